@@ -1,0 +1,130 @@
+//! Findings → verdicts. Pure: no I/O; every summary and hint is worded here or in `checks/`.
+
+mod connectivity;
+mod hints;
+mod server;
+mod tls;
+
+use serde_json::{Map, Value, json};
+
+use crate::failure::Failure;
+use crate::probe::{Findings, Outcome, Stage};
+use crate::report::{Check, Report, Status, TargetInfo, Tool, millis};
+use crate::url::Endpoint;
+
+pub use server::Workload;
+
+/// What the verdicts depend on besides the findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// What the user says the database is for (`--use`).
+    pub workload: Option<Workload>,
+}
+
+/// Builds the report for one target.
+pub fn evaluate(f: &Findings, opts: &Options) -> Report {
+    let mut checks = vec![
+        connectivity::url(f),
+        connectivity::dns(f),
+        connectivity::tcp(f),
+        connectivity::scheme(f),
+        tls::tls(f),
+        connectivity::auth(f),
+        connectivity::ping(f),
+    ];
+    checks.extend(server::checks(f, opts));
+    let verdict = checks
+        .iter()
+        .map(|c| c.status)
+        .max()
+        .map_or(Status::Pass, |worst| match worst {
+            Status::Fail => Status::Fail,
+            Status::Warn => Status::Warn,
+            _ => Status::Pass,
+        });
+    Report {
+        version: 1,
+        tool: Tool {
+            name: "redcheck",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        target: target_info(f),
+        verdict,
+        elapsed_ms: millis(f.elapsed),
+        checks,
+    }
+}
+
+fn target_info(f: &Findings) -> TargetInfo {
+    let Some(t) = &f.target else {
+        return TargetInfo {
+            url: f.shown.clone(),
+            ..TargetInfo::default()
+        };
+    };
+    let (host, port) = match &t.endpoint {
+        Endpoint::Tcp { host, port } => (host.as_str(), Some(*port)),
+        Endpoint::Unix(p) => (p.display().to_string(), None),
+    };
+    TargetInfo {
+        url: f.shown.clone(),
+        scheme: Some(t.scheme.clone()),
+        host: Some(host),
+        port,
+        db: Some(t.db),
+        username: t.username.clone(),
+        tls: Some(t.tls),
+    }
+}
+
+/// A check from its parts; `data` must be a JSON object (or null for none).
+fn check(
+    id: &'static str,
+    status: Status,
+    summary: impl Into<String>,
+    hint: Option<String>,
+    data: Value,
+) -> Check {
+    Check {
+        id,
+        status,
+        summary: summary.into(),
+        hint,
+        duration_ms: None,
+        data: match data {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        },
+    }
+}
+
+/// The failed form of a check: the failure's cause as summary, its reason in `data`.
+fn failed(
+    id: &'static str,
+    failure: &Failure,
+    hint: Option<String>,
+    mut data: Map<String, Value>,
+) -> Check {
+    data.insert("reason".into(), json!(failure.reason.as_str()));
+    Check {
+        id,
+        status: Status::Fail,
+        summary: failure.cause.clone(),
+        hint,
+        duration_ms: None,
+        data,
+    }
+}
+
+/// The skipped form of a check.
+fn skipped(id: &'static str, why: &str) -> Check {
+    check(id, Status::Skip, why, None, Value::Null)
+}
+
+/// Attaches a stage's duration to its check.
+fn timed<T>(mut c: Check, stage: &Stage<T>) -> Check {
+    if !matches!(stage.outcome, Outcome::Skipped(_)) {
+        c.duration_ms = Some(millis(stage.took));
+    }
+    c
+}

@@ -1,0 +1,104 @@
+//! What to do about each failure reason: the one place for fix wording.
+
+use crate::failure::Reason;
+use crate::probe::Findings;
+use crate::provider::{self, Provider};
+use crate::secret::MASK;
+use crate::url::Target;
+
+/// The provider of the target, if known.
+pub fn provider(f: &Findings) -> Option<&'static Provider> {
+    let t = f.target.as_ref()?;
+    provider::detect(&t.host()?.as_str(), t.port()?)
+}
+
+/// The hint for a failure reason, with the corrected URL or flag where there is one.
+pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
+    let t = f.target.as_ref();
+    let p = provider(f);
+    let host_port = t
+        .and_then(|t| Some(format!("{}:{}", t.host()?, t.port()?)))
+        .unwrap_or_else(|| "the server".into());
+    let text = match reason {
+        Reason::InvalidUrl => "write it as redis://[user:password@]host[:port][/db] (rediss:// for TLS); percent-encode @ : / ? # in the password".into(),
+        Reason::UnsupportedScheme => "use redis:// (plaintext), rediss:// (TLS), valkey:// / valkeys://, or unix:///path/to/redis.sock".into(),
+        Reason::DnsFailed => {
+            let mut h = "check the host name for typos; from a container, check its DNS (cat /etc/resolv.conf)".to_string();
+            if let Some(p) = p.filter(|p| p.name.contains("Kubernetes")) {
+                h = format!("{h}; {}", p.note);
+            }
+            h
+        }
+        Reason::Refused => format!(
+            "nothing listens on {host_port}: check the port and that the server runs{}",
+            p.map(|p| format!(" ({}: {})", p.name, p.note)).unwrap_or_default()
+        ),
+        Reason::Timeout => match f.tcp.facts() {
+            None => format!(
+                "packets to {host_port} are dropped: a firewall, security group or VPC boundary{}; try from a host in the same network",
+                p.filter(|p| p.name.contains("ElastiCache")).map(|_| " (ElastiCache is reachable only from inside its VPC)").unwrap_or_default()
+            ),
+            Some(_) => "the server accepted the connection but did not answer in time: it may be overloaded or blocked (a long-running command, a full backlog); raise --timeout to tell slow from stuck".into(),
+        },
+        Reason::Unreachable => "no route to the host: check the VPN, VPC peering or network policy between you and the server".into(),
+        Reason::TlsExpected => {
+            let url = t.map(|t| t.redacted_with(true, None)).unwrap_or_default();
+            let extra = p
+                .and_then(|p| p.tls_port.map(|port| format!(" ({} serves TLS on port {port})", p.name)))
+                .unwrap_or_default();
+            format!("the port speaks TLS: use {url}{extra}")
+        }
+        Reason::PlaintextExpected => {
+            let plain = t.map(|t| t.redacted_with(false, None)).unwrap_or_default();
+            let other = p
+                .and_then(|p| p.tls_port.map(|port| format!("; {} serves TLS on port {port}", p.name)))
+                .or_else(|| t.map(|_| "; the provider may offer TLS on another port".to_string()))
+                .unwrap_or_default();
+            format!("the port speaks plaintext: use {plain}{other}")
+        }
+        Reason::UnknownIssuer => {
+            let advice = p.map_or("get the CA certificate that signed the server's certificate from its operator", |p| p.ca_advice);
+            format!("{advice}; then redcheck --cacert ca.pem … (redcheck tls --save-chain chain.pem shows what the server sends)")
+        }
+        Reason::SelfSigned => "trust that certificate explicitly (redcheck tls --save-chain cert.pem, then --cacert cert.pem) or, knowing the risk, --insecure".into(),
+        Reason::HostnameMismatch => "connect by one of the names the certificate lists, or through a tunnel keep the real name with --sni NAME".into(),
+        Reason::Expired => "the server's certificate must be renewed; if it looks current, check this machine's clock (date -u)".into(),
+        Reason::NotYetValid => "check this machine's clock (date -u); a freshly issued certificate may also be dated ahead".into(),
+        Reason::ClientCertRequired => "the server verifies clients: pass --cert client.pem --key client-key.pem (the client certificate and key it trusts)".into(),
+        Reason::TlsHandshake => "run redcheck tls URL for the whole handshake report".into(),
+        Reason::Reset | Reason::Closed => {
+            let tls_hint = t.filter(|t| !t.tls).map(|t| format!("; if the server expects TLS, try {}", t.redacted_with(true, None)));
+            format!("the server dropped the connection: check its log (maxclients, protected mode, a proxy){}", tls_hint.unwrap_or_default())
+        }
+        Reason::Protocol => "the port does not speak Redis as expected: check the port, and that no proxy (HTTP, TLS terminator) sits in between".into(),
+        Reason::ProtectedMode => "the server refuses remote clients without a password: on the server set requirepass (or an ACL user), or bind it to the right interface with protected-mode no behind a firewall".into(),
+        Reason::MaxClients => "every connection slot is taken: create one client or pool per process and reuse it, close idle clients (CLIENT LIST), or raise maxclients / the plan's limit".into(),
+        Reason::Loading => "the server is loading its dataset after a restart: wait (redcheck wait URL) and retry".into(),
+        Reason::Noauth => format!(
+            "the server needs a password: put it in the URL (redis://:{MASK}@{host_port}) or, safer, in REDISCLI_AUTH / --password-file"
+        ),
+        Reason::Wrongpass => "check the password: percent-encode @ : / ? # % in the URL, strip a trailing newline from the secret, and for an ACL user give the user name too (redis://user:****@host)".into(),
+        Reason::NoPasswordSet => {
+            let without = t.map(|t| {
+                let mut t: Target = t.clone();
+                t.password = None;
+                t.to_string()
+            });
+            format!(
+                "the server has no password, and clients that send AUTH will fail: drop it from the URL ({}) or set requirepass on the server",
+                without.unwrap_or_default()
+            )
+        }
+        Reason::Noperm => "the ACL user lacks a permission: grant it (ACL SETUSER name +@connection +info …) or use another user".into(),
+        Reason::AuthArity => format!("Redis before 6 has no ACL users and AUTH takes only a password: drop the user name (redis://:{MASK}@{host_port})"),
+        Reason::InvalidDb => "use a database number below the server's `databases` (default 16); cluster mode has only database 0".into(),
+        Reason::ClusterDown => "the cluster is not serving all slots: check CLUSTER INFO / CLUSTER NODES on the server".into(),
+        Reason::NodeUnreachable => "the cluster announces addresses you cannot reach (a tunnel or a configuration endpoint): run the app inside the cluster's network, or use a cluster-aware client with NAT mapping".into(),
+        Reason::Readonly => "this is a replica: point the URL at the primary (after a failover, re-resolve the primary endpoint)".into(),
+        Reason::Oom => "maxmemory is reached under noeviction: free memory, raise maxmemory, or set TTLs".into(),
+        Reason::Misconf => "the server cannot persist (disk full or permissions) and refuses writes: fix the RDB/AOF directory on the server".into(),
+        Reason::Moved => "this is a cluster: use a cluster-aware client (or connect to the node that owns the slot)".into(),
+        Reason::Threshold | Reason::MasterLinkDown | Reason::PubsubLost => return None,
+    };
+    Some(text)
+}

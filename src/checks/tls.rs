@@ -1,0 +1,150 @@
+//! Verdict for `tls`: version, certificate, trust, and what verification found.
+
+use serde_json::{Map, Value, json};
+
+use super::{check, failed, hints, skipped, timed};
+use crate::failure::Failure;
+use crate::probe::tls::TlsFacts;
+use crate::probe::{Findings, Outcome};
+use crate::report::{Check, Status};
+
+/// A certificate expiring within this many days is a warning.
+pub const EXPIRY_WARN_DAYS: i64 = 30;
+
+/// `tls`.
+pub fn tls(f: &Findings) -> Check {
+    let c = match &f.tls.outcome {
+        Outcome::Done(t) => passed(f, t),
+        Outcome::Failed(failure, facts) => {
+            let data = facts.as_deref().map(facts_data).unwrap_or_default();
+            let mut hint = hints::for_reason(failure.reason, f);
+            if failure.reason == crate::failure::Reason::UnknownIssuer
+                && let Some(t) = facts.as_deref()
+                && let Some(note) = &t.fallback_note
+            {
+                hint = hint.map(|h| format!("{h}\n{note}"));
+            }
+            failed("tls", failure, hint, data)
+        }
+        Outcome::Skipped(why) => skipped("tls", why),
+    };
+    timed(c, &f.tls)
+}
+
+fn passed(f: &Findings, t: &TlsFacts) -> Check {
+    let mut status = Status::Pass;
+    let mut hints_out: Vec<String> = Vec::new();
+    let mut raise = |s: Status, hint: Option<String>, status: &mut Status| {
+        *status = (*status).max(s);
+        if let Some(h) = hint {
+            hints_out.push(h);
+        }
+    };
+    let leaf = t.chain.first();
+    let mut parts = vec![t.version.clone()];
+    if let Some(l) = leaf {
+        parts.push(format!(
+            "certificate {} valid {} more days",
+            l.subject, l.days_left
+        ));
+        if l.days_left < EXPIRY_WARN_DAYS {
+            raise(
+                Status::Warn,
+                Some(format!(
+                    "the certificate expires on {} ({} days): renew it",
+                    l.not_after, l.days_left
+                )),
+                &mut status,
+            );
+        }
+        if l.only_ip_names() {
+            raise(
+                Status::Warn,
+                Some("the certificate names only IP addresses: clients that connect by host name will fail verification".into()),
+                &mut status,
+            );
+        }
+    }
+    for ca in t
+        .chain
+        .iter()
+        .skip(1)
+        .filter(|c| c.days_left < EXPIRY_WARN_DAYS)
+    {
+        raise(
+            Status::Warn,
+            Some(format!(
+                "CA '{}' in the presented chain expires on {} ({} days)",
+                ca.subject, ca.not_after, ca.days_left
+            )),
+            &mut status,
+        );
+    }
+    match &t.verification {
+        Ok(()) => parts.push(format!("trusted by {}", t.trust.describe())),
+        Err(Failure { reason, cause }) => {
+            parts.push(format!("NOT verified ({})", reason.as_str()));
+            let fix = hints::for_reason(*reason, f)
+                .map(|h| format!(" — to verify: {h}"))
+                .unwrap_or_default();
+            raise(
+                Status::Warn,
+                Some(format!("verification is off; it would fail: {cause}{fix}")),
+                &mut status,
+            );
+        }
+    }
+    if t.verification.is_ok() && t.trust == crate::trust::TrustSource::Insecure {
+        raise(
+            Status::Warn,
+            Some(
+                "verification is off (--insecure); it would have passed, so drop --insecure".into(),
+            ),
+            &mut status,
+        );
+    }
+    if let Some(note) = &t.fallback_note {
+        raise(Status::Warn, Some(note.clone()), &mut status);
+    }
+    if t.version.contains("1.2") && status == Status::Pass {
+        status = Status::Info;
+        hints_out.push("TLS 1.2 negotiated: fine, though TLS 1.3 is faster to connect; enable it on the server if you can".into());
+    }
+    let hint = (!hints_out.is_empty()).then(|| hints_out.join("\n"));
+    check(
+        "tls",
+        status,
+        parts.join(" · "),
+        hint,
+        Value::Object(facts_data(t)),
+    )
+}
+
+/// The `data` of the `tls` check.
+fn facts_data(t: &TlsFacts) -> Map<String, Value> {
+    let leaf = t.chain.first();
+    let verified = match &t.verification {
+        Ok(()) => Value::Null,
+        Err(f) => json!(f.reason.as_str()),
+    };
+    let v = json!({
+        "version": t.version,
+        "cipher": t.cipher,
+        "alpn": t.alpn,
+        "server_name": t.server_name,
+        "subject": leaf.map(|l| l.subject.clone()),
+        "sans": leaf.map(|l| l.sans.clone()).unwrap_or_default(),
+        "issuer": leaf.map(|l| l.issuer.clone()),
+        "not_after": leaf.map(|l| l.not_after.clone()),
+        "days_left": leaf.map(|l| l.days_left),
+        "trust": t.trust,
+        "roots": t.roots,
+        "verification_error": verified,
+        "chain_length": t.chain.len(),
+        "client_cert_requested": t.client_cert_requested,
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}

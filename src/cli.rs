@@ -1,0 +1,209 @@
+//! Command-line interface: clap types only; `config.rs` turns them into a validated config.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A doctor for Redis connections: walks URL, DNS, TCP, TLS, AUTH, PING and server facts,
+/// and says what is wrong and how to fix it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "redcheck",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit codes: 0 no check failed, 1 a check failed, 2 usage error, 3 redcheck's own failure.\n\
+                  The default run is read-only: connection, PING, INFO and introspection commands only."
+)]
+pub struct Cli {
+    /// What to do (default: check).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of the default `check` command.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check one or more Redis URLs stage by stage (the default).
+    Check(CheckArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Targets and everything a check needs.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Redis URLs: redis://, rediss://, valkey://, valkeys://, unix:// (default: $REDIS_URL).
+    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub urls: Vec<String>,
+
+    /// Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL.
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Vec<String>,
+
+    /// What the database holds; judges the eviction policy against it.
+    #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
+    pub workload: Option<UseArg>,
+
+    /// Connection and timing options.
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    /// TLS options.
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Timing and sampling.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnArgs {
+    /// Bound on the whole check of one target: 10, 2.5, 500ms, 2s.
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Bound on each TCP connect attempt.
+    #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+
+    /// Number of PING round trips to time.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub samples: u32,
+}
+
+/// Trust and identity for `rediss://`.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "TLS")]
+pub struct TlsArgs {
+    /// Trust the CA certificates in this PEM file instead of the system store.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Proceed even if the certificate does not verify (still reports what verification found).
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+
+    /// Server name to send and verify instead of the URL's host (tunnels, port-forwards).
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+
+    /// Client certificate (PEM) for servers that require one; needs --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+}
+
+/// How results are shown.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to use colour (NO_COLOR and TERM=dumb are honoured under auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print only problems (warnings and failures) and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A checklist for people.
+    Human,
+    /// One JSON object per target per line.
+    Json,
+}
+
+/// What the database is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UseArg {
+    /// Everything can be recomputed: any key may be evicted.
+    Cache,
+    /// Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted.
+    Queue,
+    /// Sessions: nothing may be evicted before its TTL.
+    Session,
+    /// Some of each.
+    Mixed,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Parses `2`, `2.5`, `500ms`, `2s`, `1m` into a duration.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let value: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a duration: use 2, 2.5, 500ms, 2s or 1m"))?;
+    let secs = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("unknown unit '{unit}' in '{s}': use ms, s or m")),
+    };
+    if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 {
+        return Err(format!("'{s}' must be more than 0 and at most a day"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        for bad in ["", "0", "-1", "abc", "2h", "nan", "1e10"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}

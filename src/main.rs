@@ -1,0 +1,41 @@
+//! redcheck: a command-line doctor for Redis connections.
+
+mod app;
+mod checks;
+mod cli;
+mod config;
+mod conn;
+mod deadline;
+mod exit_code;
+mod failure;
+mod info;
+mod latency;
+mod output;
+mod probe;
+mod provider;
+mod report;
+mod secret;
+mod trust;
+mod url;
+mod x509;
+
+use clap::Parser;
+
+use crate::config::UsageError;
+use crate::exit_code::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    match app::run(cli) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            eprintln!("redcheck: error: {err:#}");
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::Usage
+            } else {
+                ExitCode::Internal
+            }
+            .into()
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! Runs the stages in order under one deadline and records what each found.
+//!
+//! Stages never print; a failing stage marks the stages that depend on it as skipped.
+
+pub mod dns;
+pub mod session;
+pub mod tcp;
+pub mod tls;
+
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::config::CheckConfig;
+use crate::conn::{Connection, Transport, WireError};
+use crate::deadline::Deadline;
+use crate::failure::{Failure, Reason};
+use crate::info::Info;
+use crate::trust::Roots;
+use crate::url::{Endpoint, Target, UrlError};
+
+use self::dns::DnsFacts;
+use self::session::{AuthFacts, InfoError, SessionError};
+use self::tcp::TcpFacts;
+use self::tls::{HandshakeError, TlsFacts, TlsSettings};
+
+/// How long a probe of the other transport may take.
+const PROBE_WINDOW: Duration = Duration::from_millis(1000);
+
+/// What a stage came to.
+#[derive(Debug, Clone)]
+pub enum Outcome<T> {
+    /// It ran and found these facts.
+    Done(T),
+    /// It failed; partial facts when there are some (e.g. the chain of a rejected certificate).
+    Failed(Failure, Option<Box<T>>),
+    /// It did not run, for this reason.
+    Skipped(String),
+}
+
+/// A stage's outcome and how long it took.
+#[derive(Debug, Clone)]
+pub struct Stage<T> {
+    /// The outcome.
+    pub outcome: Outcome<T>,
+    /// Time spent in it.
+    pub took: Duration,
+}
+
+impl<T> Stage<T> {
+    fn skipped(why: impl Into<String>) -> Self {
+        Stage {
+            outcome: Outcome::Skipped(why.into()),
+            took: Duration::ZERO,
+        }
+    }
+
+    fn done(facts: T, took: Duration) -> Self {
+        Stage {
+            outcome: Outcome::Done(facts),
+            took,
+        }
+    }
+
+    fn failed(failure: Failure, took: Duration) -> Self {
+        Stage {
+            outcome: Outcome::Failed(failure, None),
+            took,
+        }
+    }
+
+    /// The facts, if the stage succeeded.
+    pub fn facts(&self) -> Option<&T> {
+        match &self.outcome {
+            Outcome::Done(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// What the port turned out to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speaks {
+    /// A TLS server answered.
+    Tls,
+    /// Plaintext RESP answered.
+    Resp,
+}
+
+/// A target ready to probe: the URL as given, parsed, and its trust roots when it uses TLS.
+pub struct Prepared {
+    /// The URL, redacted.
+    pub shown: String,
+    /// The parsed target, or why it could not be parsed.
+    pub target: Result<Target, UrlError>,
+    /// Trust roots for `rediss://` targets.
+    pub roots: Option<Roots>,
+}
+
+/// Everything the probe found about one target.
+pub struct Findings {
+    /// The URL, redacted.
+    pub shown: String,
+    /// The parsed target.
+    pub target: Option<Target>,
+    /// URL parsing.
+    pub url: Stage<()>,
+    /// Name resolution.
+    pub dns: Stage<DnsFacts>,
+    /// TCP connect (or the Unix socket).
+    pub tcp: Stage<TcpFacts>,
+    /// Plaintext vs TLS agreement between the URL and the port.
+    pub scheme: Stage<Speaks>,
+    /// The TLS handshake.
+    pub tls: Stage<TlsFacts>,
+    /// Authentication and protocol negotiation.
+    pub auth: Stage<AuthFacts>,
+    /// Round-trip samples.
+    pub ping: Stage<Vec<Duration>>,
+    /// The INFO facts.
+    pub info: Stage<Info>,
+    /// Wall time of the whole probe.
+    pub elapsed: Duration,
+}
+
+impl Findings {
+    fn new(shown: String) -> Self {
+        let not_run = || "not reached";
+        Findings {
+            shown,
+            target: None,
+            url: Stage::skipped(not_run()),
+            dns: Stage::skipped(not_run()),
+            tcp: Stage::skipped(not_run()),
+            scheme: Stage::skipped(not_run()),
+            tls: Stage::skipped(not_run()),
+            auth: Stage::skipped(not_run()),
+            ping: Stage::skipped(not_run()),
+            info: Stage::skipped(not_run()),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Marks every stage from `from` on as skipped because of `why`.
+    fn skip_from(&mut self, from: &str, why: &str) {
+        let order = ["dns", "tcp", "scheme", "tls", "auth", "ping", "info"];
+        let start = order.iter().position(|s| *s == from).unwrap_or(order.len());
+        for name in &order[start..] {
+            let why = why.to_string();
+            match *name {
+                "dns" => self.dns = Stage::skipped(why),
+                "tcp" => self.tcp = Stage::skipped(why),
+                "scheme" => self.scheme = Stage::skipped(why),
+                "tls" => self.tls = Stage::skipped(why),
+                "auth" => self.auth = Stage::skipped(why),
+                "ping" => self.ping = Stage::skipped(why),
+                _ => self.info = Stage::skipped(why),
+            }
+        }
+    }
+}
+
+/// Runs every stage for one target. `on_stage` is told each stage's name as it starts.
+pub fn run(
+    prep: &Prepared,
+    cfg: &CheckConfig,
+    on_stage: &(dyn Fn(&'static str) + Sync),
+) -> Findings {
+    let start = Instant::now();
+    let deadline = Deadline::after(cfg.timeout);
+    let mut f = Findings::new(prep.shown.clone());
+    on_stage("url");
+    match &prep.target {
+        Ok(t) => {
+            f.target = Some(t.clone());
+            f.url = Stage::done((), start.elapsed());
+            probe_target(&mut f, t, prep.roots.as_ref(), cfg, deadline, on_stage);
+        }
+        Err(e) => {
+            let reason = match e {
+                UrlError::UnsupportedScheme(_) => Reason::UnsupportedScheme,
+                UrlError::Invalid(_) => Reason::InvalidUrl,
+            };
+            f.url = Stage::failed(Failure::new(reason, e.to_string()), start.elapsed());
+            f.skip_from("dns", "the URL could not be used");
+        }
+    }
+    f.elapsed = start.elapsed();
+    f
+}
+
+fn probe_target(
+    f: &mut Findings,
+    t: &Target,
+    roots: Option<&Roots>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+    on_stage: &(dyn Fn(&'static str) + Sync),
+) {
+    let transport = match &t.endpoint {
+        #[cfg(unix)]
+        Endpoint::Unix(path) => {
+            f.dns = Stage::skipped("Unix socket");
+            on_stage("tcp");
+            let started = Instant::now();
+            match std::os::unix::net::UnixStream::connect(path) {
+                Ok(s) => {
+                    let peer = path.display().to_string();
+                    f.tcp = Stage::done(
+                        TcpFacts {
+                            peer,
+                            attempts: Vec::new(),
+                        },
+                        started.elapsed(),
+                    );
+                    f.tls = Stage::skipped("Unix socket");
+                    Transport::Unix(s)
+                }
+                Err(e) => {
+                    let reason = match e.kind() {
+                        std::io::ErrorKind::ConnectionRefused => Reason::Refused,
+                        _ => Reason::Unreachable,
+                    };
+                    f.tcp = Stage::failed(
+                        Failure::new(reason, format!("{}: {e}", path.display())),
+                        started.elapsed(),
+                    );
+                    f.skip_from("scheme", "could not connect");
+                    return;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        Endpoint::Unix(_) => {
+            f.tcp = Stage::failed(
+                Failure::new(Reason::Unreachable, "Unix sockets are not supported here"),
+                Duration::ZERO,
+            );
+            f.skip_from("scheme", "could not connect");
+            return;
+        }
+        Endpoint::Tcp { host, port } => {
+            on_stage("dns");
+            let started = Instant::now();
+            let addrs = match dns::resolve(host, *port, deadline) {
+                Ok(facts) => {
+                    let addrs = facts.addrs.clone();
+                    f.dns = Stage::done(facts, started.elapsed());
+                    addrs
+                }
+                Err(failure) => {
+                    f.dns = Stage::failed(failure, started.elapsed());
+                    f.skip_from("tcp", "the host did not resolve");
+                    return;
+                }
+            };
+            on_stage("tcp");
+            let started = Instant::now();
+            let (sock, facts) = match tcp::connect(&addrs, cfg.connect_timeout, deadline) {
+                Ok(ok) => ok,
+                Err((failure, attempts)) => {
+                    f.tcp = Stage {
+                        outcome: Outcome::Failed(
+                            failure,
+                            Some(Box::new(TcpFacts {
+                                peer: String::new(),
+                                attempts,
+                            })),
+                        ),
+                        took: started.elapsed(),
+                    };
+                    f.skip_from("scheme", "could not connect");
+                    return;
+                }
+            };
+            let addr = facts.attempts.last().map_or(addrs[0], |a| a.addr);
+            f.tcp = Stage::done(facts, started.elapsed());
+            if t.tls {
+                on_stage("tls");
+                match handshake(
+                    f,
+                    t,
+                    host.as_str().as_str(),
+                    addr,
+                    sock,
+                    roots,
+                    cfg,
+                    deadline,
+                ) {
+                    Some(transport) => transport,
+                    None => return,
+                }
+            } else {
+                f.tls = Stage::skipped("plaintext URL (redis://)");
+                Transport::Plain(sock)
+            }
+        }
+    };
+    session(f, t, transport, cfg, deadline, on_stage);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn handshake(
+    f: &mut Findings,
+    t: &Target,
+    host: &str,
+    addr: SocketAddr,
+    sock: TcpStream,
+    roots: Option<&Roots>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+) -> Option<Transport> {
+    let started = Instant::now();
+    let settings = TlsSettings {
+        roots: roots.cloned().unwrap_or_else(crate::trust::bundled_roots),
+        insecure: cfg.tls.insecure || t.insecure,
+        skip_hostname_check: t.skip_hostname_check,
+        sni: cfg.tls.sni.clone(),
+        identity: cfg.tls.identity.clone(),
+    };
+    let mut probe = || speaks_resp(addr, deadline);
+    match tls::handshake(sock, host, &settings, deadline, &mut probe) {
+        Ok((stream, facts)) => {
+            f.scheme = Stage::done(Speaks::Tls, Duration::ZERO);
+            f.tls = Stage::done(facts, started.elapsed());
+            Some(Transport::Tls(Box::new(stream)))
+        }
+        Err(HandshakeError::NotTls {
+            cause,
+            resp: Some(resp),
+        }) => {
+            f.scheme = Stage::failed(
+                Failure::new(
+                    Reason::PlaintextExpected,
+                    format!("{cause}; a plaintext PING on the same port got '{resp}'"),
+                ),
+                started.elapsed(),
+            );
+            f.skip_from("tls", "the port speaks plaintext");
+            None
+        }
+        Err(HandshakeError::NotTls { cause, resp: None }) => {
+            f.scheme = Stage::skipped("the port answered neither TLS nor RESP");
+            f.tls = Stage::failed(Failure::new(Reason::TlsHandshake, cause), started.elapsed());
+            f.skip_from("auth", "no TLS session");
+            None
+        }
+        Err(HandshakeError::Failed(failure, facts)) => {
+            if failure.reason != Reason::Timeout {
+                f.scheme = Stage::done(Speaks::Tls, Duration::ZERO);
+            }
+            f.tls = Stage {
+                outcome: Outcome::Failed(failure, facts),
+                took: started.elapsed(),
+            };
+            f.skip_from("auth", "no TLS session");
+            None
+        }
+    }
+}
+
+/// Opens a fresh plaintext connection, sends `PING` and returns the first reply line if it is RESP.
+fn speaks_resp(addr: SocketAddr, deadline: Deadline) -> Option<String> {
+    let window = deadline.capped(PROBE_WINDOW).ok()?;
+    let sock = TcpStream::connect_timeout(&addr, window).ok()?;
+    let mut conn = Connection::new(Transport::Plain(sock), deadline.sooner(window));
+    let reply = conn.call(&redis::cmd("PING")).ok()?;
+    let line = match crate::conn::server_error(&reply) {
+        Some((_, msg)) => format!("-{msg}"),
+        None => format!(
+            "+{}",
+            crate::conn::text(&reply).unwrap_or_else(|| "(reply)".into())
+        ),
+    };
+    Some(session::sanitize(&line))
+}
+
+fn session(
+    f: &mut Findings,
+    t: &Target,
+    transport: Transport,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+    on_stage: &(dyn Fn(&'static str) + Sync),
+) {
+    let tls = matches!(transport, Transport::Tls(_));
+    let mut conn = Connection::new(transport, deadline);
+    on_stage("auth");
+    let started = Instant::now();
+    match session::authenticate(&mut conn, t) {
+        Ok(facts) => {
+            if !tls && matches!(t.endpoint, Endpoint::Tcp { .. }) {
+                f.scheme = Stage::done(Speaks::Resp, Duration::ZERO);
+            }
+            f.auth = Stage::done(facts, started.elapsed());
+        }
+        Err(e) => {
+            if !tls
+                && matches!(t.endpoint, Endpoint::Tcp { .. })
+                && !matches!(e, SessionError::Wire(_))
+            {
+                f.scheme = Stage::done(Speaks::Resp, Duration::ZERO);
+            }
+            record_session_error(f, t, e, started, deadline, "auth");
+            return;
+        }
+    }
+    on_stage("ping");
+    let started = Instant::now();
+    match session::ping(&mut conn, cfg.samples) {
+        Ok(samples) => f.ping = Stage::done(samples, started.elapsed()),
+        Err(e) => {
+            record_session_error(f, t, e, started, deadline, "ping");
+            return;
+        }
+    }
+    on_stage("info");
+    let started = Instant::now();
+    match session::info(&mut conn) {
+        Ok(text) => f.info = Stage::done(Info::parse(&text), started.elapsed()),
+        Err(InfoError::Forbidden(why)) => {
+            f.info = Stage::skipped(format!("INFO is not allowed: {why}"))
+        }
+        Err(InfoError::Failed(e)) => record_session_error(f, t, e, started, deadline, "info"),
+    }
+}
+
+/// Records a session failure on the stage that hit it; a TLS alert belongs to `tls`, and a
+/// plaintext exchange that dies at a TLS port belongs to `scheme`.
+fn record_session_error(
+    f: &mut Findings,
+    t: &Target,
+    e: SessionError,
+    started: Instant,
+    deadline: Deadline,
+    stage: &str,
+) {
+    let took = started.elapsed();
+    let failure = match e {
+        SessionError::Server(failure) => failure,
+        SessionError::Wire(wire) => {
+            if let Some(failure) = tls_alert(&wire, f) {
+                let facts = match std::mem::replace(&mut f.tls, Stage::skipped("")).outcome {
+                    Outcome::Done(facts) => Some(Box::new(facts)),
+                    _ => None,
+                };
+                let tls_took = f.tls.took;
+                f.tls = Stage {
+                    outcome: Outcome::Failed(failure, facts),
+                    took: tls_took,
+                };
+                f.skip_from(stage, "the TLS session was rejected");
+                return;
+            }
+            if !t.tls
+                && looks_like_tls_refusal(&wire)
+                && let Some(addr) = f
+                    .tcp
+                    .facts()
+                    .and_then(|tcp| tcp.attempts.last())
+                    .map(|a| a.addr)
+            {
+                let host = t.host().map(crate::url::Host::as_str).unwrap_or_default();
+                let window = deadline.capped(PROBE_WINDOW).unwrap_or(Duration::ZERO);
+                if !window.is_zero()
+                    && let Ok(sock) = TcpStream::connect_timeout(&addr, window)
+                    && tls::speaks_tls(sock, &host, window)
+                {
+                    f.scheme = Stage::failed(
+                        Failure::new(
+                            Reason::TlsExpected,
+                            format!(
+                                "the plaintext exchange ended ({wire}); a TLS handshake on the same port was answered"
+                            ),
+                        ),
+                        took,
+                    );
+                    f.skip_from("tls", "the port speaks TLS");
+                    f.tls = Stage::skipped("the URL asks for plaintext");
+                    return;
+                }
+            }
+            wire_failure(&wire)
+        }
+    };
+    match stage {
+        "auth" => {
+            f.auth = Stage::failed(failure, took);
+            f.skip_from("ping", "authentication failed");
+        }
+        "ping" => {
+            f.ping = Stage::failed(failure, took);
+            f.skip_from("info", "PING failed");
+        }
+        _ => f.info = Stage::failed(failure, took),
+    }
+}
+
+fn looks_like_tls_refusal(wire: &WireError) -> bool {
+    match wire {
+        WireError::Closed => true,
+        WireError::Io(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+        ),
+        WireError::Protocol { first_bytes, .. } => {
+            matches!(first_bytes.as_slice(), [21 | 22, 3, ..])
+        }
+    }
+}
+
+fn tls_alert(wire: &WireError, f: &Findings) -> Option<Failure> {
+    let WireError::Io(e) = wire else { return None };
+    let rustls_err = e.get_ref()?.downcast_ref::<rustls::Error>()?;
+    let facts = f.tls.facts()?;
+    let failure = match rustls_err {
+        rustls::Error::AlertReceived(rustls::AlertDescription::CertificateRequired) => {
+            Failure::new(
+                Reason::ClientCertRequired,
+                "the server requires a client certificate (alert: certificate required)",
+            )
+        }
+        rustls::Error::AlertReceived(a)
+            if facts.client_cert_requested && !facts.client_cert_sent =>
+        {
+            Failure::new(
+                Reason::ClientCertRequired,
+                format!(
+                    "the server asked for a client certificate and, without one, ended the session ({a:?})"
+                ),
+            )
+        }
+        rustls::Error::AlertReceived(a) => Failure::new(
+            Reason::TlsHandshake,
+            format!("the server ended the TLS session with alert {a:?}"),
+        ),
+        other => Failure::new(Reason::TlsHandshake, other.to_string()),
+    };
+    Some(failure)
+}
+
+fn wire_failure(wire: &WireError) -> Failure {
+    match wire {
+        WireError::Closed => Failure::new(
+            Reason::Closed,
+            "the server closed the connection without a reply",
+        ),
+        WireError::Io(e) if tls::is_timeout(e) => {
+            Failure::new(Reason::Timeout, "no reply before the deadline")
+        }
+        WireError::Io(e) => match e.kind() {
+            std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::BrokenPipe => {
+                Failure::new(Reason::Reset, format!("the connection was reset ({e})"))
+            }
+            std::io::ErrorKind::UnexpectedEof => {
+                Failure::new(Reason::Closed, "the server closed the connection mid-reply")
+            }
+            _ => Failure::new(Reason::Protocol, e.to_string()),
+        },
+        WireError::Protocol {
+            message,
+            first_bytes,
+        } => Failure::new(
+            Reason::Protocol,
+            format!(
+                "{} (first bytes: {})",
+                session::sanitize(message),
+                show_bytes(first_bytes)
+            ),
+        ),
+    }
+}
+
+fn show_bytes(b: &[u8]) -> String {
+    let printable = b
+        .iter()
+        .all(|c| c.is_ascii_graphic() || *c == b' ' || *c == b'\r' || *c == b'\n');
+    if printable {
+        format!("{:?}", String::from_utf8_lossy(b))
+    } else {
+        b.iter()
+            .map(|c| format!("{c:02x}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}

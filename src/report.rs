@@ -1,0 +1,95 @@
+//! The report users script against (JSON contract `version: 1`); data only, no logic.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// How a check came out, from best to worst (skip sits apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Did not run.
+    Skip,
+    /// Fine.
+    Pass,
+    /// Worth knowing, nothing wrong.
+    Info,
+    /// Likely to cause trouble.
+    Warn,
+    /// Broken.
+    Fail,
+}
+
+/// One verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Stable id: `url dns tcp scheme tls auth ping server memory eviction` and more.
+    pub id: &'static str,
+    /// The verdict.
+    pub status: Status,
+    /// One line.
+    pub summary: String,
+    /// What to do, or null.
+    pub hint: Option<String>,
+    /// Time spent, or null for derived checks.
+    pub duration_ms: Option<f64>,
+    /// Facts behind the verdict; `reason` on failures.
+    pub data: Map<String, Value>,
+}
+
+/// The tool that wrote the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// Always `redcheck`.
+    pub name: &'static str,
+    /// Its version.
+    pub version: &'static str,
+}
+
+/// What was checked, redacted.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TargetInfo {
+    /// The URL with the password as `****`.
+    pub url: String,
+    /// Scheme as written (lower case), when the URL parsed.
+    pub scheme: Option<String>,
+    /// Host, or socket path.
+    pub host: Option<String>,
+    /// Port, for TCP.
+    pub port: Option<u16>,
+    /// Database.
+    pub db: Option<u32>,
+    /// User name from the URL.
+    pub username: Option<String>,
+    /// Whether the URL asks for TLS.
+    pub tls: Option<bool>,
+}
+
+/// One target's report: one JSON line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Contract version.
+    pub version: u32,
+    /// The tool.
+    pub tool: Tool,
+    /// The target.
+    pub target: TargetInfo,
+    /// Worst status among the checks: `pass`, `warn` or `fail`.
+    pub verdict: Status,
+    /// Wall time of the target's check.
+    pub elapsed_ms: f64,
+    /// Every check in stage order.
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// Counts checks with a status.
+    pub fn count(&self, status: Status) -> usize {
+        self.checks.iter().filter(|c| c.status == status).count()
+    }
+}
+
+/// Milliseconds with microsecond precision.
+#[allow(clippy::cast_precision_loss)]
+pub fn millis(d: std::time::Duration) -> f64 {
+    (d.as_nanos() as f64 / 1_000.0).round() / 1_000.0
+}

@@ -1,0 +1,653 @@
+//! `REDIS_URL` → [`Target`], parsed by hand the way Redis clients read it, plus lints.
+//!
+//! Pure: no I/O. A generic URL crate would normalise away exactly the things users get wrong
+//! (un-encoded `@ # / ?` in passwords, `pass@` without a colon, upper-case schemes).
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use crate::secret::{MASK, Secret};
+
+/// Where the server is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Host {
+    /// A DNS name, resolved by the `dns` stage.
+    Name(String),
+    /// A literal IPv4 or IPv6 address.
+    Ip(IpAddr),
+}
+
+impl Host {
+    /// Whether the host is on this machine (loopback or `localhost`).
+    pub fn is_loopback(&self) -> bool {
+        match self {
+            Host::Ip(ip) => ip.is_loopback(),
+            Host::Name(n) => {
+                let n = n.to_ascii_lowercase();
+                n == "localhost" || n.ends_with(".localhost")
+            }
+        }
+    }
+
+    /// The name as used for DNS and TLS server names (no brackets).
+    pub fn as_str(&self) -> String {
+        match self {
+            Host::Name(n) => n.clone(),
+            Host::Ip(ip) => ip.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Name(n) => f.write_str(n),
+            Host::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]"),
+            Host::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// How to reach the server: TCP or a Unix socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Host and port.
+    Tcp { host: Host, port: u16 },
+    /// A Unix domain socket path.
+    Unix(PathBuf),
+}
+
+/// How serious a lint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LintLevel {
+    /// Worth knowing.
+    Info,
+    /// Likely to bite.
+    Warn,
+}
+
+/// A problem with the URL that does not stop the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lint {
+    /// Stable id, e.g. `unencoded-char`.
+    pub id: &'static str,
+    /// How serious it is.
+    pub level: LintLevel,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+/// Why a URL could not be used at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    /// The scheme is not one Redis clients speak.
+    #[error("unsupported scheme '{0}'")]
+    UnsupportedScheme(String),
+    /// Anything else malformed.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A parsed Redis URL. The password only ever leaves as `****`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The scheme as written, lower-cased (`redis`, `rediss`, `valkeys`, `unix`…).
+    pub scheme: String,
+    /// Whether the scheme asks for TLS.
+    pub tls: bool,
+    /// Where to connect.
+    pub endpoint: Endpoint,
+    /// Logical database.
+    pub db: u32,
+    /// ACL user name, if any.
+    pub username: Option<String>,
+    /// Password, if any.
+    pub password: Option<Secret>,
+    /// `?protocol=` (2 or 3), if given.
+    pub protocol: Option<u8>,
+    /// `#insecure` or `?ssl_cert_reqs=none`: skip certificate verification.
+    pub insecure: bool,
+    /// `?ssl_ca_certs=`: a CA bundle to trust.
+    pub ca_file: Option<PathBuf>,
+    /// `?ssl_check_hostname=false` (redis-py): skip the host name check only.
+    pub skip_hostname_check: bool,
+    /// Query parameters in order, values of `password` masked.
+    pub params: Vec<(String, String)>,
+    /// Problems that do not stop the check.
+    pub lints: Vec<Lint>,
+}
+
+/// Ports that managed providers use for TLS.
+pub const TLS_PORTS: [u16; 4] = [6380, 6378, 25061, 10000];
+
+/// Default Redis port.
+pub const DEFAULT_PORT: u16 = 6379;
+
+impl Target {
+    /// Parses a URL. Errors are the `url` check's `invalid-url` / `unsupported-scheme`.
+    pub fn parse(input: &str) -> Result<Target, UrlError> {
+        parse(input)
+    }
+
+    /// Host, if TCP.
+    pub fn host(&self) -> Option<&Host> {
+        match &self.endpoint {
+            Endpoint::Tcp { host, .. } => Some(host),
+            Endpoint::Unix(_) => None,
+        }
+    }
+
+    /// Port, if TCP.
+    pub fn port(&self) -> Option<u16> {
+        match &self.endpoint {
+            Endpoint::Tcp { port, .. } => Some(*port),
+            Endpoint::Unix(_) => None,
+        }
+    }
+
+    /// The same target with another scheme and port (for "did you mean" hints), redacted.
+    pub fn redacted_with(&self, tls: bool, port: Option<u16>) -> String {
+        let mut t = self.clone();
+        t.scheme = match (t.scheme.as_str(), tls) {
+            ("valkey" | "valkeys", true) => "valkeys".into(),
+            ("valkey" | "valkeys", false) => "valkey".into(),
+            (_, true) => "rediss".into(),
+            (_, false) => "redis".into(),
+        };
+        t.tls = tls;
+        if let (Endpoint::Tcp { port: p, .. }, Some(new)) = (&mut t.endpoint, port) {
+            *p = new;
+        }
+        t.to_string()
+    }
+}
+
+/// Shows the URL with the password as `****`; this is the only way a URL is ever printed.
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://", self.scheme)?;
+        match (&self.username, &self.password) {
+            (Some(u), Some(_)) => write!(f, "{}:{MASK}@", encode(u))?,
+            (Some(u), None) => write!(f, "{}@", encode(u))?,
+            (None, Some(_)) => write!(f, ":{MASK}@")?,
+            (None, None) => {}
+        }
+        match &self.endpoint {
+            Endpoint::Tcp { host, port } => write!(f, "{host}:{port}/{}", self.db)?,
+            Endpoint::Unix(path) => write!(f, "{}", path.display())?,
+        }
+        let mut sep = '?';
+        if matches!(self.endpoint, Endpoint::Unix(_)) && self.db != 0 {
+            write!(f, "?db={}", self.db)?;
+            sep = '&';
+        }
+        for (k, v) in &self.params {
+            if matches!(self.endpoint, Endpoint::Unix(_)) && k == "db" {
+                continue;
+            }
+            write!(f, "{sep}{k}={v}")?;
+            sep = '&';
+        }
+        Ok(())
+    }
+}
+
+/// Best-effort redaction of a string that did not parse: hide anything between `://` and `@`.
+pub fn redact_raw(input: &str) -> String {
+    let clean: String = input
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    let shown = match (clean.find("://"), clean.rfind('@')) {
+        (Some(s), Some(at)) if at > s + 3 => {
+            format!("{}://{MASK}@{}", &clean[..s], &clean[at + 1..])
+        }
+        (None, Some(at)) => format!("{MASK}@{}", &clean[at + 1..]),
+        _ => clean,
+    };
+    let shown = mask_password_param(&shown);
+    if shown.chars().count() > 200 {
+        let cut: String = shown.chars().take(200).collect();
+        format!("{cut}… ({} characters)", input.chars().count())
+    } else {
+        shown
+    }
+}
+
+fn mask_password_param(s: &str) -> String {
+    let Some(q) = s.find('?') else {
+        return s.to_string();
+    };
+    let (head, query) = s.split_at(q + 1);
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}={MASK}"),
+            _ => kv.to_string(),
+        })
+        .collect();
+    format!("{head}{}", parts.join("&"))
+}
+
+const MAX_URL_LEN: usize = 4096;
+
+fn parse(input: &str) -> Result<Target, UrlError> {
+    let invalid = |m: String| Err(UrlError::Invalid(m));
+    if input.len() > MAX_URL_LEN {
+        return invalid(format!(
+            "URL is {} bytes long; Redis URLs are short (limit {MAX_URL_LEN})",
+            input.len()
+        ));
+    }
+    if input.trim().is_empty() {
+        return invalid("the URL is empty".into());
+    }
+    if let Some(c) = input.chars().find(|c| c.is_control()) {
+        let what = if input.trim_end() != input {
+            "a trailing newline or space"
+        } else {
+            "a control character"
+        };
+        return invalid(format!(
+            "the URL contains {what} ({:?}); percent-encode it or strip it",
+            c
+        ));
+    }
+    let mut lints = Vec::new();
+    let Some((scheme_raw, rest)) = input.split_once("://") else {
+        return invalid("no scheme: write redis://host:port (or rediss:// for TLS)".into());
+    };
+    let scheme = scheme_raw.to_ascii_lowercase();
+    let (tls, unix) = match scheme.as_str() {
+        "redis" | "valkey" => (false, false),
+        "rediss" | "valkeys" => (true, false),
+        "unix" | "redis+unix" | "valkey+unix" | "redis-socket" => (false, true),
+        _ => return Err(UrlError::UnsupportedScheme(scheme_raw.to_string())),
+    };
+    if scheme_raw != scheme {
+        lints.push(Lint {
+            id: "scheme-case",
+            level: LintLevel::Warn,
+            message: format!("the scheme '{scheme_raw}' is not lower case"),
+            hint: format!(
+                "write {scheme}:// — ioredis only turns TLS on for a lower-case rediss://"
+            ),
+        });
+    }
+
+    // The authority ends at the first '/', '?' or '#'; an '@' after that point means a
+    // password with an un-encoded special character (the user meant the last '@').
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (userinfo, after_user) = match rest.rfind('@') {
+        Some(at) if at < auth_end => (Some(&rest[..at]), &rest[at + 1..]),
+        Some(at) if !rest[auth_end..at].contains('=') => {
+            let bad: Vec<char> = rest[..at]
+                .chars()
+                .filter(|c| matches!(c, '/' | '?' | '#'))
+                .collect();
+            lints.push(unencoded_lint(&bad));
+            (Some(&rest[..at]), &rest[at + 1..])
+        }
+        _ => (None, rest),
+    };
+    if let Some(ui) = userinfo
+        && ui.matches('@').count() > 0
+    {
+        lints.push(unencoded_lint(&['@']));
+    }
+    let (username, password) = parse_userinfo(userinfo, &mut lints)?;
+
+    let (before_frag, fragment) = match after_user.split_once('#') {
+        Some((a, f)) => (a, Some(f)),
+        None => (after_user, None),
+    };
+    let (hostpath, query) = match before_frag.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (before_frag, None),
+    };
+
+    let mut target = Target {
+        scheme,
+        tls,
+        endpoint: Endpoint::Unix(PathBuf::new()),
+        db: 0,
+        username,
+        password,
+        protocol: None,
+        insecure: false,
+        ca_file: None,
+        skip_hostname_check: false,
+        params: Vec::new(),
+        lints,
+    };
+
+    if unix {
+        let path = decode(hostpath);
+        if path.is_empty() {
+            return invalid("no socket path: write unix:///path/to/redis.sock".into());
+        }
+        target.endpoint = Endpoint::Unix(PathBuf::from(path));
+    } else {
+        let (authority, path) = match hostpath.find('/') {
+            Some(i) => (&hostpath[..i], &hostpath[i + 1..]),
+            None => (hostpath, ""),
+        };
+        let (host, port) = parse_host_port(authority)?;
+        target.endpoint = Endpoint::Tcp { host, port };
+        let path = path.trim_end_matches('/');
+        if !path.is_empty() {
+            target.db = parse_db(path, "path")?;
+        }
+    }
+
+    if let Some(q) = query {
+        apply_query(&mut target, q)?;
+    }
+    match fragment {
+        None | Some("") => {}
+        Some(f) if f.eq_ignore_ascii_case("insecure") => target.insecure = true,
+        Some(f) => target.lints.push(Lint {
+            id: "fragment",
+            level: LintLevel::Warn,
+            message: format!(
+                "unknown URL fragment '#{}' is ignored",
+                f.chars().take(40).collect::<String>()
+            ),
+            hint:
+                "only #insecure means something (redis-rs); a '#' in a password must be written %23"
+                    .into(),
+        }),
+    }
+    add_transport_lints(&mut target);
+    Ok(target)
+}
+
+fn unencoded_lint(chars: &[char]) -> Lint {
+    let mut shown: Vec<String> = chars
+        .iter()
+        .map(|c| format!("'{c}' as {}", encode(&c.to_string())))
+        .collect();
+    shown.dedup();
+    Lint {
+        id: "unencoded-char",
+        level: LintLevel::Warn,
+        message: "the user name or password has an un-encoded @ # / or ? — most clients will misread the host".into(),
+        hint: format!("percent-encode it in the URL: {}", shown.join(", ")),
+    }
+}
+
+fn parse_userinfo(
+    userinfo: Option<&str>,
+    lints: &mut Vec<Lint>,
+) -> Result<(Option<String>, Option<Secret>), UrlError> {
+    let Some(ui) = userinfo else {
+        return Ok((None, None));
+    };
+    if ui.is_empty() {
+        return Ok((None, None));
+    }
+    let (user, pass) = match ui.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => {
+            // redis-cli reads `secret@` as a password; redis-py, go-redis, node-redis read a user.
+            lints.push(Lint {
+                id: "ambiguous-userinfo",
+                level: LintLevel::Warn,
+                message: "'…@' without ':' is read as a password by redis-cli but as a user name by most client libraries".into(),
+                hint: format!("write redis://:{MASK}@host for a password, or redis://user:{MASK}@host for both"),
+            });
+            ("", Some(ui))
+        }
+    };
+    let username = if user.is_empty() {
+        None
+    } else {
+        Some(decode(user))
+    };
+    let password = pass
+        .filter(|p| !p.is_empty())
+        .map(|p| Secret::new(decode(p)));
+    if let Some(p) = &password
+        && p.has_whitespace()
+    {
+        let what = if p.has_trailing_newline() {
+            "ends in a newline"
+        } else {
+            "contains white space"
+        };
+        lints.push(Lint {
+            id: "password-whitespace",
+            level: LintLevel::Warn,
+            message: format!("the password {what}"),
+            hint: "a secret store or `echo` often adds a trailing newline: strip it (printf '%s', tr -d '\\n')".into(),
+        });
+    }
+    Ok((username, password))
+}
+
+fn parse_host_port(authority: &str) -> Result<(Host, u16), UrlError> {
+    let invalid = |m: String| Err(UrlError::Invalid(m));
+    let (host_str, port_str) = if let Some(rest) = authority.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return invalid("unclosed '[' in an IPv6 address".into());
+        };
+        let ip: IpAddr = match v6.parse::<std::net::Ipv6Addr>() {
+            Ok(ip) => IpAddr::V6(ip),
+            Err(_) => return invalid(format!("'[{v6}]' is not an IPv6 address")),
+        };
+        let port = match after {
+            "" => None,
+            p => match p.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => return invalid(format!("unexpected '{after}' after the IPv6 address")),
+            },
+        };
+        return Ok((Host::Ip(ip), parse_port(port)?));
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, _)) if h.contains(':') => {
+                return invalid(format!(
+                    "IPv6 addresses need brackets: redis://[{authority}]:6379"
+                ));
+            }
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host_str.is_empty() {
+        return invalid("no host: write redis://host:port".into());
+    }
+    let host = decode(host_str);
+    if let Some(c) = host
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return invalid(format!("'{c}' is not allowed in a host name"));
+    }
+    let host = match host.parse::<IpAddr>() {
+        Ok(ip) => Host::Ip(ip),
+        Err(_) => Host::Name(host.to_ascii_lowercase()),
+    };
+    Ok((host, parse_port(port_str)?))
+}
+
+fn parse_port(port: Option<&str>) -> Result<u16, UrlError> {
+    match port {
+        None | Some("") => Ok(DEFAULT_PORT),
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 6 => {
+            match p.parse::<u32>() {
+                Ok(n @ 1..=65535) => Ok(u16::try_from(n).expect("range checked")),
+                _ => Err(UrlError::Invalid(format!(
+                    "port {p} is out of range (1–65535)"
+                ))),
+            }
+        }
+        Some(p) => Err(UrlError::Invalid(format!(
+            "port '{}' is not a number",
+            p.chars().take(20).collect::<String>()
+        ))),
+    }
+}
+
+fn parse_db(s: &str, from: &str) -> Result<u32, UrlError> {
+    let s = decode(s);
+    s.parse::<u32>().map_err(|_| {
+        UrlError::Invalid(format!(
+            "database '{}' in the {from} must be a whole number from 0 (e.g. /0)",
+            s.chars().take(20).collect::<String>()
+        ))
+    })
+}
+
+fn apply_query(t: &mut Target, query: &str) -> Result<(), UrlError> {
+    let mut unknown = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode(k).to_ascii_lowercase();
+        let value = decode(v);
+        let shown = if key == "password" {
+            MASK.to_string()
+        } else {
+            v.to_string()
+        };
+        t.params.push((key.clone(), shown));
+        match key.as_str() {
+            "db" | "database" => {
+                let db = parse_db(&value, "query")?;
+                if db != t.db && t.db != 0 {
+                    t.lints.push(Lint {
+                        id: "db-conflict",
+                        level: LintLevel::Info,
+                        message: format!("?db={db} overrides /{} in the path", t.db),
+                        hint: "keep one: redis-py takes the query, most others the path".into(),
+                    });
+                }
+                t.db = db;
+            }
+            "protocol" => {
+                t.protocol = Some(match value.to_ascii_lowercase().as_str() {
+                    "2" | "resp2" => 2,
+                    "3" | "resp3" => 3,
+                    _ => {
+                        return Err(UrlError::Invalid(format!(
+                            "protocol '{value}' must be 2 or 3"
+                        )));
+                    }
+                });
+            }
+            "ssl_cert_reqs" => match value.to_ascii_lowercase().as_str() {
+                "none" | "cert_none" => t.insecure = true,
+                "optional" | "required" | "cert_required" | "cert_optional" => {}
+                _ => {
+                    return Err(UrlError::Invalid(format!(
+                        "ssl_cert_reqs '{value}' must be none, optional or required"
+                    )));
+                }
+            },
+            "ssl_ca_certs" => t.ca_file = Some(PathBuf::from(value)),
+            "ssl_check_hostname" => {
+                t.skip_hostname_check =
+                    matches!(value.to_ascii_lowercase().as_str(), "false" | "0" | "no")
+            }
+            "password" => {
+                if t.password.is_none() && !value.is_empty() {
+                    t.password = Some(Secret::new(value));
+                }
+            }
+            "username" | "user" => {
+                if t.username.is_none() && !value.is_empty() {
+                    t.username = Some(value);
+                }
+            }
+            _ => unknown.push(key),
+        }
+    }
+    if !unknown.is_empty() {
+        t.lints.push(Lint {
+            id: "unknown-params",
+            level: LintLevel::Info,
+            message: format!("query parameters not checked here: {}", unknown.join(", ")),
+            hint: "go-redis rejects unknown parameters; node-redis and redis-rs ignore them".into(),
+        });
+    }
+    Ok(())
+}
+
+fn add_transport_lints(t: &mut Target) {
+    let Endpoint::Tcp { host, port } = &t.endpoint else {
+        return;
+    };
+    if t.tls {
+        return;
+    }
+    if TLS_PORTS.contains(port) {
+        t.lints.push(Lint {
+            id: "tls-port",
+            level: LintLevel::Warn,
+            message: format!(
+                "plaintext redis:// on port {port}, which managed providers use for TLS"
+            ),
+            hint: format!(
+                "if the server expects TLS, use {}",
+                t.redacted_with(true, None)
+            ),
+        });
+    } else if !host.is_loopback() {
+        t.lints.push(Lint {
+            id: "plaintext-remote",
+            level: LintLevel::Warn,
+            message: format!(
+                "plaintext to {host}: the password and data cross the network unencrypted"
+            ),
+            hint: format!(
+                "use TLS where the server offers it: {}",
+                t.redacted_with(true, None)
+            ),
+        });
+    }
+}
+
+/// Percent-decodes; invalid sequences stay as written.
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// Percent-encodes what may not stand raw in userinfo.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

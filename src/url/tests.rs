@@ -1,0 +1,241 @@
+//! URL parsing table: every form users write, good and bad.
+
+use super::*;
+
+fn parse_ok(s: &str) -> Target {
+    Target::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+fn lint_ids(t: &Target) -> Vec<&'static str> {
+    t.lints.iter().map(|l| l.id).collect()
+}
+
+/// (url, tls, host, port, db, user, password)
+type Case<'a> = (
+    &'a str,
+    bool,
+    &'a str,
+    u16,
+    u32,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+#[test]
+fn parses_the_common_forms() {
+    let cases: &[Case] = &[
+        ("redis://localhost", false, "localhost", 6379, 0, None, None),
+        (
+            "redis://localhost:6380/3",
+            false,
+            "localhost",
+            6380,
+            3,
+            None,
+            None,
+        ),
+        (
+            "rediss://default:pw@cache.example.com:6380/0",
+            true,
+            "cache.example.com",
+            6380,
+            0,
+            Some("default"),
+            Some("pw"),
+        ),
+        ("redis://:pw@h", false, "h", 6379, 0, None, Some("pw")),
+        ("redis://user:@h", false, "h", 6379, 0, Some("user"), None),
+        ("valkey://h:1", false, "h", 1, 0, None, None),
+        ("valkeys://h", true, "h", 6379, 0, None, None),
+        ("REDIS://H:7", false, "h", 7, 0, None, None),
+        ("redis://[::1]:6390/2", false, "::1", 6390, 2, None, None),
+        ("redis://[fe80::1]", false, "fe80::1", 6379, 0, None, None),
+        (
+            "redis://:p%40ss%3Aw%2Fd%23@h",
+            false,
+            "h",
+            6379,
+            0,
+            None,
+            Some("p@ss:w/d#"),
+        ),
+        ("redis://h/", false, "h", 6379, 0, None, None),
+        ("redis://h:6379/?db=4", false, "h", 6379, 4, None, None),
+        (
+            "redis://h?password=pw&username=u",
+            false,
+            "h",
+            6379,
+            0,
+            Some("u"),
+            Some("pw"),
+        ),
+        (
+            "redis://10.0.0.1:65535",
+            false,
+            "10.0.0.1",
+            65535,
+            0,
+            None,
+            None,
+        ),
+    ];
+    for &(url, tls, host, port, db, user, pass) in cases {
+        let t = parse_ok(url);
+        assert_eq!(t.tls, tls, "{url}");
+        assert_eq!(t.host().map(Host::as_str).as_deref(), Some(host), "{url}");
+        assert_eq!(t.port(), Some(port), "{url}");
+        assert_eq!(t.db, db, "{url}");
+        assert_eq!(t.username.as_deref(), user, "{url}");
+        assert_eq!(t.password.as_ref().map(Secret::expose), pass, "{url}");
+    }
+}
+
+#[test]
+fn unix_sockets() {
+    for url in [
+        "unix:///run/redis.sock",
+        "redis+unix:///run/redis.sock",
+        "valkey+unix:///run/redis.sock",
+    ] {
+        let t = parse_ok(url);
+        assert_eq!(
+            t.endpoint,
+            Endpoint::Unix("/run/redis.sock".into()),
+            "{url}"
+        );
+    }
+    let t = parse_ok("unix://:pw@/run/redis.sock?db=2");
+    assert_eq!((t.db, t.password.is_some()), (2, true));
+    assert_eq!(t.to_string(), "unix://:****@/run/redis.sock?db=2");
+}
+
+#[test]
+fn tls_options_from_the_url() {
+    assert!(parse_ok("rediss://h#insecure").insecure);
+    assert!(parse_ok("rediss://h?ssl_cert_reqs=none").insecure);
+    assert!(!parse_ok("rediss://h?ssl_cert_reqs=required").insecure);
+    assert_eq!(
+        parse_ok("rediss://h?ssl_ca_certs=/etc/ca.pem").ca_file,
+        Some("/etc/ca.pem".into())
+    );
+    assert!(parse_ok("rediss://h?ssl_check_hostname=false").skip_hostname_check);
+    assert_eq!(parse_ok("redis://h?protocol=resp3").protocol, Some(3));
+    assert_eq!(parse_ok("redis://h?protocol=2").protocol, Some(2));
+}
+
+#[test]
+fn rejects_what_no_client_accepts() {
+    let cases = [
+        ("", "empty"),
+        ("localhost:6379", "no scheme"),
+        ("redis://", "no host"),
+        ("redis://h:0", "out of range"),
+        ("redis://h:70000", "out of range"),
+        ("redis://h:abc", "not a number"),
+        ("redis://h/abc", "whole number"),
+        ("redis://h/-1", "whole number"),
+        ("redis://::1:6379", "brackets"),
+        ("redis://[::1", "unclosed"),
+        ("redis://h\n", "trailing newline"),
+        ("redis://h?protocol=4", "2 or 3"),
+        (
+            "redis://h?ssl_cert_reqs=maybe",
+            "none, optional or required",
+        ),
+        ("redis://h a", "not allowed"),
+    ];
+    for (url, want) in cases {
+        match Target::parse(url) {
+            Err(UrlError::Invalid(msg)) => assert!(msg.contains(want), "{url:?}: {msg}"),
+            other => panic!("{url:?}: expected invalid, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        Target::parse("http://h"),
+        Err(UrlError::UnsupportedScheme("http".into()))
+    );
+    let long = format!("redis://{}", "a".repeat(20_000));
+    assert!(matches!(Target::parse(&long), Err(UrlError::Invalid(m)) if m.contains("long")));
+}
+
+#[test]
+fn lints() {
+    let cases: &[(&str, &[&str])] = &[
+        ("redis://localhost", &[]),
+        ("redis://cache.example.com", &["plaintext-remote"]),
+        ("redis://h.example.com:6380", &["tls-port"]),
+        ("rediss://h.example.com:6380", &[]),
+        ("redis://secret@localhost", &["ambiguous-userinfo"]),
+        ("redis://:p@ss@localhost", &["unencoded-char"]),
+        ("redis://:pa/ss@localhost", &["unencoded-char"]),
+        ("redis://:pa#ss@localhost", &["unencoded-char"]),
+        ("redis://:pa?ss@localhost", &["unencoded-char"]),
+        ("redis://:pw%0A@localhost", &["password-whitespace"]),
+        ("REDISS://localhost", &["scheme-case"]),
+        ("redis://localhost?foo=1", &["unknown-params"]),
+        ("redis://localhost#frag", &["fragment"]),
+        ("redis://localhost/1?db=2", &["db-conflict"]),
+    ];
+    for &(url, want) in cases {
+        assert_eq!(lint_ids(&parse_ok(url)), want, "{url}");
+    }
+    // The user meant everything up to the last '@' as the password.
+    let t = parse_ok("redis://:pa/ss@localhost:6390");
+    assert_eq!(
+        (t.password.as_ref().map(Secret::expose), t.port()),
+        (Some("pa/ss"), Some(6390))
+    );
+}
+
+#[test]
+fn display_redacts_and_round_trips() {
+    let cases = [
+        (
+            "rediss://default:hunter2@cache.example.com:6380/0",
+            "rediss://default:****@cache.example.com:6380/0",
+        ),
+        ("redis://:hunter2@h", "redis://:****@h:6379/0"),
+        ("redis://hunter2@h", "redis://:****@h:6379/0"),
+        (
+            "redis://h?password=hunter2",
+            "redis://:****@h:6379/0?password=****",
+        ),
+        ("redis://[::1]:7/1", "redis://[::1]:7/1"),
+    ];
+    for (url, shown) in cases {
+        let t = parse_ok(url);
+        assert_eq!(t.to_string(), shown);
+        assert!(!format!("{t:?}").contains("hunter2"), "{url}");
+        let again = parse_ok(&t.to_string());
+        assert_eq!(
+            (again.endpoint, again.db, again.username),
+            (t.endpoint.clone(), t.db, t.username.clone())
+        );
+    }
+}
+
+#[test]
+fn raw_redaction_hides_userinfo_of_unparseable_urls() {
+    for raw in [
+        "redis://:hunter2@h:99999",
+        "redis://u:hunter2@[::1",
+        "hunter2@h",
+        "redis://h?password=hunter2&x=1",
+    ] {
+        let shown = redact_raw(raw);
+        assert!(!shown.contains("hunter2"), "{raw} -> {shown}");
+    }
+    assert_eq!(redact_raw("redis://h\n"), "redis://h?");
+}
+
+#[test]
+fn suggests_the_other_transport() {
+    let t = parse_ok("redis://:pw@h.example.com:6379/1");
+    assert_eq!(
+        t.redacted_with(true, Some(6380)),
+        "rediss://:****@h.example.com:6380/1"
+    );
+    let v = parse_ok("valkeys://h");
+    assert_eq!(v.redacted_with(false, None), "valkey://h:6379/0");
+}

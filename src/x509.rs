@@ -1,0 +1,178 @@
+//! Certificate details for reports: subject, issuer, names, validity, key, fingerprint.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use x509_parser::prelude::*;
+use x509_parser::public_key::PublicKey;
+
+/// What a certificate says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertInfo {
+    /// Subject common name, or the whole subject when it has none.
+    pub subject: String,
+    /// Issuer common name, or the whole issuer.
+    pub issuer: String,
+    /// DNS and IP subject alternative names.
+    pub sans: Vec<String>,
+    /// Start of validity (RFC 3339, UTC).
+    pub not_before: String,
+    /// End of validity (RFC 3339, UTC).
+    pub not_after: String,
+    /// Whole days until `not_after` (negative once expired).
+    pub days_left: i64,
+    /// Days until `not_before` (positive when not valid yet).
+    #[serde(skip)]
+    pub days_until_valid: i64,
+    /// Key algorithm and size, e.g. `RSA 2048`, `EC 256`.
+    pub key: String,
+    /// SHA-256 of the DER encoding, colon-separated hex.
+    pub sha256: String,
+    /// Whether it is a CA certificate.
+    pub is_ca: bool,
+    /// Whether subject and issuer are the same (self-issued).
+    pub self_issued: bool,
+}
+
+impl CertInfo {
+    /// Parses a DER certificate; `None` when it is not X.509.
+    pub fn from_der(der: &[u8]) -> Option<CertInfo> {
+        let (_, cert) = X509Certificate::from_der(der).ok()?;
+        let now = now_unix();
+        let nb = cert.validity().not_before.timestamp();
+        let na = cert.validity().not_after.timestamp();
+        let mut sans = Vec::new();
+        if let Ok(Some(ext)) = cert.subject_alternative_name() {
+            for name in &ext.value.general_names {
+                match name {
+                    GeneralName::DNSName(d) => sans.push((*d).to_string()),
+                    GeneralName::IPAddress(b) => sans.push(ip_text(b)),
+                    _ => {}
+                }
+            }
+        }
+        Some(CertInfo {
+            subject: name_text(cert.subject()),
+            issuer: name_text(cert.issuer()),
+            sans,
+            not_before: rfc3339(nb),
+            not_after: rfc3339(na),
+            days_left: (na - now).div_euclid(86_400),
+            days_until_valid: (nb - now).div_euclid(86_400) + 1,
+            key: key_text(&cert),
+            sha256: fingerprint(der),
+            is_ca: cert.is_ca(),
+            self_issued: cert.subject() == cert.issuer(),
+        })
+    }
+
+    /// Whether the only names it holds are IP addresses.
+    pub fn only_ip_names(&self) -> bool {
+        !self.sans.is_empty()
+            && self
+                .sans
+                .iter()
+                .all(|s| s.parse::<std::net::IpAddr>().is_ok())
+    }
+
+    /// The names a client may connect by: SANs, or the subject when there are none.
+    pub fn names(&self) -> Vec<String> {
+        if self.sans.is_empty() {
+            vec![self.subject.clone()]
+        } else {
+            self.sans.clone()
+        }
+    }
+}
+
+fn name_text(name: &X509Name<'_>) -> String {
+    name.iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map_or_else(|| name.to_string(), str::to_string)
+}
+
+fn ip_text(bytes: &[u8]) -> String {
+    match bytes.len() {
+        4 => std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).expect("length checked"))
+            .to_string(),
+        16 => std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).expect("length checked"))
+            .to_string(),
+        _ => format!("{bytes:02x?}"),
+    }
+}
+
+fn key_text(cert: &X509Certificate<'_>) -> String {
+    match cert.public_key().parsed() {
+        Ok(PublicKey::RSA(k)) => format!("RSA {}", k.key_size()),
+        Ok(PublicKey::EC(p)) => format!("EC {}", p.key_size()),
+        Ok(PublicKey::DSA(_)) => "DSA".into(),
+        Ok(PublicKey::GostR3410(_) | PublicKey::GostR3410_2012(_)) => "GOST".into(),
+        Ok(PublicKey::Unknown(_)) | Err(_) => {
+            let oid = cert.public_key().algorithm.algorithm.to_id_string();
+            match oid.as_str() {
+                "1.3.101.112" => "Ed25519".into(),
+                "1.3.101.113" => "Ed448".into(),
+                _ => oid,
+            }
+        }
+    }
+}
+
+/// SHA-256 fingerprint as `AB:CD:…`.
+pub fn fingerprint(der: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, der);
+    digest
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// `2026-11-26T04:46:40Z` from a Unix time (civil-from-days, proleptic Gregorian).
+pub fn rfc3339(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_668_400), "2026-11-26T04:46:40Z");
+        assert_eq!(rfc3339(-86_400), "1969-12-31T00:00:00Z");
+    }
+
+    #[test]
+    fn garbage_is_not_a_certificate() {
+        assert!(CertInfo::from_der(b"not a certificate").is_none());
+        assert!(CertInfo::from_der(&[]).is_none());
+    }
+}
