@@ -145,15 +145,15 @@ pub fn handshake(
         Ok(()) => {
             let verification = recorder
                 .outcome()
-                .map_or(Ok(()), |r| r.map_err(|e| classify(&e, &recorder, settings)));
+                .map_or(Ok(()), |r| r.map_err(|e| classify(&e, &recorder, settings, &name_text)));
             let facts = facts(&conn, verification);
             Ok((rustls::StreamOwned::new(conn, sock), *facts))
         }
         Err(Drive::NotTls { cause, resp }) => Err(HandshakeError::NotTls { cause, resp }),
         Err(Drive::Tls(e)) => {
             let failure = match recorder.outcome() {
-                Some(Err(v)) => classify(&v, &recorder, settings),
-                _ => classify(&e, &recorder, settings),
+                Some(Err(v)) => classify(&v, &recorder, settings, &name_text),
+                _ => classify(&e, &recorder, settings, &name_text),
             };
             let verification = Err(failure.clone());
             Err(HandshakeError::Failed(
@@ -444,7 +444,7 @@ impl ResolvesClientCert for ClientCertRecorder {
     }
 }
 
-fn classify(e: &rustls::Error, recorder: &Recorder, settings: &TlsSettings) -> Failure {
+fn classify(e: &rustls::Error, recorder: &Recorder, settings: &TlsSettings, name: &str) -> Failure {
     let chain: Vec<CertInfo> = recorder
         .chain()
         .iter()
@@ -452,7 +452,7 @@ fn classify(e: &rustls::Error, recorder: &Recorder, settings: &TlsSettings) -> F
         .collect();
     let leaf = chain.first();
     match e {
-        rustls::Error::InvalidCertificate(ce) => classify_cert(ce, leaf, chain.len(), settings),
+        rustls::Error::InvalidCertificate(ce) => classify_cert(ce, leaf, chain.len(), settings, name),
         rustls::Error::AlertReceived(AlertDescription::CertificateRequired) => Failure::new(
             Reason::ClientCertRequired,
             "the server requires a client certificate (alert: certificate required)",
@@ -483,6 +483,7 @@ fn classify_cert(
     leaf: Option<&CertInfo>,
     chain_len: usize,
     settings: &TlsSettings,
+    name: &str,
 ) -> Failure {
     let source = settings.roots.source.describe();
     match ce {
@@ -512,10 +513,7 @@ fn classify_cert(
                 Reason::HostnameMismatch,
                 format!(
                     "the certificate is for {names}, not '{}'",
-                    settings
-                        .sni
-                        .clone()
-                        .unwrap_or_else(|| "the host in the URL".into())
+                    name
                 ),
             )
         }
