@@ -8,12 +8,12 @@ use anyhow::Context;
 use clap::CommandFactory;
 
 use crate::checks::{self, Options};
-use crate::cli::{CheckArgs, Cli, Command};
+use crate::cli::{CheckArgs, Cli, Command, TlsCommandArgs};
 use crate::config::{CheckConfig, Config, UsageError};
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, Findings, Prepared};
-use crate::report::Report;
+use crate::report::{Report, TlsReport};
 use crate::trust::{self, Roots};
 use crate::url::Target;
 
@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => check(&cli.check),
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Tls(args)) => tls(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());
@@ -54,13 +55,60 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::for_reports(&reports, cfg.output.strict))
 }
 
+fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
+    let cfg = Config::from_tls(args)?;
+    let prepared = prepare(&cfg.urls, &cfg.check)?;
+    let progress = Progress::new(cfg.output.progress, "handshake");
+    let findings = probe_all(&prepared, &cfg.check, &progress);
+    progress.finish();
+    let f = &findings[0];
+    let mut report = checks::evaluate(f, &Options::default());
+    report
+        .checks
+        .retain(|c| matches!(c.id, "url" | "dns" | "tcp" | "scheme" | "tls"));
+    if let Some(path) = &args.save_chain {
+        match checks::presented_chain(f) {
+            Some(chain) => {
+                let pem: String = chain.iter().map(|c| crate::x509::to_pem(c)).collect();
+                std::fs::write(path, pem)
+                    .with_context(|| format!("--save-chain {}", path.display()))?;
+                eprintln!(
+                    "redcheck: wrote {} certificate(s) to {}",
+                    chain.len(),
+                    path.display()
+                );
+            }
+            None => eprintln!(
+                "redcheck: the server presented no certificate; {} not written",
+                path.display()
+            ),
+        }
+    }
+    let report = TlsReport {
+        handshake: checks::handshake(f),
+        report,
+    };
+    let mut out = std::io::stdout().lock();
+    output::tls::write(&mut out, &report, &cfg.output).context("writing the report")?;
+    Ok(ExitCode::for_reports(
+        std::slice::from_ref(&report.report),
+        cfg.output.strict,
+    ))
+}
+
 /// Parses every URL and loads its trust roots. A CA file that cannot be read is a usage
 /// error; the system store is read once, and only when a `rediss://` target needs it.
 pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, UsageError> {
     static SYSTEM: OnceLock<Roots> = OnceLock::new();
     urls.iter()
         .map(|raw| {
-            let target = Target::parse(raw);
+            let mut target = Target::parse(raw);
+            if let Ok(t) = &mut target
+                && cfg.handshake_only
+                && matches!(t.endpoint, crate::url::Endpoint::Tcp { .. })
+            {
+                t.tls = true;
+            }
             let shown = match &target {
                 Ok(t) => t.to_string(),
                 Err(_) => crate::url::redact_raw(raw),

@@ -13,6 +13,7 @@ use crate::report::{Check, Report, Status, TargetInfo, Tool, millis};
 use crate::url::Endpoint;
 
 pub use server::Workload;
+pub use tls::{handshake, presented_chain};
 
 /// What the verdicts depend on besides the findings.
 #[derive(Debug, Clone, Copy, Default)]

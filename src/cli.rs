@@ -30,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Check one or more Redis URLs stage by stage (the default).
     Check(CheckArgs),
+    /// Handshake only: the whole certificate chain, version, cipher and trust verdict.
+    Tls(TlsCommandArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -56,6 +58,34 @@ pub struct CheckArgs {
     /// Connection and timing options.
     #[command(flatten)]
     pub conn: ConnArgs,
+
+    /// TLS options.
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `redcheck tls`.
+#[derive(Debug, Args, Clone)]
+pub struct TlsCommandArgs {
+    /// The server (default: $REDIS_URL); TLS is spoken whatever the scheme says.
+    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub url: Option<String>,
+
+    /// Write the chain the server presented to FILE as PEM (to inspect, or to pass to --cacert).
+    #[arg(long, value_name = "FILE")]
+    pub save_chain: Option<PathBuf>,
+
+    /// Bound on the whole handshake.
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Bound on each TCP connect attempt.
+    #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
 
     /// TLS options.
     #[command(flatten)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use rustls::sign::CertifiedKey;
 
 use crate::checks::Workload;
-use crate::cli::{CheckArgs, ColorChoice, Format, OutputArgs, TlsArgs, UseArg};
+use crate::cli::{CheckArgs, ColorChoice, Format, OutputArgs, TlsArgs, TlsCommandArgs, UseArg};
 use crate::trust::{self, Roots};
 
 /// A mistake in how redcheck was called: exit code 2.
@@ -26,6 +26,8 @@ pub struct CheckConfig {
     pub samples: usize,
     /// TLS trust and identity.
     pub tls: TlsConfig,
+    /// Stop after the TLS handshake (`redcheck tls`), speaking TLS whatever the scheme says.
+    pub handshake_only: bool,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -81,10 +83,50 @@ impl Config {
                 ),
                 samples: usize::try_from(args.conn.samples).unwrap_or(usize::MAX),
                 tls: validate_tls(&args.tls)?,
+                handshake_only: false,
             },
             workload: args.workload.map(workload),
             output: output_config(&args.output),
         })
+    }
+}
+
+impl Config {
+    /// Validates the arguments of `tls`: one target, handshake only.
+    pub fn from_tls(args: &TlsCommandArgs) -> Result<Config, UsageError> {
+        let urls = validate_targets(args.url.as_slice(), &[])?;
+        if let Some(path) = &args.save_chain {
+            validate_writable(path, "--save-chain")?;
+        }
+        Ok(Config {
+            urls,
+            check: CheckConfig {
+                timeout: args.timeout,
+                connect_timeout: validate_connect_timeout(args.connect_timeout, args.timeout),
+                samples: 0,
+                tls: validate_tls(&args.tls)?,
+                handshake_only: true,
+            },
+            workload: None,
+            output: output_config(&args.output),
+        })
+    }
+}
+
+/// The directory of an output file must exist.
+fn validate_writable(path: &std::path::Path, flag: &str) -> Result<(), UsageError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(UsageError(format!(
+            "{flag} {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        )))
     }
 }
 

@@ -295,6 +295,10 @@ fn probe_target(
             }
         }
     };
+    if cfg.handshake_only {
+        f.skip_from("auth", "handshake only (redcheck tls)");
+        return;
+    }
     session(f, t, transport, cfg, deadline, on_stage);
 }
 

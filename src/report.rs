@@ -88,6 +88,39 @@ impl Report {
     }
 }
 
+/// What `redcheck tls` adds to a report: the handshake and the whole chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct Handshake {
+    /// Negotiated version, e.g. `TLS 1.3`.
+    pub version: String,
+    /// Negotiated cipher suite.
+    pub cipher: String,
+    /// Negotiated ALPN protocol.
+    pub alpn: Option<String>,
+    /// The name sent as SNI and verified.
+    pub server_name: String,
+    /// Which roots were used: `system`, `bundled`, `custom-ca`, `insecure`.
+    pub trust: crate::trust::TrustSource,
+    /// How many roots were loaded.
+    pub roots: usize,
+    /// Null when verified, else the failure reason.
+    pub verification_error: Option<&'static str>,
+    /// Whether the server asked for a client certificate.
+    pub client_cert_requested: bool,
+    /// The presented chain, leaf first.
+    pub chain: Vec<crate::x509::CertInfo>,
+}
+
+/// A report with the handshake details (`redcheck tls`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsReport {
+    /// The usual report (checks up to `tls`).
+    #[serde(flatten)]
+    pub report: Report,
+    /// The handshake, when the server got as far as presenting a certificate.
+    pub handshake: Option<Handshake>,
+}
+
 /// Milliseconds with microsecond precision.
 #[allow(clippy::cast_precision_loss)]
 pub fn millis(d: std::time::Duration) -> f64 {

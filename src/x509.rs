@@ -130,6 +130,32 @@ pub fn fingerprint(der: &[u8]) -> String {
         .join(":")
 }
 
+/// A DER certificate as a PEM block.
+pub fn to_pem(der: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::with_capacity(der.len().div_ceil(3) * 4);
+    for chunk in der.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
+}
+
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {
     SystemTime::now()
@@ -168,6 +194,18 @@ mod tests {
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_795_668_400), "2026-11-26T04:46:40Z");
         assert_eq!(rfc3339(-86_400), "1969-12-31T00:00:00Z");
+    }
+
+    #[test]
+    fn pem_is_base64_in_64_column_lines() {
+        let pem = to_pem(b"Man is distinguished");
+        assert_eq!(
+            pem,
+            "-----BEGIN CERTIFICATE-----\nTWFuIGlzIGRpc3Rpbmd1aXNoZWQ=\n-----END CERTIFICATE-----\n"
+        );
+        let long = to_pem(&[0u8; 100]);
+        assert!(long.lines().all(|l| l.len() <= 64));
+        assert_eq!(to_pem(b"M").lines().nth(1), Some("TQ=="));
     }
 
     #[test]

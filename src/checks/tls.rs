@@ -148,3 +148,36 @@ fn facts_data(t: &TlsFacts) -> Map<String, Value> {
         _ => Map::new(),
     }
 }
+
+/// The handshake section of `redcheck tls`, when the server presented anything.
+pub fn handshake(f: &Findings) -> Option<crate::report::Handshake> {
+    let t = match &f.tls.outcome {
+        Outcome::Done(t) => t,
+        Outcome::Failed(_, Some(t)) => t.as_ref(),
+        _ => return None,
+    };
+    if t.chain.is_empty() && t.version == "unknown" {
+        return None;
+    }
+    Some(crate::report::Handshake {
+        version: t.version.clone(),
+        cipher: t.cipher.clone(),
+        alpn: t.alpn.clone(),
+        server_name: t.server_name.clone(),
+        trust: t.trust,
+        roots: t.roots,
+        verification_error: t.verification.as_ref().err().map(|e| e.reason.as_str()),
+        client_cert_requested: t.client_cert_requested,
+        chain: t.chain.clone(),
+    })
+}
+
+/// The DER chain the server presented, for `--save-chain`.
+pub fn presented_chain(f: &Findings) -> Option<&[rustls::pki_types::CertificateDer<'static>]> {
+    match &f.tls.outcome {
+        Outcome::Done(t) => Some(t.chain_der.as_slice()),
+        Outcome::Failed(_, Some(t)) => Some(t.chain_der.as_slice()),
+        _ => None,
+    }
+    .filter(|c| !c.is_empty())
+}

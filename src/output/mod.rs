@@ -3,6 +3,7 @@
 pub mod human;
 pub mod json;
 pub mod progress;
+pub mod tls;
 
 use std::io::{self, Write};
 

@@ -143,9 +143,9 @@ pub fn handshake(
 
     match drive(&mut conn, &mut sock, deadline, probe_plaintext) {
         Ok(()) => {
-            let verification = recorder
-                .outcome()
-                .map_or(Ok(()), |r| r.map_err(|e| classify(&e, &recorder, settings, &name_text)));
+            let verification = recorder.outcome().map_or(Ok(()), |r| {
+                r.map_err(|e| classify(&e, &recorder, settings, &name_text))
+            });
             let facts = facts(&conn, verification);
             Ok((rustls::StreamOwned::new(conn, sock), *facts))
         }
@@ -452,7 +452,9 @@ fn classify(e: &rustls::Error, recorder: &Recorder, settings: &TlsSettings, name
         .collect();
     let leaf = chain.first();
     match e {
-        rustls::Error::InvalidCertificate(ce) => classify_cert(ce, leaf, chain.len(), settings, name),
+        rustls::Error::InvalidCertificate(ce) => {
+            classify_cert(ce, leaf, chain.len(), settings, name)
+        }
         rustls::Error::AlertReceived(AlertDescription::CertificateRequired) => Failure::new(
             Reason::ClientCertRequired,
             "the server requires a client certificate (alert: certificate required)",
@@ -511,10 +513,7 @@ fn classify_cert(
             let names = leaf.map(|l| l.names().join(", ")).unwrap_or_default();
             Failure::new(
                 Reason::HostnameMismatch,
-                format!(
-                    "the certificate is for {names}, not '{}'",
-                    name
-                ),
+                format!("the certificate is for {names}, not '{}'", name),
             )
         }
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
