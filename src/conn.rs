@@ -147,7 +147,7 @@ impl Connection {
             (Err(_), Some(Failure::Io(e))) => Err(WireError::Io(e)),
             (Err(_), Some(Failure::Eof)) if reader.seen.is_empty() => Err(WireError::Closed),
             (Err(e), Some(Failure::Eof) | None) => Err(WireError::Protocol {
-                message: e.to_string(),
+                message: parse_error_text(&e.to_string()),
                 first_bytes: reader.seen,
             }),
             (Err(_), Some(Failure::TooLarge)) => Err(WireError::Protocol {
@@ -155,6 +155,17 @@ impl Connection {
                 first_bytes: reader.seen,
             }),
         }
+    }
+}
+
+/// The parser's error in words a user can act on.
+fn parse_error_text(raw: &str) -> String {
+    if raw.contains("recursion depth") {
+        "arrays nested deeper than the parser allows".into()
+    } else if raw.contains("nexpected end") {
+        "the reply was cut off".into()
+    } else {
+        "malformed RESP".into()
     }
 }
 

@@ -12,6 +12,8 @@ mod info;
 mod latency;
 mod output;
 mod probe;
+#[cfg(test)]
+mod proptests;
 mod provider;
 mod report;
 mod secret;

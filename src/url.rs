@@ -171,7 +171,7 @@ impl fmt::Display for Target {
         write!(f, "{}://", self.scheme)?;
         match (&self.username, &self.password) {
             (Some(u), Some(_)) => write!(f, "{}:{MASK}@", encode(u))?,
-            (Some(u), None) => write!(f, "{}@", encode(u))?,
+            (Some(u), None) => write!(f, "{}:@", encode(u))?,
             (None, Some(_)) => write!(f, ":{MASK}@")?,
             (None, None) => {}
         }

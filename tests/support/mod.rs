@@ -1,0 +1,61 @@
+//! Integration-test support: real redis-server guards, a test PKI, scripted fake servers.
+//!
+//! Each test crate uses only part of this, so unused items are expected.
+#![allow(dead_code)]
+
+/// Test PKI: CA, server leaves (good and broken), client certs.
+pub mod certs;
+/// Scripted fake servers, refused and blackholed addresses.
+pub mod fake;
+/// Real redis-server processes.
+pub mod redis;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+// `self::` because the main crate also depends on a crate named `redis`.
+#[allow(unused_imports)]
+pub use self::certs::{LeafSpec, Pki, Signer, TlsFiles};
+#[allow(unused_imports)]
+pub use self::fake::{
+    Behavior, Expect, FakeServer, blackhole_addr, blackhole_listener, unused_port,
+};
+#[allow(unused_imports)]
+pub use self::redis::{REDIS_REQUIRED, RedisBuilder, RedisServer};
+
+/// Encodes a command as a RESP array of bulk strings.
+pub fn resp_cmd(args: &[&str]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        out.extend_from_slice(arg.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// True if 127.0.0.1:`port` answers `PING` with `+PONG` within a second.
+pub fn redis_ping(port: u16) -> bool {
+    roundtrip(port, &resp_cmd(&["PING"])).is_ok_and(|reply| reply.starts_with(b"+PONG"))
+}
+
+/// Sends `bytes` to 127.0.0.1:`port` and returns what comes back up to the first line end
+/// (or EOF), with a 1 s bound on connect and on each read.
+pub fn roundtrip(port: u16, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let timeout = Duration::from_secs(1);
+    let mut stream =
+        TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.write_all(bytes)?;
+    let mut reply = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !reply.ends_with(b"\r\n") {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        reply.extend_from_slice(&chunk[..n]);
+    }
+    Ok(reply)
+}
