@@ -9,6 +9,8 @@ pub mod certs;
 pub mod fake;
 /// Real redis-server processes.
 pub mod redis;
+/// Running the redcheck binary.
+pub mod run;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

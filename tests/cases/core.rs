@@ -1,0 +1,356 @@
+//! The staged doctor against real servers: verdicts, reasons, exit codes, the JSON contract.
+
+use std::time::Duration;
+
+use crate::support::run::{SECRET, both, cmd, redcheck, run};
+use crate::support::{Behavior, FakeServer, RedisServer, unused_port};
+
+fn with_password(url: &str) -> String {
+    url.replacen("redis://", &format!("redis://:{SECRET}@"), 1)
+}
+
+#[test]
+fn a_healthy_server_passes_every_stage_and_the_json_has_the_contract_shape() {
+    let server = RedisServer::builder().password(SECRET).start();
+    let run = both(&[&with_password(&server.url())]);
+    run.assert_code(0);
+    let r = run.report();
+    assert_eq!(r["version"], 1);
+    assert_eq!(r["tool"]["name"], "redcheck");
+    assert_eq!(r["verdict"], "pass");
+    assert!(r["elapsed_ms"].as_f64().is_some_and(|ms| ms > 0.0));
+    assert_eq!(
+        r["target"]["url"],
+        format!("redis://:****@127.0.0.1:{}/0", server.port())
+    );
+    assert_eq!(
+        (r["target"]["port"].as_u64(), r["target"]["tls"].as_bool()),
+        (Some(u64::from(server.port())), Some(false))
+    );
+    let ids: Vec<&str> = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "url", "dns", "tcp", "scheme", "tls", "auth", "ping", "server", "memory", "eviction"
+        ]
+    );
+    for c in r["checks"].as_array().unwrap() {
+        for key in ["status", "summary", "hint", "duration_ms", "data"] {
+            assert!(c.get(key).is_some(), "{key} missing in {c}");
+        }
+    }
+    assert_eq!(run.status("tls"), "skip");
+    assert_eq!(run.check("auth")["data"]["user"], "default");
+    let ping = run.check("ping")["data"].clone();
+    for key in ["samples", "min_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms"] {
+        assert!(ping[key].is_number(), "ping.{key}: {ping}");
+    }
+    assert_eq!(ping["samples"], 10);
+    let server_data = run.check("server")["data"].clone();
+    assert_eq!(
+        (
+            server_data["name"].as_str(),
+            server_data["mode"].as_str(),
+            server_data["role"].as_str()
+        ),
+        (Some("redis"), Some("standalone"), Some("master"))
+    );
+    let memory = run.check("memory")["data"].clone();
+    assert!(
+        memory["used_bytes"].as_u64().is_some_and(|b| b > 0),
+        "{memory}"
+    );
+    assert!(
+        memory["used_percent"].is_null(),
+        "no maxmemory means no percentage: {memory}"
+    );
+    assert_eq!(run.check("eviction")["data"]["policy"], "noeviction");
+}
+
+#[test]
+fn samples_flag_sets_the_number_of_round_trips() {
+    let server = RedisServer::start();
+    let run = redcheck(&[&server.url(), "--samples", "25", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(run.check("ping")["data"]["samples"], 25);
+}
+
+#[test]
+fn missing_password_is_noauth() {
+    let server = RedisServer::builder().password(SECRET).start();
+    let run = both(&[&server.url()]);
+    run.assert_code(1).assert_fails("auth", "noauth");
+    assert_eq!(run.status("ping"), "skip");
+}
+
+#[test]
+fn wrong_password_is_wrongpass() {
+    let server = RedisServer::builder().password("the-real-one").start();
+    both(&[&with_password(&server.url())])
+        .assert_code(1)
+        .assert_fails("auth", "wrongpass");
+}
+
+#[test]
+fn a_password_for_a_server_without_one_fails_as_apps_would() {
+    let server = RedisServer::start();
+    let run = both(&[&with_password(&server.url())]);
+    run.assert_code(1).assert_fails("auth", "no-password-set");
+    let hint = run.check("auth")["hint"].as_str().unwrap().to_string();
+    assert!(
+        hint.contains(&format!("redis://127.0.0.1:{}/0", server.port())),
+        "{hint}"
+    );
+}
+
+#[test]
+fn acl_user_is_reported_and_a_user_without_info_skips_server_checks() {
+    let server = RedisServer::builder()
+        .acl_user("app", SECRET, "+@all ~*")
+        .acl_user("limited", SECRET, "+@connection +ping ~*")
+        .start();
+    let url = |user: &str| format!("redis://{user}:{SECRET}@127.0.0.1:{}", server.port());
+    let run = both(&[&url("app")]);
+    run.assert_code(0);
+    assert_eq!(run.check("auth")["data"]["user"], "app");
+
+    let run = both(&[&url("limited")]);
+    run.assert_code(0);
+    assert_eq!(run.check("auth")["data"]["user"], "limited");
+    for id in ["memory", "eviction"] {
+        assert_eq!(run.status(id), "skip", "{id}");
+        assert!(
+            run.check(id)["summary"]
+                .as_str()
+                .unwrap()
+                .contains("INFO is not allowed")
+        );
+    }
+    assert_eq!(
+        run.check("server")["data"]["name"],
+        "redis",
+        "HELLO still names the server"
+    );
+}
+
+#[test]
+fn database_out_of_range_is_invalid_db() {
+    let server = RedisServer::start();
+    both(&[&format!("{}/99", server.url())])
+        .assert_code(1)
+        .assert_fails("auth", "invalid-db");
+}
+
+#[test]
+fn refused_port_fails_tcp_and_skips_the_rest() {
+    let url = format!("redis://:{SECRET}@127.0.0.1:{}", unused_port());
+    let run = both(&[&url]);
+    run.assert_code(1).assert_fails("tcp", "refused");
+    for id in ["scheme", "tls", "auth", "ping", "server"] {
+        assert_eq!(run.status(id), "skip", "{id}");
+    }
+}
+
+#[test]
+fn a_server_that_accepts_and_says_nothing_times_out_within_the_deadline() {
+    let fake = FakeServer::start(Behavior::Silent);
+    let url = with_password(&fake.url());
+    let run = both(&[&url, "--timeout", "1"]);
+    run.assert_code(1).assert_fails("auth", "timeout");
+    assert!(
+        run.elapsed < Duration::from_millis(1500),
+        "took {:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn reset_and_close_and_garbage_are_classified() {
+    let reset = FakeServer::start(Behavior::ResetOnAccept);
+    both(&[&with_password(&reset.url())])
+        .assert_code(1)
+        .assert_fails("auth", "reset");
+    // Closing after reading the command is a clean EOF.
+    let closed = FakeServer::start(Behavior::Garbage(Vec::new()));
+    both(&[&with_password(&closed.url())])
+        .assert_code(1)
+        .assert_fails("auth", "closed");
+    // Closing at accept races our first write: the kernel answers the write with RST.
+    let early = FakeServer::start(Behavior::CloseOnAccept);
+    let run = both(&[&with_password(&early.url())]);
+    run.assert_code(1);
+    assert!(
+        matches!(run.reason("auth").as_deref(), Some("closed" | "reset")),
+        "{}",
+        run.check("auth")
+    );
+    let http = FakeServer::start(Behavior::Garbage(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".to_vec(),
+    ));
+    let run = both(&[&with_password(&http.url())]);
+    run.assert_code(1).assert_fails("auth", "protocol");
+    assert!(
+        run.check("auth")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP/1.1"),
+        "shows the first bytes"
+    );
+}
+
+#[test]
+fn old_servers_without_hello_fall_back_to_resp2() {
+    let fake = FakeServer::start(Behavior::respond(|args| {
+        match args[0].to_ascii_uppercase().as_slice() {
+            b"HELLO" => b"-ERR unknown command 'HELLO'\r\n".to_vec(),
+            b"AUTH" => b"+OK\r\n".to_vec(),
+            b"ACL" => b"-ERR unknown command 'ACL'\r\n".to_vec(),
+            b"PING" => b"+PONG\r\n".to_vec(),
+            b"INFO" => {
+                let text = "# Server\r\nredis_version:5.0.14\r\nredis_mode:standalone\r\n";
+                format!("${}\r\n{text}\r\n", text.len()).into_bytes()
+            }
+            _ => b"-ERR unknown\r\n".to_vec(),
+        }
+    }));
+    let run = both(&[&with_password(&fake.url())]);
+    run.assert_code(0);
+    assert_eq!(run.check("auth")["data"]["protocol"], 2);
+    assert_eq!(run.check("server")["data"]["version"], "5.0.14");
+}
+
+#[test]
+fn a_user_name_against_redis_5_is_auth_arity() {
+    let fake = FakeServer::start(Behavior::respond(|args| {
+        match args[0].to_ascii_uppercase().as_slice() {
+            b"HELLO" => b"-ERR unknown command 'HELLO'\r\n".to_vec(),
+            b"AUTH" if args.len() == 3 => {
+                b"-ERR wrong number of arguments for 'auth' command\r\n".to_vec()
+            }
+            _ => b"+OK\r\n".to_vec(),
+        }
+    }));
+    let url = format!("redis://app:{SECRET}@127.0.0.1:{}", fake.port());
+    both(&[&url])
+        .assert_code(1)
+        .assert_fails("auth", "auth-arity");
+}
+
+#[test]
+fn server_errors_on_connect_are_named() {
+    for (reply, reason) in [
+        (
+            &b"-DENIED Redis is running in protected mode because protected mode is enabled\r\n"[..],
+            "protected-mode",
+        ),
+        (b"-ERR max number of clients reached\r\n", "max-clients"),
+        (
+            b"-LOADING Redis is loading the dataset in memory\r\n",
+            "loading",
+        ),
+    ] {
+        let fake = FakeServer::start(Behavior::respond(move |_| reply.to_vec()));
+        both(&[&fake.url()])
+            .assert_code(1)
+            .assert_fails("auth", reason);
+    }
+}
+
+#[test]
+fn invalid_urls_fail_the_url_check_without_leaking() {
+    let run = both(&[&format!("redis://:{SECRET}@host:70000")]);
+    run.assert_code(1).assert_fails("url", "invalid-url");
+    both(&[&format!("http://:{SECRET}@host")])
+        .assert_code(1)
+        .assert_fails("url", "unsupported-scheme");
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    let run = redcheck(&[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("REDIS_URL"), "{}", run.stderr);
+    redcheck(&["--no-such-flag", "redis://localhost"]).assert_code(2);
+    let run = redcheck(&["--cacert", "/nonexistent/ca.pem", "rediss://localhost"]);
+    run.assert_code(2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("--cacert"));
+    redcheck(&["--timeout", "soon", "redis://localhost"]).assert_code(2);
+}
+
+#[test]
+fn redis_url_from_the_environment() {
+    let server = RedisServer::start();
+    let run = run(cmd()
+        .env("REDIS_URL", server.url())
+        .args(["--format", "json"]));
+    run.assert_code(0);
+    assert_eq!(run.report()["target"]["port"], u64::from(server.port()));
+}
+
+#[test]
+fn no_escape_codes_in_a_pipe_unless_asked() {
+    let server = RedisServer::start();
+    let plain = redcheck(&[&server.url()]);
+    assert!(
+        !plain.stdout.contains('\x1b') && !plain.stderr.contains('\x1b'),
+        "{:?}",
+        plain.stdout
+    );
+    let coloured = redcheck(&[&server.url(), "--color", "always"]);
+    assert!(coloured.stdout.contains("\x1b["), "{:?}", coloured.stdout);
+    let no_color = run(cmd()
+        .env("NO_COLOR", "1")
+        .args([&server.url(), "--color", "auto"]));
+    assert!(!no_color.stdout.contains('\x1b'));
+}
+
+#[test]
+fn quiet_prints_only_problems_and_strict_fails_on_warnings() {
+    let server = RedisServer::start();
+    let quiet = redcheck(&[&server.url(), "-q"]);
+    quiet.assert_code(0);
+    assert!(!quiet.stdout.contains("✓"), "{}", quiet.stdout);
+    assert!(quiet.stdout.contains("pass"), "{}", quiet.stdout);
+    // noeviction for a cache is a warning: fine by default, a failure under --strict.
+    let run = redcheck(&[&server.url(), "--use", "cache", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(run.status("eviction"), "warn");
+    redcheck(&[&server.url(), "--use", "cache", "--strict"]).assert_code(1);
+}
+
+#[test]
+fn human_output_is_a_checklist_with_hints() {
+    let server = RedisServer::builder().password(SECRET).start();
+    let run = redcheck(&[&server.url()]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.starts_with(&format!(
+            "redcheck {} · redis://127.0.0.1:",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(" ✘ auth "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("→ the server needs a password"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with(" fail · 1 failed"),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,0 +1,336 @@
+//! TLS and transport diagnosis against real redis-server TLS ports with minted certificates.
+
+use std::time::Duration;
+
+use crate::support::run::{SECRET, both, cmd, redcheck, run};
+use crate::support::{LeafSpec, Pki, RedisServer};
+
+/// A password-protected TLS server with this leaf, and its rediss:// URL with the password.
+fn tls_server(pki: &Pki, leaf: LeafSpec) -> (RedisServer, String) {
+    let files = pki.server_with(leaf);
+    let server = RedisServer::builder().password(SECRET).tls(&files).start();
+    let url = format!(
+        "rediss://:{SECRET}@127.0.0.1:{}",
+        server.tls_port().expect("tls port")
+    );
+    (server, url)
+}
+
+const NAMES: &[&str] = &["localhost", "127.0.0.1"];
+
+#[test]
+fn trusted_via_cacert_passes_and_reports_the_certificate() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::valid(NAMES));
+    let ca = pki.ca_pem();
+    let run = both(&[&url, "--cacert", ca.to_str().unwrap()]);
+    run.assert_code(0);
+    assert_eq!(run.status("scheme"), "pass");
+    assert_eq!(run.status("tls"), "pass", "{}", run.check("tls"));
+    let tls = run.check("tls")["data"].clone();
+    assert_eq!(tls["trust"], "custom-ca");
+    assert_eq!(tls["version"], "TLS 1.3");
+    assert_eq!(tls["sans"], serde_json::json!(["localhost", "127.0.0.1"]));
+    assert!(tls["days_left"].as_i64().is_some_and(|d| d > 300), "{tls}");
+    for key in ["cipher", "subject", "issuer", "not_after"] {
+        assert!(tls[key].is_string(), "tls.{key}: {tls}");
+    }
+    assert_eq!(run.status("auth"), "pass");
+}
+
+#[test]
+fn ca_file_from_the_url_is_honoured() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::valid(NAMES));
+    let url = format!("{url}?ssl_ca_certs={}", pki.ca_pem().display());
+    both(&[&url]).assert_code(0);
+    let missing = "rediss://127.0.0.1:1?ssl_ca_certs=/nonexistent.pem";
+    let run = redcheck(&[missing]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("ssl_ca_certs"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_issuer_names_the_issuer_and_the_flag() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::other_ca(NAMES));
+    let run = both(&[&url, "--cacert", pki.ca_pem().to_str().unwrap()]);
+    run.assert_code(1).assert_fails("tls", "unknown-issuer");
+    let tls = run.check("tls");
+    assert!(
+        tls["summary"]
+            .as_str()
+            .unwrap()
+            .contains("redcheck other CA"),
+        "{tls}"
+    );
+    assert!(tls["hint"].as_str().unwrap().contains("--cacert"), "{tls}");
+    assert_eq!(run.status("auth"), "skip");
+}
+
+#[test]
+fn self_signed_is_told_apart_from_unknown_issuer() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::self_signed(NAMES));
+    both(&[&url, "--cacert", pki.ca_pem().to_str().unwrap()])
+        .assert_code(1)
+        .assert_fails("tls", "self-signed");
+}
+
+#[test]
+fn hostname_mismatch_lists_the_names_the_certificate_holds() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::wrong_host());
+    let ca = pki.ca_pem();
+    let run = both(&[&url, "--cacert", ca.to_str().unwrap()]);
+    run.assert_code(1).assert_fails("tls", "hostname-mismatch");
+    let summary = run.check("tls")["summary"].as_str().unwrap().to_string();
+    assert!(
+        summary.contains("wrong.example") && summary.contains("127.0.0.1"),
+        "{summary}"
+    );
+    // Through a tunnel, --sni keeps the real name.
+    both(&[
+        &url,
+        "--cacert",
+        ca.to_str().unwrap(),
+        "--sni",
+        "wrong.example",
+    ])
+    .assert_code(0);
+}
+
+#[test]
+fn expired_and_not_yet_valid_certificates() {
+    let pki = Pki::new();
+    let ca = pki.ca_pem();
+    let (_a, expired) = tls_server(&pki, LeafSpec::expired(NAMES));
+    let run = both(&[&expired, "--cacert", ca.to_str().unwrap()]);
+    run.assert_code(1).assert_fails("tls", "expired");
+    assert!(
+        run.check("tls")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("10 days ago"),
+        "{}",
+        run.check("tls")
+    );
+    let (_b, early) = tls_server(&pki, LeafSpec::not_yet_valid(NAMES));
+    both(&[&early, "--cacert", ca.to_str().unwrap()])
+        .assert_code(1)
+        .assert_fails("tls", "not-yet-valid");
+}
+
+#[test]
+fn a_certificate_expiring_soon_is_a_warning() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::expiring_in(NAMES, 5));
+    let run = both(&[&url, "--cacert", pki.ca_pem().to_str().unwrap()]);
+    run.assert_code(0);
+    assert_eq!(run.status("tls"), "warn");
+    assert!(
+        run.check("tls")["hint"]
+            .as_str()
+            .unwrap()
+            .contains("expires"),
+        "{}",
+        run.check("tls")
+    );
+    redcheck(&[&url, "--cacert", pki.ca_pem().to_str().unwrap(), "--strict"]).assert_code(1);
+}
+
+#[test]
+fn client_certificate_required_with_and_without_one() {
+    let pki = Pki::new();
+    let files = pki.server_with(LeafSpec::valid(NAMES));
+    let server = RedisServer::builder()
+        .password(SECRET)
+        .tls(&files)
+        .require_client_cert()
+        .start();
+    let url = format!(
+        "rediss://:{SECRET}@127.0.0.1:{}",
+        server.tls_port().unwrap()
+    );
+    let ca = pki.ca_pem();
+    let run = both(&[&url, "--cacert", ca.to_str().unwrap()]);
+    run.assert_code(1)
+        .assert_fails("tls", "client-cert-required");
+    let (cert, key) = pki.client("app");
+    both(&[
+        &url,
+        "--cacert",
+        ca.to_str().unwrap(),
+        "--cert",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ])
+    .assert_code(0);
+}
+
+#[test]
+fn a_key_that_does_not_match_the_certificate_is_a_usage_error() {
+    let pki = Pki::new();
+    let (cert, _) = pki.client("a");
+    let (_, other_key) = pki.client("b");
+    let run = redcheck(&[
+        "rediss://127.0.0.1:1",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--key",
+        other_key.to_str().unwrap(),
+    ]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("does not belong"), "{}", run.stderr);
+    redcheck(&["rediss://127.0.0.1:1", "--cert", cert.to_str().unwrap()]).assert_code(2);
+}
+
+#[test]
+fn insecure_proceeds_warns_and_still_says_what_verification_found() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::other_ca(NAMES));
+    for variant in [
+        vec![url.as_str(), "--insecure"],
+        vec![&format!("{url}#insecure")],
+        vec![&format!("{url}?ssl_cert_reqs=none")],
+    ] {
+        let run = both(&variant);
+        run.assert_code(0);
+        assert_eq!(run.status("tls"), "warn");
+        let tls = run.check("tls");
+        assert_eq!(tls["data"]["trust"], "insecure");
+        assert_eq!(tls["data"]["verification_error"], "unknown-issuer", "{tls}");
+        assert_eq!(run.status("auth"), "pass");
+    }
+}
+
+#[test]
+fn no_system_ca_bundle_falls_back_to_bundled_roots_and_says_so() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::valid(NAMES));
+    let run = run(cmd()
+        .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
+        .env("SSL_CERT_DIR", "/nonexistent")
+        .args([url.as_str()]));
+    run.assert_no_secret();
+    run.assert_code(1);
+    assert!(run.stdout.contains("no system CA bundle"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("bundled Mozilla roots"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn plaintext_url_at_a_tls_port_is_tls_expected_quickly() {
+    let pki = Pki::new();
+    let files = pki.server(NAMES);
+    let server = RedisServer::builder()
+        .password(SECRET)
+        .tls_only(&files)
+        .start();
+    let url = format!("redis://:{SECRET}@127.0.0.1:{}", server.tls_port().unwrap());
+    let run = both(&[&url]);
+    run.assert_code(1).assert_fails("scheme", "tls-expected");
+    let hint = run.check("scheme")["hint"].as_str().unwrap().to_string();
+    assert!(
+        hint.contains(&format!(
+            "rediss://:****@127.0.0.1:{}/0",
+            server.tls_port().unwrap()
+        )),
+        "{hint}"
+    );
+    assert!(
+        run.elapsed < Duration::from_secs(3),
+        "took {:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn tls_url_at_a_plaintext_port_is_plaintext_expected_quickly() {
+    let server = RedisServer::builder().password(SECRET).start();
+    let url = format!("rediss://:{SECRET}@127.0.0.1:{}", server.port());
+    let run = both(&[&url]);
+    run.assert_code(1)
+        .assert_fails("scheme", "plaintext-expected");
+    let hint = run.check("scheme")["hint"].as_str().unwrap().to_string();
+    assert!(
+        hint.contains(&format!("redis://:****@127.0.0.1:{}/0", server.port())),
+        "{hint}"
+    );
+    assert!(
+        run.elapsed < Duration::from_secs(3),
+        "took {:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn tls_12_only_server_is_info() {
+    let pki = Pki::new();
+    let files = pki.server(NAMES);
+    let server = RedisServer::builder()
+        .tls(&files)
+        .arg("tls-protocols", "TLSv1.2")
+        .start();
+    let url = format!("rediss://127.0.0.1:{}", server.tls_port().unwrap());
+    let run = both(&[&url, "--cacert", pki.ca_pem().to_str().unwrap()]);
+    run.assert_code(0);
+    assert_eq!(run.check("tls")["data"]["version"], "TLS 1.2");
+    assert_eq!(run.status("tls"), "info");
+}
+
+#[test]
+fn tls_subcommand_reports_the_chain_and_saves_it() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::self_signed(NAMES));
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("chain.pem");
+    let run = redcheck(&["tls", &url, "--save-chain", saved.to_str().unwrap()]);
+    run.assert_no_secret();
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("chain") && run.stdout.contains("sha256"),
+        "{}",
+        run.stdout
+    );
+    let pem = std::fs::read_to_string(&saved).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    // The saved chain is what a user passes back to --cacert.
+    both(&[&url, "--cacert", saved.to_str().unwrap()]).assert_code(0);
+
+    let json = redcheck(&[
+        "tls",
+        &url,
+        "--cacert",
+        saved.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    json.assert_code(0);
+    let r = json.report();
+    let ids: Vec<&str> = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["url", "dns", "tcp", "scheme", "tls"]);
+    let chain = r["handshake"]["chain"].as_array().unwrap();
+    assert_eq!(chain.len(), 1);
+    for key in [
+        "subject",
+        "issuer",
+        "sans",
+        "not_before",
+        "not_after",
+        "key",
+        "sha256",
+    ] {
+        assert!(!chain[0][key].is_null(), "{key}: {}", chain[0]);
+    }
+    assert!(chain[0]["self_issued"].as_bool().unwrap());
+}

@@ -1,0 +1,146 @@
+//! Runs the redcheck binary and reads what it printed.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The password every test URL carries, so every test can assert it never leaks.
+pub const SECRET: &str = "Sekr1t-pa55word";
+
+/// One finished run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Everything printed on stdout.
+    pub stdout: String,
+    /// Everything printed on stderr.
+    pub stderr: String,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// A `redcheck` command with a clean environment (no REDIS_URL, no colour, no CI hints).
+pub fn cmd() -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("redcheck"));
+    for var in [
+        "REDIS_URL",
+        "REDISCLI_AUTH",
+        "NO_COLOR",
+        "GITHUB_STEP_SUMMARY",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("TERM", "dumb");
+    c
+}
+
+/// Runs `redcheck ARGS…`.
+pub fn redcheck(args: &[&str]) -> Run {
+    run(cmd().args(args))
+}
+
+/// Runs a prepared command.
+pub fn run(c: &mut Command) -> Run {
+    let start = Instant::now();
+    let out = c.output().expect("run the redcheck binary");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    }
+}
+
+/// Runs the same arguments in human and in JSON format, asserting the password leaks in
+/// neither; returns the JSON run.
+pub fn both(args: &[&str]) -> Run {
+    let human = redcheck(args);
+    human.assert_no_secret();
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json = redcheck(&json_args);
+    json.assert_no_secret();
+    assert_eq!(
+        human.code, json.code,
+        "human and JSON exit codes differ\nhuman:\n{}",
+        human.stdout
+    );
+    json
+}
+
+impl Run {
+    /// Fails the test when [`SECRET`] appears anywhere in the output.
+    pub fn assert_no_secret(&self) {
+        for (name, text) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            assert!(
+                !text.contains(SECRET),
+                "the password leaked on {name}:\n{text}"
+            );
+        }
+    }
+
+    /// The exit code, with the output in the failure message.
+    pub fn assert_code(&self, want: i32) -> &Self {
+        assert_eq!(
+            self.code, want,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Every JSON line on stdout.
+    pub fn reports(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+
+    /// The only JSON report.
+    pub fn report(&self) -> Value {
+        let mut all = self.reports();
+        assert_eq!(all.len(), 1, "expected one report:\n{}", self.stdout);
+        all.remove(0)
+    }
+
+    /// The check with this id in the only report.
+    pub fn check(&self, id: &str) -> Value {
+        let report = self.report();
+        report["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["id"] == id).cloned())
+            .unwrap_or_else(|| panic!("no check '{id}' in:\n{}", self.stdout))
+    }
+
+    /// `status` of a check.
+    pub fn status(&self, id: &str) -> String {
+        self.check(id)["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// `data.reason` of a check, if any.
+    pub fn reason(&self, id: &str) -> Option<String> {
+        self.check(id)["data"]["reason"]
+            .as_str()
+            .map(str::to_string)
+    }
+
+    /// Asserts the check failed with this reason.
+    pub fn assert_fails(&self, id: &str, reason: &str) -> &Self {
+        let c = self.check(id);
+        assert_eq!(c["status"], "fail", "{id} should fail:\n{c:#}");
+        assert_eq!(c["data"]["reason"], reason, "{id} reason:\n{c:#}");
+        assert!(
+            c["hint"].is_string() || reason == "threshold",
+            "{id} has no hint:\n{c:#}"
+        );
+        self
+    }
+}
