@@ -14,7 +14,8 @@ macro_rules! reasons {
         }
 
         impl Reason {
-            /// Every reason, for documentation and tests.
+            /// Every reason, for documentation tests.
+            #[cfg(test)]
             pub const ALL: &[Reason] = &[$(Reason::$variant),*];
 
             /// The code as it appears in JSON.
@@ -123,6 +124,33 @@ impl Failure {
         Self {
             reason,
             cause: cause.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_documented_in_the_readme() {
+        let readme = include_str!("../README.md");
+        let mut seen = std::collections::HashSet::new();
+        for r in Reason::ALL {
+            let code = r.as_str();
+            assert!(seen.insert(code), "duplicate code {code}");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{code}"
+            );
+            assert!(
+                readme.contains(&format!("`{code}`")),
+                "README does not document reason `{code}`"
+            );
+            assert_eq!(
+                serde_json::to_value(r).ok(),
+                Some(serde_json::Value::String(code.into()))
+            );
         }
     }
 }

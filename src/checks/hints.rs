@@ -52,7 +52,11 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
             let plain = t.map(|t| t.redacted_with(false, None)).unwrap_or_default();
             let other = p
                 .and_then(|p| p.tls_port.map(|port| format!("; {} serves TLS on port {port}", p.name)))
-                .or_else(|| t.map(|_| "; the provider may offer TLS on another port".to_string()))
+                .or_else(|| {
+                    t.and_then(Target::host)
+                        .filter(|h| !h.is_loopback())
+                        .map(|_| "; the provider may offer TLS on another port".to_string())
+                })
                 .unwrap_or_default();
             format!("the port speaks plaintext: use {plain}{other}")
         }

@@ -204,12 +204,20 @@ pub fn classify(code: &str, msg: &str, with_user: bool) -> Failure {
 
 /// Server text for display: one line, printable, bounded.
 pub fn sanitize(msg: &str) -> String {
+    const MAX: usize = 160;
     let clean: String = msg
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .take(200)
         .collect();
-    clean.trim().to_string()
+    let clean = clean.trim();
+    if clean.chars().count() > MAX {
+        format!(
+            "{}…",
+            clean.chars().take(MAX).collect::<String>().trim_end()
+        )
+    } else {
+        clean.to_string()
+    }
 }
 
 /// Round-trip samples of `PING` on the open connection.
@@ -359,6 +367,6 @@ mod tests {
     #[test]
     fn sanitizes_server_text() {
         assert_eq!(sanitize("a\r\nb\x07"), "a  b");
-        assert_eq!(sanitize(&"x".repeat(500)).len(), 200);
+        assert_eq!(sanitize(&"x".repeat(500)).chars().count(), 161);
     }
 }
