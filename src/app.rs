@@ -54,17 +54,22 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::for_reports(&reports, cfg.output.strict))
 }
 
-/// Parses every URL and loads its trust roots. A CA file that cannot be read is a usage
-/// error; the system store is read once, and only when a `rediss://` target needs it.
+/// Parses every URL, supplies a password from outside the URL where it has none, and loads
+/// its trust roots. A CA file that cannot be read is a usage error; the system store is read
+/// once, and only when a `rediss://` target needs it.
 pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, UsageError> {
     static SYSTEM: OnceLock<Roots> = OnceLock::new();
     urls.iter()
         .map(|raw| {
-            let target = Target::parse(raw);
+            let mut target = Target::parse(raw);
+            // Shown as given: a password supplied below must not make `:****@` appear.
             let shown = match &target {
                 Ok(t) => t.to_string(),
                 Err(_) => crate::url::redact_raw(raw),
             };
+            if let (Ok(t), Some(pw)) = (&mut target, &cfg.password) {
+                t.supply_password(pw.secret.clone(), pw.source);
+            }
             let roots = match &target {
                 Ok(t) if t.tls => Some(match (&cfg.tls.cacert, &t.ca_file) {
                     (Some(roots), _) => roots.clone(),

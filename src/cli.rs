@@ -27,6 +27,8 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once per run: boxing the big variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Check one or more Redis URLs stage by stage (the default).
     Check(CheckArgs),
@@ -81,6 +83,11 @@ pub struct ConnArgs {
     /// Number of PING round trips to time.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub samples: u32,
+
+    /// Read the password from FILE when the URL has none (one trailing newline is stripped).
+    /// REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
 }
 
 /// Trust and identity for `rediss://`.

@@ -1,6 +1,7 @@
 //! `Cli` → a validated `Config`. Each rule is a `validate_*` function whose error names the flag.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +9,9 @@ use rustls::sign::CertifiedKey;
 
 use crate::checks::Workload;
 use crate::cli::{CheckArgs, ColorChoice, Format, OutputArgs, TlsArgs, UseArg};
+use crate::secret::Secret;
 use crate::trust::{self, Roots};
+use crate::url::PasswordSource;
 
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +29,17 @@ pub struct CheckConfig {
     pub samples: usize,
     /// TLS trust and identity.
     pub tls: TlsConfig,
+    /// A password from outside the URL, for targets whose URL has none.
+    pub password: Option<PasswordInput>,
+}
+
+/// A password from `--password-file` or `REDISCLI_AUTH`.
+#[derive(Clone)]
+pub struct PasswordInput {
+    /// The password.
+    pub secret: Secret,
+    /// Where it came from.
+    pub source: PasswordSource,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -81,11 +95,47 @@ impl Config {
                 ),
                 samples: usize::try_from(args.conn.samples).unwrap_or(usize::MAX),
                 tls: validate_tls(&args.tls)?,
+                password: validate_password(
+                    args.conn.password_file.as_deref(),
+                    std::env::var("REDISCLI_AUTH").ok(),
+                )?,
             },
             workload: args.workload.map(workload),
             output: output_config(&args.output),
         })
     }
+}
+
+/// `--password-file` wins over `REDISCLI_AUTH`; one trailing newline is stripped from the
+/// file because `echo` and secret stores add one, and the report says so.
+pub fn validate_password(
+    file: Option<&Path>,
+    env: Option<String>,
+) -> Result<Option<PasswordInput>, UsageError> {
+    if let Some(path) = file {
+        let raw = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("--password-file {}: {e}", path.display())))?;
+        let trimmed = raw
+            .strip_suffix("\r\n")
+            .or_else(|| raw.strip_suffix('\n'))
+            .unwrap_or(&raw);
+        if trimmed.is_empty() {
+            return Err(UsageError(format!(
+                "--password-file {}: the file is empty",
+                path.display()
+            )));
+        }
+        return Ok(Some(PasswordInput {
+            secret: Secret::new(trimmed),
+            source: PasswordSource::File {
+                newline_stripped: trimmed.len() != raw.len(),
+            },
+        }));
+    }
+    Ok(env.filter(|v| !v.is_empty()).map(|v| PasswordInput {
+        secret: Secret::new(v),
+        source: PasswordSource::Env,
+    }))
 }
 
 /// At least one URL, from arguments, `--env NAME` or `$REDIS_URL`.
@@ -170,5 +220,58 @@ fn workload(u: UseArg) -> Workload {
         UseArg::Queue => Workload::Queue,
         UseArg::Session => Workload::Session,
         UseArg::Mixed => Workload::Mixed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_file_strips_one_trailing_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("pw\n", "pw", true),
+            ("pw\r\n", "pw", true),
+            ("pw", "pw", false),
+            ("pw\n\n", "pw\n", true),
+        ];
+        for (content, want, stripped) in cases {
+            let path = dir.path().join("pw");
+            std::fs::write(&path, content).unwrap();
+            let got = validate_password(Some(&path), Some("env".into()))
+                .unwrap()
+                .unwrap();
+            assert_eq!(got.secret.expose(), want, "{content:?}");
+            assert_eq!(
+                got.source,
+                PasswordSource::File {
+                    newline_stripped: stripped
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn password_sources_and_their_errors() {
+        let env = validate_password(None, Some("s3cret".into()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(env.source, PasswordSource::Env);
+        assert!(
+            validate_password(None, Some(String::new()))
+                .unwrap()
+                .is_none()
+        );
+        assert!(validate_password(None, None).unwrap().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "\n").unwrap();
+        let err = validate_password(Some(&empty), None).err().unwrap();
+        assert!(err.0.starts_with("--password-file"), "{err}");
+        let missing = validate_password(Some(&dir.path().join("nope")), None)
+            .err()
+            .unwrap();
+        assert!(missing.0.starts_with("--password-file"), "{missing}");
     }
 }

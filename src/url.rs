@@ -118,6 +118,33 @@ pub struct Target {
     pub params: Vec<(String, String)>,
     /// Problems that do not stop the check.
     pub lints: Vec<Lint>,
+    /// Where the password came from, when there is one.
+    pub password_source: Option<PasswordSource>,
+}
+
+/// Where a password came from: the URL, or outside it so it stays out of argv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// The URL's user info or `?password=`.
+    Url,
+    /// The `REDISCLI_AUTH` variable (redis-cli's).
+    Env,
+    /// `--password-file`; whether a trailing newline was stripped.
+    File {
+        /// A trailing newline was removed from the file's content.
+        newline_stripped: bool,
+    },
+}
+
+impl PasswordSource {
+    /// The name used in reports: `url`, `REDISCLI_AUTH` or `password-file`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasswordSource::Url => "url",
+            PasswordSource::Env => "REDISCLI_AUTH",
+            PasswordSource::File { .. } => "password-file",
+        }
+    }
 }
 
 /// Ports that managed providers use for TLS.
@@ -130,6 +157,31 @@ impl Target {
     /// Parses a URL. Errors are the `url` check's `invalid-url` / `unsupported-scheme`.
     pub fn parse(input: &str) -> Result<Target, UrlError> {
         parse(input)
+    }
+
+    /// Uses a password from outside the URL when the URL has none; returns whether it did.
+    pub fn supply_password(&mut self, secret: Secret, source: PasswordSource) -> bool {
+        if self.password.is_some() {
+            let what = match source {
+                PasswordSource::File { .. } => "--password-file",
+                _ => source.as_str(),
+            };
+            self.lints.push(Lint {
+                id: "password-unused",
+                level: LintLevel::Info,
+                message: format!("the URL has a password, so {what} is not used"),
+                hint: format!(
+                    "drop the password from the URL to use {what}, and keep it out of argv"
+                ),
+            });
+            return false;
+        }
+        if let Some(lint) = whitespace_lint(&secret) {
+            self.lints.push(lint);
+        }
+        self.password = Some(secret);
+        self.password_source = Some(source);
+        true
     }
 
     /// Host, if TCP.
@@ -322,7 +374,11 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         skip_hostname_check: false,
         params: Vec::new(),
         lints,
+        password_source: None,
     };
+    if target.password.is_some() {
+        target.password_source = Some(PasswordSource::Url);
+    }
 
     if unix {
         let path = decode(hostpath);
@@ -410,22 +466,28 @@ fn parse_userinfo(
     let password = pass
         .filter(|p| !p.is_empty())
         .map(|p| Secret::new(decode(p)));
-    if let Some(p) = &password
-        && p.has_whitespace()
-    {
-        let what = if p.has_trailing_newline() {
-            "ends in a newline"
-        } else {
-            "contains white space"
-        };
-        lints.push(Lint {
-            id: "password-whitespace",
-            level: LintLevel::Warn,
-            message: format!("the password {what}"),
-            hint: "a secret store or `echo` often adds a trailing newline: strip it (printf '%s', tr -d '\\n')".into(),
-        });
+    if let Some(lint) = password.as_ref().and_then(whitespace_lint) {
+        lints.push(lint);
     }
     Ok((username, password))
+}
+
+/// `password-whitespace`: white space in a password is almost always a pasting accident.
+fn whitespace_lint(p: &Secret) -> Option<Lint> {
+    if !p.has_whitespace() {
+        return None;
+    }
+    let what = if p.has_trailing_newline() {
+        "ends in a newline"
+    } else {
+        "contains white space"
+    };
+    Some(Lint {
+        id: "password-whitespace",
+        level: LintLevel::Warn,
+        message: format!("the password {what}"),
+        hint: "a secret store or `echo` often adds a trailing newline: strip it (printf '%s', tr -d '\\n')".into(),
+    })
 }
 
 fn parse_host_port(authority: &str) -> Result<(Host, u16), UrlError> {
@@ -555,6 +617,7 @@ fn apply_query(t: &mut Target, query: &str) -> Result<(), UrlError> {
             "password" => {
                 if t.password.is_none() && !value.is_empty() {
                     t.password = Some(Secret::new(value));
+                    t.password_source = Some(PasswordSource::Url);
                 }
             }
             "username" | "user" => {
