@@ -143,6 +143,8 @@ pub enum Format {
     Human,
     /// One JSON object per target per line.
     Json,
+    /// GitHub Actions: the checklist, ::error/::warning annotations and a step summary.
+    Github,
 }
 
 /// What the database is for.

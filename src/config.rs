@@ -1,7 +1,7 @@
 //! `Cli` → a validated `Config`. Each rule is a `validate_*` function whose error names the flag.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,7 +56,7 @@ pub struct TlsConfig {
 }
 
 /// How to present results.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct OutputConfig {
     /// The format.
     pub format: Format,
@@ -68,6 +68,8 @@ pub struct OutputConfig {
     pub quiet: bool,
     /// Warnings fail the run.
     pub strict: bool,
+    /// `$GITHUB_STEP_SUMMARY` under `--format github`: where the Markdown table goes.
+    pub step_summary: Option<PathBuf>,
 }
 
 /// A validated `check` invocation.
@@ -203,7 +205,8 @@ pub fn output_config(args: &OutputArgs) -> OutputConfig {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => stdout_tty && !env_says_no,
+        // GitHub's log shows annotations raw: escape codes would garble them.
+        ColorChoice::Auto => stdout_tty && !env_says_no && args.format != Format::Github,
     };
     OutputConfig {
         format: args.format,
@@ -211,6 +214,11 @@ pub fn output_config(args: &OutputArgs) -> OutputConfig {
         progress: args.format == Format::Human && stderr_tty && !env_says_no,
         quiet: args.quiet,
         strict: args.strict,
+        step_summary: (args.format == Format::Github)
+            .then(|| std::env::var_os("GITHUB_STEP_SUMMARY"))
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
     }
 }
 
