@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::CommandFactory;
 
 use crate::checks::{self, Options};
-use crate::cli::{CheckArgs, Cli, Command};
+use crate::cli::{CheckArgs, Cli, Command, UrlArgs};
 use crate::config::{CheckConfig, Config, UsageError};
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
@@ -22,12 +22,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => check(&cli.check),
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Url(args)) => explain_url(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());
             Ok(ExitCode::Success)
         }
     }
+}
+
+/// `redcheck url`: parse, lint and compare client readings; never touches the network.
+fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
+    let Some(raw) = &args.url else {
+        return Err(UsageError(
+            "no URL: pass one (redcheck url redis://host:6379) or set REDIS_URL".into(),
+        )
+        .into());
+    };
+    let cfg = crate::config::output_config(&args.output);
+    let report = crate::clients::explain(raw);
+    let mut out = std::io::stdout().lock();
+    output::url::write(&mut out, &report, &cfg).context("writing the report")?;
+    out.flush().ok();
+    let bad =
+        report.error.is_some() || (cfg.strict && report.lints.iter().any(|l| l.level == "warn"));
+    Ok(if bad {
+        ExitCode::CheckFailed
+    } else {
+        ExitCode::Success
+    })
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {

@@ -32,12 +32,26 @@ pub struct Cli {
 pub enum Command {
     /// Check one or more Redis URLs stage by stage (the default).
     Check(CheckArgs),
+    /// Explain a URL offline: its parts, its lints, and how each client library reads it.
+    Url(UrlArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `url`: one URL and how to show it.
+#[derive(Debug, Args, Clone)]
+pub struct UrlArgs {
+    /// The URL to explain (default: $REDIS_URL). Nothing is sent anywhere.
+    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub url: Option<String>,
+
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Targets and everything a check needs.

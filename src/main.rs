@@ -3,6 +3,7 @@
 mod app;
 mod checks;
 mod cli;
+mod clients;
 mod config;
 mod conn;
 mod deadline;

@@ -120,6 +120,29 @@ pub struct Target {
     pub lints: Vec<Lint>,
     /// Where the password came from, when there is one.
     pub password_source: Option<PasswordSource>,
+    /// How the URL spelled what clients read differently.
+    pub written: Written,
+}
+
+/// The spelling details client libraries disagree on (see `clients.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Written {
+    /// The scheme exactly as written (`REDISS`, `rediss`…).
+    pub scheme: String,
+    /// Whether the port was written out (Jedis requires it).
+    pub port: bool,
+    /// The database from the path, before any `?db=` overrides it.
+    pub path_db: Option<u32>,
+    /// The user name in the user info (before `:`), decoded.
+    pub user: Option<String>,
+    /// Whether the user info holds a password (after `:`, or the whole of a bare `secret@`).
+    pub password: bool,
+    /// User info without `:` (`secret@host`): a password to redis-cli, a user to most libraries.
+    pub bare_userinfo: bool,
+    /// Raw `@ # / ?` inside the user name or password.
+    pub unencoded: Vec<char>,
+    /// The fragment after `#`, if any.
+    pub fragment: Option<String>,
 }
 
 /// Where a password came from: the URL, or outside it so it stays out of argv.
@@ -333,6 +356,7 @@ fn parse(input: &str) -> Result<Target, UrlError> {
     // The authority ends at the first '/', '?' or '#'; an '@' after that point means a
     // password with an un-encoded special character (the user meant the last '@').
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let mut unencoded = Vec::new();
     let (userinfo, after_user) = match rest.rfind('@') {
         Some(at) if at < auth_end => (Some(&rest[..at]), &rest[at + 1..]),
         Some(at) if !rest[auth_end..at].contains('=') => {
@@ -341,6 +365,7 @@ fn parse(input: &str) -> Result<Target, UrlError> {
                 .filter(|c| matches!(c, '/' | '?' | '#'))
                 .collect();
             lints.push(unencoded_lint(&bad));
+            unencoded.extend(bad);
             (Some(&rest[..at]), &rest[at + 1..])
         }
         _ => (None, rest),
@@ -349,8 +374,10 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         && ui.matches('@').count() > 0
     {
         lints.push(unencoded_lint(&['@']));
+        unencoded.push('@');
     }
     let (username, password) = parse_userinfo(userinfo, &mut lints)?;
+    let bare_userinfo = userinfo.is_some_and(|u| !u.is_empty() && !u.contains(':'));
 
     let (before_frag, fragment) = match after_user.split_once('#') {
         Some((a, f)) => (a, Some(f)),
@@ -361,6 +388,15 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         None => (before_frag, None),
     };
 
+    let written = Written {
+        scheme: scheme_raw.to_string(),
+        user: username.clone(),
+        password: password.is_some(),
+        bare_userinfo,
+        unencoded,
+        fragment: fragment.map(str::to_string),
+        ..Written::default()
+    };
     let mut target = Target {
         scheme,
         tls,
@@ -375,6 +411,7 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         params: Vec::new(),
         lints,
         password_source: None,
+        written,
     };
     if target.password.is_some() {
         target.password_source = Some(PasswordSource::Url);
@@ -393,9 +430,14 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         };
         let (host, port) = parse_host_port(authority)?;
         target.endpoint = Endpoint::Tcp { host, port };
+        let after_host = authority.rfind(']').map_or(authority, |i| &authority[i..]);
+        target.written.port = after_host
+            .split_once(':')
+            .is_some_and(|(_, p)| !p.is_empty());
         let path = path.trim_end_matches('/');
         if !path.is_empty() {
             target.db = parse_db(path, "path")?;
+            target.written.path_db = Some(target.db);
         }
     }
 

@@ -4,6 +4,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod progress;
+pub mod url;
 
 use std::io::{self, Write};
 

@@ -258,3 +258,16 @@ fn a_supplied_password_fills_only_an_empty_slot() {
     assert!(lint_ids(&t).contains(&"password-whitespace"));
     assert_eq!(t.to_string(), "redis://:****@h:6379/0");
 }
+
+#[test]
+fn written_keeps_what_clients_disagree_on() {
+    let t = parse_ok("REDISS://secret@[::1]:6380/2?db=3#insecure");
+    assert_eq!(t.written.scheme, "REDISS");
+    assert!(t.written.port && t.written.bare_userinfo && t.written.password);
+    assert_eq!(t.written.path_db, Some(2));
+    assert_eq!(t.db, 3);
+    assert_eq!(t.written.fragment.as_deref(), Some("insecure"));
+    assert!(!parse_ok("redis://[::1]/0").written.port);
+    assert!(!parse_ok("redis://h:/0").written.port);
+    assert_eq!(parse_ok("redis://:a/b@h").written.unencoded, ['/']);
+}
