@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => check(&cli.check),
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Wait(args)) => crate::wait::run(&args),
         Some(Command::Url(args)) => explain_url(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();

@@ -32,6 +32,12 @@ pub struct Cli {
 pub enum Command {
     /// Check one or more Redis URLs stage by stage (the default).
     Check(CheckArgs),
+    /// Retry the check until every target passes or --timeout runs out (CI preflight).
+    #[command(mut_arg("timeout", |a| {
+        a.default_value("60s")
+            .help("Give up after this long: the whole wait, every attempt included")
+    }))]
+    Wait(WaitArgs),
     /// Explain a URL offline: its parts, its lints, and how each client library reads it.
     Url(UrlArgs),
     /// Print a shell completion script.
@@ -40,6 +46,35 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `wait`: everything `check` takes, plus the retry schedule.
+#[derive(Debug, Args, Clone)]
+pub struct WaitArgs {
+    /// What to check.
+    #[command(flatten)]
+    pub check: CheckArgs,
+
+    /// The retry schedule.
+    #[command(flatten)]
+    pub retry: RetryArgs,
+}
+
+/// How often `wait` tries again.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Retry")]
+pub struct RetryArgs {
+    /// Pause after the first failed attempt; it doubles after each further one.
+    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Longest pause between attempts (at least --interval).
+    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
+    pub max_interval: Duration,
+
+    /// Bound on each attempt; never beyond what is left of --timeout.
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub attempt_timeout: Duration,
 }
 
 /// `url`: one URL and how to show it.

@@ -8,7 +8,9 @@ use std::time::Duration;
 use rustls::sign::CertifiedKey;
 
 use crate::checks::Workload;
-use crate::cli::{CheckArgs, ColorChoice, Format, OutputArgs, TlsArgs, UseArg};
+use crate::cli::{
+    CheckArgs, ColorChoice, Format, OutputArgs, RetryArgs, TlsArgs, UseArg, WaitArgs,
+};
 use crate::secret::Secret;
 use crate::trust::{self, Roots};
 use crate::url::PasswordSource;
@@ -105,6 +107,52 @@ impl Config {
             workload: args.workload.map(workload),
             output: output_config(&args.output),
         })
+    }
+}
+
+/// A validated `wait` invocation.
+pub struct WaitConfig {
+    /// What each attempt checks; its `timeout` is the whole wait's.
+    pub base: Config,
+    /// The retry schedule.
+    pub backoff: Backoff,
+    /// Bound on one attempt.
+    pub attempt_timeout: Duration,
+}
+
+/// Pauses between attempts: `first`, doubling, never above `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The first pause.
+    pub first: Duration,
+    /// The longest pause.
+    pub max: Duration,
+}
+
+impl Backoff {
+    /// The pause after failed attempt number `attempt` (1-based).
+    pub fn pause(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(30));
+        self.first.saturating_mul(factor).min(self.max)
+    }
+}
+
+impl WaitConfig {
+    /// Validates the arguments of `wait`.
+    pub fn from_wait(args: &WaitArgs) -> Result<WaitConfig, UsageError> {
+        Ok(WaitConfig {
+            base: Config::from_check(&args.check)?,
+            backoff: validate_backoff(&args.retry),
+            attempt_timeout: args.retry.attempt_timeout,
+        })
+    }
+}
+
+/// `--max-interval` below `--interval` would shrink the first pause: raise it instead.
+fn validate_backoff(args: &RetryArgs) -> Backoff {
+    Backoff {
+        first: args.interval,
+        max: args.max_interval.max(args.interval),
     }
 }
 
@@ -234,6 +282,27 @@ fn workload(u: UseArg) -> Workload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let b = Backoff {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(3),
+        };
+        let pauses: Vec<u128> = (1..=6).map(|n| b.pause(n).as_millis()).collect();
+        assert_eq!(pauses, [500, 1000, 2000, 3000, 3000, 3000]);
+        assert_eq!(b.pause(u32::MAX), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn max_interval_is_at_least_interval() {
+        let args = RetryArgs {
+            interval: Duration::from_secs(10),
+            max_interval: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(1),
+        };
+        assert_eq!(validate_backoff(&args).max, Duration::from_secs(10));
+    }
 
     #[test]
     fn password_file_strips_one_trailing_newline() {

@@ -18,6 +18,7 @@ mod report;
 mod secret;
 mod trust;
 mod url;
+mod wait;
 mod x509;
 
 use clap::Parser;
