@@ -29,6 +29,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());
             Ok(ExitCode::Success)
         }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .context("writing the manual page")?;
+            Ok(ExitCode::Success)
+        }
     }
 }
 

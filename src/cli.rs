@@ -46,6 +46,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff): redcheck man | man -l -
+    Man,
 }
 
 /// `wait`: everything `check` takes, plus the retry schedule.
