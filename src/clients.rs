@@ -383,13 +383,18 @@ pub fn jedis(t: &Target) -> Reading {
 /// / `?db=` override the path; `timeout`, `clientName`, `verifyPeer` and a few more.
 pub fn lettuce(t: &Target) -> Reading {
     const NAME: &str = "Lettuce";
-    if !LETTUCE_SCHEMES.contains(&t.written.scheme.as_str()) {
+    let written = t.written.scheme.as_str();
+    if !LETTUCE_SCHEMES.contains(&written) {
+        let why = if LETTUCE_SCHEMES.contains(&t.scheme.as_str()) {
+            ": schemes are compared case-sensitively"
+        } else if is_unix(t) {
+            ": sockets are redis-socket://"
+        } else {
+            ""
+        };
         return reject(
             NAME,
-            format!(
-                "IllegalArgumentException: Scheme {} not supported (sockets are redis-socket://)",
-                t.written.scheme
-            ),
+            format!("IllegalArgumentException: Scheme {written} not supported{why}"),
         );
     }
     let mut d = Draft::base(t);
