@@ -7,9 +7,14 @@
 
 use serde::Serialize;
 
-use crate::report::{LintInfo, Tool, UrlParts, UrlReport};
-use crate::secret::MASK;
-use crate::url::{Endpoint, LintLevel, Target, UrlError, redact_raw};
+mod draft;
+mod explain;
+
+use crate::url::Target;
+
+pub use self::explain::explain;
+
+use self::draft::{Draft, is_unix, param, reject, scheme_is, unknown_params};
 
 /// How a client's reading compares with redcheck's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,72 +47,6 @@ pub struct Reading {
     pub ignored: Vec<String>,
     /// Why it rejects the URL, or what it reads differently.
     pub notes: Vec<String>,
-}
-
-/// The `url` subcommand's report for a raw URL: parts, lints and every client's reading.
-pub fn explain(raw: &str) -> UrlReport {
-    let tool = Tool {
-        name: "redcheck",
-        version: env!("CARGO_PKG_VERSION"),
-    };
-    match Target::parse(raw) {
-        Ok(t) => UrlReport {
-            version: 1,
-            tool,
-            url: t.to_string(),
-            error: None,
-            parts: Some(parts(&t)),
-            lints: t
-                .lints
-                .iter()
-                .map(|l| LintInfo {
-                    id: l.id,
-                    level: match l.level {
-                        LintLevel::Warn => "warn",
-                        LintLevel::Info => "info",
-                    },
-                    message: l.message.clone(),
-                    hint: l.hint.clone(),
-                })
-                .collect(),
-            clients: read_all(&t),
-            known_by: Vec::new(),
-        },
-        Err(e) => UrlReport {
-            version: 1,
-            tool,
-            url: redact_raw(raw),
-            known_by: match &e {
-                UrlError::UnsupportedScheme(s) => knowing_scheme(s),
-                UrlError::Invalid(_) => Vec::new(),
-            },
-            error: Some(e.to_string()),
-            parts: None,
-            lints: Vec::new(),
-            clients: Vec::new(),
-        },
-    }
-}
-
-fn parts(t: &Target) -> UrlParts {
-    let (host, port, socket) = match &t.endpoint {
-        Endpoint::Tcp { host, port } => (Some(host.as_str()), Some(*port), None),
-        Endpoint::Unix(p) => (None, None, Some(p.display().to_string())),
-    };
-    UrlParts {
-        scheme: t.scheme.clone(),
-        tls: t.tls,
-        host,
-        port,
-        socket,
-        db: t.db,
-        username: t.username.clone(),
-        password_set: t.password.is_some(),
-        protocol: t.protocol,
-        insecure: t.insecure,
-        ca_file: t.ca_file.as_ref().map(|p| p.display().to_string()),
-        params: t.params.clone(),
-    }
 }
 
 /// Every client, in the order shown.
@@ -484,173 +423,6 @@ const GO_REDIS_PARAMS: &[&str] = &[
     "conn_max_lifetime",
     "max_conn_age",
 ];
-
-/// Whether the target is a Unix socket.
-fn is_unix(t: &Target) -> bool {
-    matches!(t.endpoint, Endpoint::Unix(_))
-}
-
-/// Whether the scheme as written is one of `schemes`, optionally ignoring case.
-fn scheme_is(t: &Target, schemes: &[&str], case_sensitive: bool) -> bool {
-    let written = &t.written.scheme;
-    schemes.iter().any(|s| {
-        if case_sensitive {
-            written == s
-        } else {
-            written.eq_ignore_ascii_case(s)
-        }
-    })
-}
-
-/// A query parameter's value (user names only; password values are masked in `params`).
-fn param<'a>(t: &'a Target, name: &str) -> Option<&'a str> {
-    t.params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-/// Query parameter names not in `known` (compared lower-case).
-fn unknown_params(t: &Target, known: &[&str]) -> Vec<String> {
-    t.params
-        .iter()
-        .map(|(k, _)| k.clone())
-        .filter(|k| !known.contains(&k.as_str()))
-        .collect()
-}
-
-fn reject(client: &'static str, why: impl Into<String>) -> Reading {
-    Reading {
-        client,
-        verdict: Verdict::Rejects,
-        tls: None,
-        user: None,
-        password: None,
-        db: None,
-        ignored: Vec::new(),
-        notes: vec![why.into()],
-    }
-}
-
-/// A reading under construction: starts as the URL's plain reading (scheme, user info, path).
-struct Draft {
-    tls: bool,
-    user: Option<String>,
-    password: bool,
-    db: u32,
-    ignored: Vec<String>,
-    notes: Vec<String>,
-}
-
-impl Draft {
-    /// TLS from the scheme, credentials from the user info only (not the query), db from the
-    /// path: what every client starts from before its own rules.
-    fn base(t: &Target) -> Draft {
-        Draft {
-            tls: t.tls,
-            user: t.written.user.clone(),
-            password: t.written.password,
-            db: t.written.path_db.unwrap_or(0),
-            ignored: Vec::new(),
-            notes: Vec::new(),
-        }
-    }
-
-    fn note(&mut self, note: impl Into<String>) {
-        self.notes.push(note.into());
-    }
-
-    /// `secret@host` read as a user name with no password (the text is masked).
-    fn bare_is_user(&mut self, t: &Target) {
-        if t.written.bare_userinfo {
-            self.user = Some(MASK.into());
-            self.password = false;
-            self.note("reads the text before '@' as a user name (masked: it may be a password) and sends no password");
-        }
-    }
-
-    /// Raw characters that end the authority early for a standard URL parser.
-    fn split_early(&mut self, t: &Target, enders: &[char]) {
-        let hit: Vec<String> = t
-            .written
-            .unencoded
-            .iter()
-            .filter(|c| enders.contains(c))
-            .map(|c| format!("'{c}'"))
-            .collect();
-        if !hit.is_empty() {
-            self.note(format!(
-                "an un-encoded {} in the user info ends the host part early: host, port or password are misread",
-                hit.join(" ")
-            ));
-        }
-    }
-
-    /// java.net.URI refuses or misreads the same raw characters.
-    fn java_uri(&mut self, t: &Target) {
-        if !t.written.unencoded.is_empty() {
-            self.note(
-                "java.net.URI refuses or misreads the un-encoded characters in the user info",
-            );
-        }
-    }
-
-    /// `?password=` / `?username=` fill what the user info left empty.
-    fn query_credentials(&mut self, t: &Target) {
-        if !self.password && t.params.iter().any(|(k, _)| k == "password") {
-            self.password = true;
-        }
-        if self.user.is_none()
-            && let Some(u) = param(t, "username")
-        {
-            self.user = Some(u.to_string());
-        }
-    }
-
-    /// The first of `names` in the query overrides the path's db.
-    fn query_db(&mut self, t: &Target, names: &[&str]) {
-        let value = names.iter().find_map(|n| param(t, n));
-        if let Some(db) = value.and_then(|v| v.parse::<u32>().ok()) {
-            self.db = db;
-        }
-    }
-
-    /// Every query parameter not in `known` is ignored.
-    fn ignore_params(&mut self, t: &Target, known: &[&str]) {
-        self.ignored.extend(unknown_params(t, known));
-    }
-
-    /// Only redis-rs reads a fragment; everyone else drops it.
-    fn ignore_fragment(&mut self, t: &Target) {
-        if let Some(f) = t.written.fragment.as_deref().filter(|f| !f.is_empty()) {
-            self.ignored.push(format!("#{f}"));
-        }
-    }
-
-    /// Compares with redcheck's reading of the same URL.
-    fn finish(self, client: &'static str, t: &Target) -> Reading {
-        let same = self.tls == t.tls
-            && self.user == t.username
-            && self.password == t.password.is_some()
-            && self.db == t.db
-            && self.ignored.is_empty()
-            && self.notes.is_empty();
-        Reading {
-            client,
-            verdict: if same {
-                Verdict::Same
-            } else {
-                Verdict::Differs
-            },
-            tls: Some(self.tls),
-            user: self.user,
-            password: Some(self.password),
-            db: Some(self.db),
-            ignored: self.ignored,
-            notes: self.notes,
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! The client table, one row per URL form; each row says which FIELD-NOTES fact it pins.
 
 use super::*;
+use crate::secret::MASK;
 
 /// Verdicts in `read_all` order: redis-cli, redis-py, ioredis, node-redis, go-redis,
 /// redis-rs, Jedis, Lettuce. `S` same, `D` differs, `R` rejects.
