@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::CommandFactory;
 
 use crate::checks::{self, Options};
-use crate::cli::{CheckArgs, Cli, Command, TlsCommandArgs};
+use crate::cli::{CheckArgs, Cli, Command, TlsCommandArgs, UrlArgs};
 use crate::config::{CheckConfig, Config, UsageError};
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
@@ -23,12 +23,42 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => check(&cli.check),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Tls(args)) => tls(&args),
+        Some(Command::Wait(args)) => crate::wait::run(&args),
+        Some(Command::Url(args)) => explain_url(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());
             Ok(ExitCode::Success)
         }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .context("writing the manual page")?;
+            Ok(ExitCode::Success)
+        }
     }
+}
+
+/// `redcheck url`: parse, lint and compare client readings; never touches the network.
+fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
+    let Some(raw) = &args.url else {
+        return Err(UsageError(
+            "no URL: pass one (redcheck url redis://host:6379) or set REDIS_URL".into(),
+        )
+        .into());
+    };
+    let cfg = crate::config::output_config(&args.output);
+    let report = crate::clients::explain(raw);
+    let mut out = std::io::stdout().lock();
+    output::url::write(&mut out, &report, &cfg).context("writing the report")?;
+    out.flush().ok();
+    let bad =
+        report.error.is_some() || (cfg.strict && report.lints.iter().any(|l| l.level == "warn"));
+    Ok(if bad {
+        ExitCode::CheckFailed
+    } else {
+        ExitCode::Success
+    })
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -96,8 +126,9 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
     ))
 }
 
-/// Parses every URL and loads its trust roots. A CA file that cannot be read is a usage
-/// error; the system store is read once, and only when a `rediss://` target needs it.
+/// Parses every URL, supplies a password from outside the URL where it has none, and loads
+/// its trust roots. A CA file that cannot be read is a usage error; the system store is read
+/// once, and only when a `rediss://` target needs it.
 pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, UsageError> {
     static SYSTEM: OnceLock<Roots> = OnceLock::new();
     urls.iter()
@@ -109,10 +140,14 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
             {
                 t.tls = true;
             }
+            // Shown as given: a password supplied below must not make `:****@` appear.
             let shown = match &target {
                 Ok(t) => t.to_string(),
                 Err(_) => crate::url::redact_raw(raw),
             };
+            if let (Ok(t), Some(pw)) = (&mut target, &cfg.password) {
+                t.supply_password(pw.secret.clone(), pw.source);
+            }
             let roots = match &target {
                 Ok(t) if t.tls => Some(match (&cfg.tls.cacert, &t.ca_file) {
                     (Some(roots), _) => roots.clone(),

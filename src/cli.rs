@@ -27,17 +27,70 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once per run: boxing the big variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Check one or more Redis URLs stage by stage (the default).
     Check(CheckArgs),
     /// Handshake only: the whole certificate chain, version, cipher and trust verdict.
     Tls(TlsCommandArgs),
+    /// Retry the check until every target passes or --timeout runs out (CI preflight).
+    #[command(mut_arg("timeout", |a| {
+        a.default_value("60s")
+            .help("Give up after this long: the whole wait, every attempt included")
+    }))]
+    Wait(WaitArgs),
+    /// Explain a URL offline: its parts, its lints, and how each client library reads it.
+    Url(UrlArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff): redcheck man | man -l -
+    Man,
+}
+
+/// `wait`: everything `check` takes, plus the retry schedule.
+#[derive(Debug, Args, Clone)]
+pub struct WaitArgs {
+    /// What to check.
+    #[command(flatten)]
+    pub check: CheckArgs,
+
+    /// The retry schedule.
+    #[command(flatten)]
+    pub retry: RetryArgs,
+}
+
+/// How often `wait` tries again.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Retry")]
+pub struct RetryArgs {
+    /// Pause after the first failed attempt; it doubles after each further one.
+    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Longest pause between attempts (at least --interval).
+    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
+    pub max_interval: Duration,
+
+    /// Bound on each attempt; never beyond what is left of --timeout.
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub attempt_timeout: Duration,
+}
+
+/// `url`: one URL and how to show it.
+#[derive(Debug, Args, Clone)]
+pub struct UrlArgs {
+    /// The URL to explain (default: $REDIS_URL). Nothing is sent anywhere.
+    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub url: Option<String>,
+
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Targets and everything a check needs.
@@ -111,6 +164,11 @@ pub struct ConnArgs {
     /// Number of PING round trips to time.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub samples: u32,
+
+    /// Read the password from FILE when the URL has none (one trailing newline is stripped).
+    /// REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
 }
 
 /// Trust and identity for `rediss://`.
@@ -166,6 +224,8 @@ pub enum Format {
     Human,
     /// One JSON object per target per line.
     Json,
+    /// GitHub Actions: the checklist, ::error/::warning annotations and a step summary.
+    Github,
 }
 
 /// What the database is for.

@@ -1,14 +1,20 @@
 //! `Cli` → a validated `Config`. Each rule is a `validate_*` function whose error names the flag.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::sign::CertifiedKey;
 
 use crate::checks::Workload;
-use crate::cli::{CheckArgs, ColorChoice, Format, OutputArgs, TlsArgs, TlsCommandArgs, UseArg};
+use crate::cli::{
+    CheckArgs, ColorChoice, Format, OutputArgs, RetryArgs, TlsArgs, TlsCommandArgs, UseArg,
+    WaitArgs,
+};
+use crate::secret::Secret;
 use crate::trust::{self, Roots};
+use crate::url::PasswordSource;
 
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +34,17 @@ pub struct CheckConfig {
     pub tls: TlsConfig,
     /// Stop after the TLS handshake (`redcheck tls`), speaking TLS whatever the scheme says.
     pub handshake_only: bool,
+    /// A password from outside the URL, for targets whose URL has none.
+    pub password: Option<PasswordInput>,
+}
+
+/// A password from `--password-file` or `REDISCLI_AUTH`.
+#[derive(Clone)]
+pub struct PasswordInput {
+    /// The password.
+    pub secret: Secret,
+    /// Where it came from.
+    pub source: PasswordSource,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -44,7 +61,7 @@ pub struct TlsConfig {
 }
 
 /// How to present results.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct OutputConfig {
     /// The format.
     pub format: Format,
@@ -56,6 +73,8 @@ pub struct OutputConfig {
     pub quiet: bool,
     /// Warnings fail the run.
     pub strict: bool,
+    /// `$GITHUB_STEP_SUMMARY` under `--format github`: where the Markdown table goes.
+    pub step_summary: Option<PathBuf>,
 }
 
 /// A validated `check` invocation.
@@ -84,6 +103,10 @@ impl Config {
                 samples: usize::try_from(args.conn.samples).unwrap_or(usize::MAX),
                 tls: validate_tls(&args.tls)?,
                 handshake_only: false,
+                password: validate_password(
+                    args.conn.password_file.as_deref(),
+                    std::env::var("REDISCLI_AUTH").ok(),
+                )?,
             },
             workload: args.workload.map(workload),
             output: output_config(&args.output),
@@ -106,9 +129,48 @@ impl Config {
                 samples: 0,
                 tls: validate_tls(&args.tls)?,
                 handshake_only: true,
+                password: None,
             },
             workload: None,
             output: output_config(&args.output),
+        })
+    }
+}
+
+/// A validated `wait` invocation.
+pub struct WaitConfig {
+    /// What each attempt checks; its `timeout` is the whole wait's.
+    pub base: Config,
+    /// The retry schedule.
+    pub backoff: Backoff,
+    /// Bound on one attempt.
+    pub attempt_timeout: Duration,
+}
+
+/// Pauses between attempts: `first`, doubling, never above `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The first pause.
+    pub first: Duration,
+    /// The longest pause.
+    pub max: Duration,
+}
+
+impl Backoff {
+    /// The pause after failed attempt number `attempt` (1-based).
+    pub fn pause(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(30));
+        self.first.saturating_mul(factor).min(self.max)
+    }
+}
+
+impl WaitConfig {
+    /// Validates the arguments of `wait`.
+    pub fn from_wait(args: &WaitArgs) -> Result<WaitConfig, UsageError> {
+        Ok(WaitConfig {
+            base: Config::from_check(&args.check)?,
+            backoff: validate_backoff(&args.retry),
+            attempt_timeout: args.retry.attempt_timeout,
         })
     }
 }
@@ -128,6 +190,46 @@ fn validate_writable(path: &std::path::Path, flag: &str) -> Result<(), UsageErro
             dir.display()
         )))
     }
+}
+
+/// `--max-interval` below `--interval` would shrink the first pause: raise it instead.
+fn validate_backoff(args: &RetryArgs) -> Backoff {
+    Backoff {
+        first: args.interval,
+        max: args.max_interval.max(args.interval),
+    }
+}
+
+/// `--password-file` wins over `REDISCLI_AUTH`; one trailing newline is stripped from the
+/// file because `echo` and secret stores add one, and the report says so.
+pub fn validate_password(
+    file: Option<&Path>,
+    env: Option<String>,
+) -> Result<Option<PasswordInput>, UsageError> {
+    if let Some(path) = file {
+        let raw = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("--password-file {}: {e}", path.display())))?;
+        let trimmed = raw
+            .strip_suffix("\r\n")
+            .or_else(|| raw.strip_suffix('\n'))
+            .unwrap_or(&raw);
+        if trimmed.is_empty() {
+            return Err(UsageError(format!(
+                "--password-file {}: the file is empty",
+                path.display()
+            )));
+        }
+        return Ok(Some(PasswordInput {
+            secret: Secret::new(trimmed),
+            source: PasswordSource::File {
+                newline_stripped: trimmed.len() != raw.len(),
+            },
+        }));
+    }
+    Ok(env.filter(|v| !v.is_empty()).map(|v| PasswordInput {
+        secret: Secret::new(v),
+        source: PasswordSource::Env,
+    }))
 }
 
 /// At least one URL, from arguments, `--env NAME` or `$REDIS_URL`.
@@ -195,7 +297,8 @@ pub fn output_config(args: &OutputArgs) -> OutputConfig {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => stdout_tty && !env_says_no,
+        // GitHub's log shows annotations raw: escape codes would garble them.
+        ColorChoice::Auto => stdout_tty && !env_says_no && args.format != Format::Github,
     };
     OutputConfig {
         format: args.format,
@@ -203,6 +306,11 @@ pub fn output_config(args: &OutputArgs) -> OutputConfig {
         progress: args.format == Format::Human && stderr_tty && !env_says_no,
         quiet: args.quiet,
         strict: args.strict,
+        step_summary: (args.format == Format::Github)
+            .then(|| std::env::var_os("GITHUB_STEP_SUMMARY"))
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
     }
 }
 
@@ -212,5 +320,79 @@ fn workload(u: UseArg) -> Workload {
         UseArg::Queue => Workload::Queue,
         UseArg::Session => Workload::Session,
         UseArg::Mixed => Workload::Mixed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let b = Backoff {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(3),
+        };
+        let pauses: Vec<u128> = (1..=6).map(|n| b.pause(n).as_millis()).collect();
+        assert_eq!(pauses, [500, 1000, 2000, 3000, 3000, 3000]);
+        assert_eq!(b.pause(u32::MAX), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn max_interval_is_at_least_interval() {
+        let args = RetryArgs {
+            interval: Duration::from_secs(10),
+            max_interval: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(1),
+        };
+        assert_eq!(validate_backoff(&args).max, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn password_file_strips_one_trailing_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("pw\n", "pw", true),
+            ("pw\r\n", "pw", true),
+            ("pw", "pw", false),
+            ("pw\n\n", "pw\n", true),
+        ];
+        for (content, want, stripped) in cases {
+            let path = dir.path().join("pw");
+            std::fs::write(&path, content).unwrap();
+            let got = validate_password(Some(&path), Some("env".into()))
+                .unwrap()
+                .unwrap();
+            assert_eq!(got.secret.expose(), want, "{content:?}");
+            assert_eq!(
+                got.source,
+                PasswordSource::File {
+                    newline_stripped: stripped
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn password_sources_and_their_errors() {
+        let env = validate_password(None, Some("s3cret".into()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(env.source, PasswordSource::Env);
+        assert!(
+            validate_password(None, Some(String::new()))
+                .unwrap()
+                .is_none()
+        );
+        assert!(validate_password(None, None).unwrap().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "\n").unwrap();
+        let err = validate_password(Some(&empty), None).err().unwrap();
+        assert!(err.0.starts_with("--password-file"), "{err}");
+        let missing = validate_password(Some(&dir.path().join("nope")), None)
+            .err()
+            .unwrap();
+        assert!(missing.0.starts_with("--password-file"), "{missing}");
     }
 }

@@ -3,6 +3,7 @@
 mod app;
 mod checks;
 mod cli;
+mod clients;
 mod config;
 mod conn;
 mod deadline;
@@ -19,6 +20,7 @@ mod report;
 mod secret;
 mod trust;
 mod url;
+mod wait;
 mod x509;
 
 use clap::Parser;

@@ -126,3 +126,66 @@ pub struct TlsReport {
 pub fn millis(d: std::time::Duration) -> f64 {
     (d.as_nanos() as f64 / 1_000.0).round() / 1_000.0
 }
+
+/// `redcheck url`: what the URL says and how each client reads it (JSON contract `version: 1`).
+#[derive(Debug, Clone, Serialize)]
+pub struct UrlReport {
+    /// Contract version.
+    pub version: u32,
+    /// The tool.
+    pub tool: Tool,
+    /// The URL with the password as `****`.
+    pub url: String,
+    /// Why redcheck cannot use the URL, or null.
+    pub error: Option<String>,
+    /// The parsed parts, when it parses.
+    pub parts: Option<UrlParts>,
+    /// Every lint.
+    pub lints: Vec<LintInfo>,
+    /// How each client library reads it.
+    pub clients: Vec<crate::clients::Reading>,
+    /// Clients that know a scheme redcheck does not parse.
+    pub known_by: Vec<&'static str>,
+}
+
+/// A URL's parts as redcheck reads them; never the password itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct UrlParts {
+    /// Scheme, lower case.
+    pub scheme: String,
+    /// Whether the scheme asks for TLS.
+    pub tls: bool,
+    /// Host, for TCP.
+    pub host: Option<String>,
+    /// Port, for TCP.
+    pub port: Option<u16>,
+    /// Socket path, for Unix sockets.
+    pub socket: Option<String>,
+    /// Database.
+    pub db: u32,
+    /// ACL user name.
+    pub username: Option<String>,
+    /// Whether a password is set (it is never shown).
+    pub password_set: bool,
+    /// `?protocol=`.
+    pub protocol: Option<u8>,
+    /// Certificate verification is off (`#insecure`, `?ssl_cert_reqs=none`).
+    pub insecure: bool,
+    /// `?ssl_ca_certs=`.
+    pub ca_file: Option<String>,
+    /// Query parameters in order, `password` masked.
+    pub params: Vec<(String, String)>,
+}
+
+/// A lint in a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct LintInfo {
+    /// Stable id.
+    pub id: &'static str,
+    /// `warn` or `info`.
+    pub level: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub hint: String,
+}

@@ -118,6 +118,56 @@ pub struct Target {
     pub params: Vec<(String, String)>,
     /// Problems that do not stop the check.
     pub lints: Vec<Lint>,
+    /// Where the password came from, when there is one.
+    pub password_source: Option<PasswordSource>,
+    /// How the URL spelled what clients read differently.
+    pub written: Written,
+}
+
+/// The spelling details client libraries disagree on (see `clients.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Written {
+    /// The scheme exactly as written (`REDISS`, `rediss`…).
+    pub scheme: String,
+    /// Whether the port was written out (Jedis requires it).
+    pub port: bool,
+    /// The database from the path, before any `?db=` overrides it.
+    pub path_db: Option<u32>,
+    /// The user name in the user info (before `:`), decoded.
+    pub user: Option<String>,
+    /// Whether the user info holds a password (after `:`, or the whole of a bare `secret@`).
+    pub password: bool,
+    /// User info without `:` (`secret@host`): a password to redis-cli, a user to most libraries.
+    pub bare_userinfo: bool,
+    /// Raw `@ # / ?` inside the user name or password.
+    pub unencoded: Vec<char>,
+    /// The fragment after `#`, if any.
+    pub fragment: Option<String>,
+}
+
+/// Where a password came from: the URL, or outside it so it stays out of argv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// The URL's user info or `?password=`.
+    Url,
+    /// The `REDISCLI_AUTH` variable (redis-cli's).
+    Env,
+    /// `--password-file`; whether a trailing newline was stripped.
+    File {
+        /// A trailing newline was removed from the file's content.
+        newline_stripped: bool,
+    },
+}
+
+impl PasswordSource {
+    /// The name used in reports: `url`, `REDISCLI_AUTH` or `password-file`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasswordSource::Url => "url",
+            PasswordSource::Env => "REDISCLI_AUTH",
+            PasswordSource::File { .. } => "password-file",
+        }
+    }
 }
 
 /// Ports that managed providers use for TLS.
@@ -130,6 +180,31 @@ impl Target {
     /// Parses a URL. Errors are the `url` check's `invalid-url` / `unsupported-scheme`.
     pub fn parse(input: &str) -> Result<Target, UrlError> {
         parse(input)
+    }
+
+    /// Uses a password from outside the URL when the URL has none; returns whether it did.
+    pub fn supply_password(&mut self, secret: Secret, source: PasswordSource) -> bool {
+        if self.password.is_some() {
+            let what = match source {
+                PasswordSource::File { .. } => "--password-file",
+                _ => source.as_str(),
+            };
+            self.lints.push(Lint {
+                id: "password-unused",
+                level: LintLevel::Info,
+                message: format!("the URL has a password, so {what} is not used"),
+                hint: format!(
+                    "drop the password from the URL to use {what}, and keep it out of argv"
+                ),
+            });
+            return false;
+        }
+        if let Some(lint) = whitespace_lint(&secret) {
+            self.lints.push(lint);
+        }
+        self.password = Some(secret);
+        self.password_source = Some(source);
+        true
     }
 
     /// Host, if TCP.
@@ -281,6 +356,7 @@ fn parse(input: &str) -> Result<Target, UrlError> {
     // The authority ends at the first '/', '?' or '#'; an '@' after that point means a
     // password with an un-encoded special character (the user meant the last '@').
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let mut unencoded = Vec::new();
     let (userinfo, after_user) = match rest.rfind('@') {
         Some(at) if at < auth_end => (Some(&rest[..at]), &rest[at + 1..]),
         Some(at) if !rest[auth_end..at].contains('=') => {
@@ -289,6 +365,7 @@ fn parse(input: &str) -> Result<Target, UrlError> {
                 .filter(|c| matches!(c, '/' | '?' | '#'))
                 .collect();
             lints.push(unencoded_lint(&bad));
+            unencoded.extend(bad);
             (Some(&rest[..at]), &rest[at + 1..])
         }
         _ => (None, rest),
@@ -297,8 +374,10 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         && ui.matches('@').count() > 0
     {
         lints.push(unencoded_lint(&['@']));
+        unencoded.push('@');
     }
     let (username, password) = parse_userinfo(userinfo, &mut lints)?;
+    let bare_userinfo = userinfo.is_some_and(|u| !u.is_empty() && !u.contains(':'));
 
     let (before_frag, fragment) = match after_user.split_once('#') {
         Some((a, f)) => (a, Some(f)),
@@ -309,6 +388,15 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         None => (before_frag, None),
     };
 
+    let written = Written {
+        scheme: scheme_raw.to_string(),
+        user: username.clone(),
+        password: password.is_some(),
+        bare_userinfo,
+        unencoded,
+        fragment: fragment.map(str::to_string),
+        ..Written::default()
+    };
     let mut target = Target {
         scheme,
         tls,
@@ -322,7 +410,12 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         skip_hostname_check: false,
         params: Vec::new(),
         lints,
+        password_source: None,
+        written,
     };
+    if target.password.is_some() {
+        target.password_source = Some(PasswordSource::Url);
+    }
 
     if unix {
         let path = decode(hostpath);
@@ -337,9 +430,14 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         };
         let (host, port) = parse_host_port(authority)?;
         target.endpoint = Endpoint::Tcp { host, port };
+        let after_host = authority.rfind(']').map_or(authority, |i| &authority[i..]);
+        target.written.port = after_host
+            .split_once(':')
+            .is_some_and(|(_, p)| !p.is_empty());
         let path = path.trim_end_matches('/');
         if !path.is_empty() {
             target.db = parse_db(path, "path")?;
+            target.written.path_db = Some(target.db);
         }
     }
 
@@ -410,22 +508,28 @@ fn parse_userinfo(
     let password = pass
         .filter(|p| !p.is_empty())
         .map(|p| Secret::new(decode(p)));
-    if let Some(p) = &password
-        && p.has_whitespace()
-    {
-        let what = if p.has_trailing_newline() {
-            "ends in a newline"
-        } else {
-            "contains white space"
-        };
-        lints.push(Lint {
-            id: "password-whitespace",
-            level: LintLevel::Warn,
-            message: format!("the password {what}"),
-            hint: "a secret store or `echo` often adds a trailing newline: strip it (printf '%s', tr -d '\\n')".into(),
-        });
+    if let Some(lint) = password.as_ref().and_then(whitespace_lint) {
+        lints.push(lint);
     }
     Ok((username, password))
+}
+
+/// `password-whitespace`: white space in a password is almost always a pasting accident.
+fn whitespace_lint(p: &Secret) -> Option<Lint> {
+    if !p.has_whitespace() {
+        return None;
+    }
+    let what = if p.has_trailing_newline() {
+        "ends in a newline"
+    } else {
+        "contains white space"
+    };
+    Some(Lint {
+        id: "password-whitespace",
+        level: LintLevel::Warn,
+        message: format!("the password {what}"),
+        hint: "a secret store or `echo` often adds a trailing newline: strip it (printf '%s', tr -d '\\n')".into(),
+    })
 }
 
 fn parse_host_port(authority: &str) -> Result<(Host, u16), UrlError> {
@@ -555,6 +659,7 @@ fn apply_query(t: &mut Target, query: &str) -> Result<(), UrlError> {
             "password" => {
                 if t.password.is_none() && !value.is_empty() {
                     t.password = Some(Secret::new(value));
+                    t.password_source = Some(PasswordSource::Url);
                 }
             }
             "username" | "user" => {

@@ -7,7 +7,7 @@ use crate::latency::{Stats, show_ms};
 use crate::probe::dns::show_addrs;
 use crate::probe::{Findings, Outcome, Speaks};
 use crate::report::{Check, Status, millis};
-use crate::url::{Endpoint, LintLevel};
+use crate::url::{Endpoint, LintLevel, PasswordSource};
 
 /// `url`: the parsed parts and the lints.
 pub fn url(f: &Findings) -> Check {
@@ -29,10 +29,27 @@ pub fn url(f: &Findings) -> Check {
                 Endpoint::Unix(p) => parts.push(p.display().to_string()),
             }
             parts.push(format!("db {}", t.db));
-            match (&t.username, &t.password) {
-                (Some(u), _) => parts.push(format!("user {u}")),
-                (None, Some(_)) => parts.push("password only".into()),
-                (None, None) => parts.push("no credentials".into()),
+            // A password from outside the URL is named by its source, and what was done to it.
+            let outside = match t.password_source {
+                Some(PasswordSource::Env) => Some("password from REDISCLI_AUTH".to_string()),
+                Some(PasswordSource::File { newline_stripped }) => Some(format!(
+                    "password from --password-file{}",
+                    if newline_stripped {
+                        " (trailing newline stripped)"
+                    } else {
+                        ""
+                    }
+                )),
+                Some(PasswordSource::Url) | None => None,
+            };
+            match (&t.username, &t.password, outside) {
+                (Some(u), _, outside) => {
+                    parts.push(format!("user {u}"));
+                    parts.extend(outside);
+                }
+                (None, Some(_), Some(outside)) => parts.push(outside),
+                (None, Some(_), None) => parts.push("password only".into()),
+                (None, None, _) => parts.push("no credentials".into()),
             }
             let worst = t.lints.iter().map(|l| l.level).max();
             let status = match worst {
@@ -65,7 +82,10 @@ pub fn url(f: &Findings) -> Check {
                 summary,
                 hint,
                 json!({"scheme": t.scheme, "tls": t.tls, "db": t.db, "username": t.username,
-                       "password_set": t.password.is_some(), "insecure": t.insecure, "lints": lints}),
+                       "password_set": t.password.is_some(),
+                       "password_source": t.password_source.map(PasswordSource::as_str),
+                       "password_newline_stripped": matches!(t.password_source, Some(PasswordSource::File { newline_stripped: true })),
+                       "insecure": t.insecure, "lints": lints}),
             )
         }
         _ => skipped("url", "not reached"),

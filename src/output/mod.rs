@@ -1,9 +1,11 @@
 //! Renderers: reports → text. They never touch the network.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod progress;
 pub mod tls;
+pub mod url;
 
 use std::io::{self, Write};
 
@@ -16,5 +18,6 @@ pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io:
     match cfg.format {
         Format::Human => human::write(out, reports, cfg),
         Format::Json => json::write(out, reports),
+        Format::Github => github::write(out, reports, cfg),
     }
 }

@@ -17,12 +17,24 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template(" {spinner} {prefix} {msg}")
+            ProgressStyle::with_template(" {spinner} {prefix} {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.set_prefix(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(80));
         Progress { bar: Some(bar) }
+    }
+
+    /// Replaces the line's lead (`wait` puts the attempt, elapsed time and last failure there).
+    pub fn lead(&self, what: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(what.to_string());
+        }
+    }
+
+    /// Whether a spinner is drawn (otherwise callers print plain lines themselves).
+    pub fn is_visible(&self) -> bool {
+        self.bar.is_some()
     }
 
     /// Names the stage in progress.

@@ -239,3 +239,35 @@ fn suggests_the_other_transport() {
     let v = parse_ok("valkeys://h");
     assert_eq!(v.redacted_with(false, None), "valkey://h:6379/0");
 }
+
+#[test]
+fn a_supplied_password_fills_only_an_empty_slot() {
+    let mut t = parse_ok("redis://alice@h:6379");
+    assert!(!t.supply_password(Secret::new("x"), PasswordSource::Env));
+    assert_eq!(t.password_source, Some(PasswordSource::Url));
+    assert!(lint_ids(&t).contains(&"password-unused"));
+
+    let mut t = parse_ok("redis://h:6379");
+    assert!(t.supply_password(
+        Secret::new("pw\n"),
+        PasswordSource::File {
+            newline_stripped: false
+        }
+    ));
+    assert_eq!(t.password.as_ref().map(Secret::expose), Some("pw\n"));
+    assert!(lint_ids(&t).contains(&"password-whitespace"));
+    assert_eq!(t.to_string(), "redis://:****@h:6379/0");
+}
+
+#[test]
+fn written_keeps_what_clients_disagree_on() {
+    let t = parse_ok("REDISS://secret@[::1]:6380/2?db=3#insecure");
+    assert_eq!(t.written.scheme, "REDISS");
+    assert!(t.written.port && t.written.bare_userinfo && t.written.password);
+    assert_eq!(t.written.path_db, Some(2));
+    assert_eq!(t.db, 3);
+    assert_eq!(t.written.fragment.as_deref(), Some("insecure"));
+    assert!(!parse_ok("redis://[::1]/0").written.port);
+    assert!(!parse_ok("redis://h:/0").written.port);
+    assert_eq!(parse_ok("redis://:a/b@h").written.unencoded, ['/']);
+}

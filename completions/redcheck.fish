@@ -1,0 +1,141 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_redcheck_global_optspecs
+    string join \n env= use= timeout= connect-timeout= samples= password-file= cacert= k/insecure sni= cert= key= format= color= q/quiet strict h/help V/version
+end
+
+function __fish_redcheck_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_redcheck_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_redcheck_using_subcommand
+    set -l cmd (__fish_redcheck_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c redcheck -n "__fish_redcheck_needs_command" -l env -d 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l use -d 'What the database holds; judges the eviction policy against it' -r -f -a "cache\t'Everything can be recomputed: any key may be evicted'
+queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
+session\t'Sessions: nothing may be evicted before its TTL'
+mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_needs_command" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l samples -d 'Number of PING round trips to time' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
+complete -c redcheck -n "__fish_redcheck_needs_command" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_needs_command" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_needs_command" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_needs_command" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+complete -c redcheck -n "__fish_redcheck_needs_command" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_needs_command" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_needs_command" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_needs_command" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_needs_command" -s V -l version -d 'Print version'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "completions" -d 'Print a shell completion script'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l env -d 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l use -d 'What the database holds; judges the eviction policy against it' -r -f -a "cache\t'Everything can be recomputed: any key may be evicted'
+queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
+session\t'Sessions: nothing may be evicted before its TTL'
+mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l samples -d 'Number of PING round trips to time' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l save-chain -d 'Write the chain the server presented to FILE as PEM (to inspect, or to pass to --cacert)' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l timeout -d 'Bound on the whole handshake' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l env -d 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l use -d 'What the database holds; judges the eviction policy against it' -r -f -a "cache\t'Everything can be recomputed: any key may be evicted'
+queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
+session\t'Sessions: nothing may be evicted before its TTL'
+mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l samples -d 'Number of PING round trips to time' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l interval -d 'Pause after the first failed attempt; it doubles after each further one' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l max-interval -d 'Longest pause between attempts (at least --interval)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l attempt-timeout -d 'Bound on each attempt; never beyond what is left of --timeout' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l timeout -d 'Give up after this long: the whole wait, every attempt included' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand url" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand url" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand url" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_using_subcommand url" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_using_subcommand url" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c redcheck -n "__fish_redcheck_using_subcommand man" -s h -l help -d 'Print help'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

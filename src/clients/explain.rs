@@ -1,0 +1,72 @@
+//! The `url` subcommand's report: parts, lints and every client's reading of one raw URL.
+
+use crate::report::{LintInfo, Tool, UrlParts, UrlReport};
+use crate::url::{Endpoint, LintLevel, Target, UrlError, redact_raw};
+
+use super::{knowing_scheme, read_all};
+
+/// The `url` subcommand's report for a raw URL: parts, lints and every client's reading.
+pub fn explain(raw: &str) -> UrlReport {
+    let tool = Tool {
+        name: "redcheck",
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    match Target::parse(raw) {
+        Ok(t) => UrlReport {
+            version: 1,
+            tool,
+            url: t.to_string(),
+            error: None,
+            parts: Some(parts(&t)),
+            lints: t
+                .lints
+                .iter()
+                .map(|l| LintInfo {
+                    id: l.id,
+                    level: match l.level {
+                        LintLevel::Warn => "warn",
+                        LintLevel::Info => "info",
+                    },
+                    message: l.message.clone(),
+                    hint: l.hint.clone(),
+                })
+                .collect(),
+            clients: read_all(&t),
+            known_by: Vec::new(),
+        },
+        Err(e) => UrlReport {
+            version: 1,
+            tool,
+            url: redact_raw(raw),
+            known_by: match &e {
+                UrlError::UnsupportedScheme(s) => knowing_scheme(s),
+                UrlError::Invalid(_) => Vec::new(),
+            },
+            error: Some(e.to_string()),
+            parts: None,
+            lints: Vec::new(),
+            clients: Vec::new(),
+        },
+    }
+}
+
+fn parts(t: &Target) -> UrlParts {
+    let (host, port, socket) = match &t.endpoint {
+        Endpoint::Tcp { host, port } => (Some(host.as_str()), Some(*port), None),
+        Endpoint::Unix(p) => (None, None, Some(p.display().to_string())),
+    };
+    UrlParts {
+        scheme: t.scheme.clone(),
+        tls: t.tls,
+        host,
+        port,
+        socket,
+        db: t.db,
+        username: t.username.clone(),
+        password_set: t.password.is_some(),
+        protocol: t.protocol,
+        insecure: t.insecure,
+        ca_file: t.ca_file.as_ref().map(|p| p.display().to_string()),
+        params: t.params.clone(),
+    }
+}

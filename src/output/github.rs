@@ -1,0 +1,206 @@
+//! `--format github`: the checklist without colour, one workflow command per problem
+//! (`::error` / `::warning`), and a Markdown table appended to `$GITHUB_STEP_SUMMARY`.
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+
+use crate::config::OutputConfig;
+use crate::output::human;
+use crate::report::{Report, Status};
+
+/// Writes the plain checklist and the annotations; appends the step summary when configured.
+pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
+    let plain = OutputConfig {
+        color: false,
+        ..cfg.clone()
+    };
+    human::write(out, reports, &plain)?;
+    annotations(out, reports)?;
+    if let Some(path) = &cfg.step_summary {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("$GITHUB_STEP_SUMMARY {}: {e}", path.display()),
+                )
+            })?;
+        markdown(&mut file, reports)?;
+    }
+    out.flush()
+}
+
+/// One `::error` per failed check and one `::warning` per warning (and, under `--strict`,
+/// the warnings fail the job all the same: the exit code decides, not the annotation).
+pub fn annotations(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
+    for r in reports {
+        for c in &r.checks {
+            let kind = match c.status {
+                Status::Fail => "error",
+                Status::Warn => "warning",
+                _ => continue,
+            };
+            let mut message = format!("{}: {}", r.target.url, c.summary);
+            if let Some(hint) = &c.hint {
+                message.push_str("\n→ ");
+                message.push_str(hint);
+            }
+            command(out, kind, &format!("redcheck {}", c.id), &message)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `::kind title=…::message` with both parts escaped.
+pub fn command(out: &mut dyn Write, kind: &str, title: &str, message: &str) -> io::Result<()> {
+    writeln!(
+        out,
+        "::{kind} title={}::{}",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
+/// Escapes a workflow command's message: `%`, CR and LF would end or corrupt the command.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value (`title=`): as a message, plus `:` and `,` which delimit properties.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A heading and a table of checks per target, in GitHub-flavoured Markdown.
+pub fn markdown(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
+    for r in reports {
+        writeln!(
+            out,
+            "### {} redcheck · `{}` · {}\n",
+            icon(r.verdict),
+            r.target.url.replace('`', "'"),
+            word(r.verdict)
+        )?;
+        writeln!(out, "| | check | result | hint |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for c in &r.checks {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                icon(c.status),
+                c.id,
+                cell(&c.summary),
+                c.hint.as_deref().map(cell).unwrap_or_default()
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn icon(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅",
+        Status::Info => "ℹ️",
+        Status::Warn => "⚠️",
+        Status::Fail => "❌",
+        Status::Skip => "➖",
+    }
+}
+
+fn word(s: Status) -> &'static str {
+    match s {
+        Status::Fail => "fail",
+        Status::Warn => "warn",
+        _ => "pass",
+    }
+}
+
+/// A table cell: pipes would split it, new lines would end the row, `<` could open a tag.
+fn cell(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Check, TargetInfo, Tool};
+
+    fn report() -> Report {
+        let check = |id, status, summary: &str, hint: Option<&str>| Check {
+            id,
+            status,
+            summary: summary.into(),
+            hint: hint.map(str::to_string),
+            duration_ms: None,
+            data: serde_json::Map::new(),
+        };
+        Report {
+            version: 1,
+            tool: Tool {
+                name: "redcheck",
+                version: "0",
+            },
+            target: TargetInfo {
+                url: "redis://h:1/0".into(),
+                ..TargetInfo::default()
+            },
+            verdict: Status::Fail,
+            elapsed_ms: 1.0,
+            checks: vec![
+                check("url", Status::Pass, "fine", None),
+                check(
+                    "tcp",
+                    Status::Fail,
+                    "refused: 100% sure",
+                    Some("start it\nor fix the port"),
+                ),
+                check("eviction", Status::Warn, "a|b <c>", None),
+                check("tls", Status::Skip, "plaintext", None),
+            ],
+        }
+    }
+
+    #[test]
+    fn one_annotation_per_problem_escaped() {
+        let mut out = Vec::new();
+        annotations(&mut out, &[report()]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "::error title=redcheck tcp::redis://h:1/0: refused: 100%25 sure%0A→ start it%0Aor fix the port\n\
+             ::warning title=redcheck eviction::redis://h:1/0: a|b <c>\n"
+        );
+    }
+
+    #[test]
+    fn escaping_follows_the_workflow_command_rules() {
+        assert_eq!(escape_data("a%b\r\nc"), "a%25b%0D%0Ac");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+
+    #[test]
+    fn step_summary_is_a_table() {
+        let mut out = Vec::new();
+        markdown(&mut out, &[report()]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("### ❌ redcheck · `redis://h:1/0` · fail\n\n| | check | result | hint |\n|---|---|---|---|\n"), "{text}");
+        assert!(
+            text.contains("| ❌ | tcp | refused: 100% sure | start it<br>or fix the port |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| ⚠️ | eviction | a\\|b &lt;c&gt; |  |"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! `redcheck url`: the parts, the lints and the client table, for people or as one JSON line.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+
+use crate::cli::Format;
+use crate::clients::{Reading, Verdict};
+use crate::config::OutputConfig;
+use crate::output::github;
+use crate::report::UrlReport;
+
+/// Writes the report in the configured format.
+pub fn write(out: &mut dyn Write, r: &UrlReport, cfg: &OutputConfig) -> io::Result<()> {
+    match cfg.format {
+        Format::Human => human(out, r, cfg.color),
+        Format::Json => {
+            serde_json::to_writer(&mut *out, r)?;
+            writeln!(out)
+        }
+        Format::Github => {
+            human(out, r, false)?;
+            if let Some(e) = &r.error {
+                github::command(out, "error", "redcheck url", &format!("{}: {e}", r.url))?;
+            }
+            for l in r.lints.iter().filter(|l| l.level == "warn") {
+                let message = format!("{}: {}\n→ {}", r.url, l.message, l.hint);
+                github::command(out, "warning", &format!("redcheck url {}", l.id), &message)?;
+            }
+            Ok(())
+        }
+    }?;
+    out.flush()
+}
+
+fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
+    colored::control::set_override(color);
+    writeln!(
+        out,
+        "{} {} · url · {}",
+        r.tool.name.bold(),
+        r.tool.version,
+        r.url
+    )?;
+    writeln!(out)?;
+    if let Some(e) = &r.error {
+        writeln!(out, " {} {e}", "✘".red().bold())?;
+        if !r.known_by.is_empty() {
+            writeln!(out, "   read by: {}", r.known_by.join(", "))?;
+        }
+        return Ok(());
+    }
+    if let Some(p) = &r.parts {
+        let row = |out: &mut dyn Write, k: &str, v: &str| writeln!(out, " {:<10} {v}", k.dimmed());
+        row(
+            out,
+            "scheme",
+            &format!("{} ({})", p.scheme, if p.tls { "TLS" } else { "plaintext" }),
+        )?;
+        match (&p.host, p.port, &p.socket) {
+            (Some(h), Some(port), _) => row(out, "host", &format!("{h}:{port}"))?,
+            (_, _, Some(s)) => row(out, "socket", s)?,
+            _ => {}
+        }
+        row(out, "db", &p.db.to_string())?;
+        row(
+            out,
+            "user",
+            p.username.as_deref().unwrap_or("(none: default)"),
+        )?;
+        row(
+            out,
+            "password",
+            if p.password_set { "set (****)" } else { "none" },
+        )?;
+        if let Some(proto) = p.protocol {
+            row(out, "protocol", &format!("RESP{proto}"))?;
+        }
+        if p.insecure {
+            row(out, "verify", "off (#insecure or ssl_cert_reqs=none)")?;
+        }
+        if let Some(ca) = &p.ca_file {
+            row(out, "ca file", ca)?;
+        }
+        if !p.params.is_empty() {
+            let shown: Vec<String> = p.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            row(out, "params", &shown.join("&"))?;
+        }
+    }
+    writeln!(out)?;
+    if r.lints.is_empty() {
+        writeln!(out, " {} no lints", "✓".green())?;
+    }
+    for l in &r.lints {
+        let mark = if l.level == "warn" {
+            "!".yellow().bold().to_string()
+        } else {
+            "i".blue().to_string()
+        };
+        writeln!(out, " {mark} {:<18} {}", l.id.bold(), l.message)?;
+        writeln!(out, "   {:<18} {} {}", "", "→".cyan(), l.hint)?;
+    }
+    writeln!(out)?;
+    writeln!(out, " {}", "How client libraries read it".bold())?;
+    writeln!(
+        out,
+        "   {:<11} {:<8} {:<4} {:<10} {:<8} db",
+        "client", "reads it", "TLS", "user", "password"
+    )?;
+    for c in &r.clients {
+        client_row(out, c)?;
+    }
+    Ok(())
+}
+
+fn client_row(out: &mut dyn Write, c: &Reading) -> io::Result<()> {
+    let (mark, word) = match c.verdict {
+        Verdict::Same => ("✓".green().to_string(), "same"),
+        Verdict::Differs => ("!".yellow().bold().to_string(), "differs"),
+        Verdict::Rejects => ("✘".red().bold().to_string(), "rejects"),
+    };
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    };
+    let user = match &c.user {
+        Some(u) if u.is_empty() => "\"\"".to_string(),
+        Some(u) => u.clone(),
+        None if c.verdict == Verdict::Rejects => String::new(),
+        None => "-".into(),
+    };
+    let line = format!(
+        "{:<11} {:<8} {:<4} {:<10} {:<8} {}",
+        c.client,
+        word,
+        yes_no(c.tls),
+        user,
+        yes_no(c.password),
+        c.db.map(|d| d.to_string()).unwrap_or_default()
+    );
+    writeln!(out, " {mark} {}", line.trim_end())?;
+    if !c.ignored.is_empty() {
+        writeln!(out, "     {} ignores {}", "→".cyan(), c.ignored.join(", "))?;
+    }
+    for n in &c.notes {
+        writeln!(out, "     {} {n}", "→".cyan())?;
+    }
+    Ok(())
+}

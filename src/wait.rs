@@ -1,0 +1,210 @@
+//! `redcheck wait`: the full check, repeated until every target passes or `--timeout` runs out.
+//!
+//! Each attempt is an ordinary check (`app::prepare` once, then `probe_all` + `evaluate`) whose
+//! own deadline never outlives the wait's. The first passing attempt answers at once.
+
+use std::io::Write;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::app::{prepare, probe_all};
+use crate::checks::{self, Options};
+use crate::cli::WaitArgs;
+use crate::config::WaitConfig;
+use crate::exit_code::ExitCode;
+use crate::output::{self, progress::Progress};
+use crate::report::{Report, Status};
+
+/// Below this much time left, a further attempt could not finish a TLS handshake: give up.
+const LAST_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// How often the terminal line is redrawn during a pause.
+const REDRAW: Duration = Duration::from_millis(100);
+
+/// How the wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Every target passed.
+    Ready,
+    /// `--timeout` ran out.
+    TimedOut,
+    /// A URL cannot be parsed: no retry will change that.
+    Hopeless,
+}
+
+/// Runs `redcheck wait`.
+pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
+    let cfg = WaitConfig::from_wait(args)?;
+    let started = Instant::now();
+    // In `wait`, --timeout bounds the whole wait; each attempt gets what is left of it.
+    let total = cfg.base.check.timeout;
+    let deadline = started + total;
+    let prepared = prepare(&cfg.base.urls, &cfg.base.check)?;
+    let strict = cfg.base.output.strict;
+    let opts = Options {
+        workload: cfg.base.workload,
+    };
+    let progress = Progress::new(cfg.base.output.progress, "waiting");
+    let mut attempt: u32 = 0;
+    let (reports, end) = loop {
+        attempt += 1;
+        let mut check = cfg.base.check.clone();
+        check.timeout = cfg
+            .attempt_timeout
+            .min(deadline.saturating_duration_since(Instant::now()))
+            .max(Duration::from_millis(1));
+        check.connect_timeout = check.connect_timeout.min(check.timeout);
+        let findings = probe_all(&prepared, &check, &progress);
+        let reports: Vec<Report> = findings
+            .iter()
+            .map(|f| checks::evaluate(f, &opts))
+            .collect();
+        if ExitCode::for_reports(&reports, strict) == ExitCode::Success {
+            break (reports, End::Ready);
+        }
+        if reports.iter().any(|r| failed(r, "url")) {
+            break (reports, End::Hopeless);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left <= LAST_ATTEMPT {
+            break (reports, End::TimedOut);
+        }
+        // Wake early enough for one last attempt before the deadline rather than after it.
+        let pause = cfg.backoff.pause(attempt).min(left - LAST_ATTEMPT);
+        let failure = last_failure(&reports, strict);
+        if progress.is_visible() {
+            // Redraw while pausing so the elapsed time and the countdown stay current.
+            let wake = Instant::now() + pause;
+            while let Some(left) = wake
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+            {
+                progress.lead(&format!(
+                    "waiting · attempt {attempt} failed · {}",
+                    secs(started.elapsed())
+                ));
+                progress.stage(&format!("· retry in {} · last: {failure}", secs(left)));
+                thread::sleep(left.min(REDRAW));
+            }
+            progress.lead(&format!(
+                "waiting · attempt {} · {}",
+                attempt + 1,
+                secs(started.elapsed())
+            ));
+        } else {
+            eprintln!(
+                "redcheck wait: attempt {attempt} failed at {}: {failure}; next in {}",
+                secs(started.elapsed()),
+                secs(pause)
+            );
+            thread::sleep(pause);
+        }
+    };
+    progress.finish();
+    let plural = if attempt == 1 { "" } else { "s" };
+    let took = secs(started.elapsed());
+    match end {
+        End::Ready => eprintln!("redcheck wait: ready after {attempt} attempt{plural} in {took}"),
+        End::TimedOut => eprintln!(
+            "redcheck wait: gave up after {attempt} attempt{plural} in {took} (--timeout {}); last: {}",
+            secs(total),
+            last_failure(&reports, strict)
+        ),
+        End::Hopeless => {
+            eprintln!("redcheck wait: the URL cannot be used, so retrying would not help")
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    output::write(&mut out, &reports, &cfg.base.output).context("writing the report")?;
+    out.flush().ok();
+    Ok(if end == End::Ready {
+        ExitCode::Success
+    } else {
+        ExitCode::CheckFailed
+    })
+}
+
+fn failed(r: &Report, id: &str) -> bool {
+    r.checks
+        .iter()
+        .any(|c| c.id == id && c.status == Status::Fail)
+}
+
+/// The first problem that kept the attempt from passing, as `check: summary`.
+fn last_failure(reports: &[Report], strict: bool) -> String {
+    let bad = |s: Status| s == Status::Fail || (strict && s == Status::Warn);
+    for r in reports {
+        if let Some(c) = r.checks.iter().find(|c| bad(c.status)) {
+            let who = if reports.len() > 1 {
+                format!("{}: ", r.target.url)
+            } else {
+                String::new()
+            };
+            return format!("{who}{}: {}", c.id, c.summary);
+        }
+    }
+    "no check failed".into()
+}
+
+/// Seconds with one decimal: `2.1 s`.
+fn secs(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Check, TargetInfo, Tool};
+
+    fn report(url: &str, checks: &[(&'static str, Status)]) -> Report {
+        Report {
+            version: 1,
+            tool: Tool {
+                name: "redcheck",
+                version: "0",
+            },
+            target: TargetInfo {
+                url: url.into(),
+                ..TargetInfo::default()
+            },
+            verdict: Status::Fail,
+            elapsed_ms: 0.0,
+            checks: checks
+                .iter()
+                .map(|(id, status)| Check {
+                    id,
+                    status: *status,
+                    summary: format!("{id} said so"),
+                    hint: None,
+                    duration_ms: None,
+                    data: serde_json::Map::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn last_failure_names_the_check_and_the_target_when_several() {
+        let a = report(
+            "redis://a",
+            &[("url", Status::Pass), ("eviction", Status::Warn)],
+        );
+        let b = report("redis://b", &[("tcp", Status::Fail)]);
+        assert_eq!(
+            last_failure(&[a.clone(), b.clone()], false),
+            "redis://b: tcp: tcp said so"
+        );
+        assert_eq!(
+            last_failure(&[a.clone(), b], true),
+            "redis://a: eviction: eviction said so"
+        );
+        assert_eq!(last_failure(&[a], false), "no check failed");
+    }
+
+    #[test]
+    fn seconds_have_one_decimal() {
+        assert_eq!(secs(Duration::from_millis(2149)), "2.1 s");
+    }
+}
