@@ -80,6 +80,29 @@ proptest! {
     }
 
     #[test]
+    fn no_text_about_a_url_shows_its_password(
+        scheme in prop::sample::select(vec!["redis", "rediss", "valkey", "unix", "http"]),
+        user in proptest::option::of("[a-z]{1,8}"),
+        // Un-encoded, as users paste them: every URL delimiter can appear. No 'P', so that
+        // "Pw9" can only come from the password.
+        pass in "[!-~&&[^P]]{0,12}",
+        tail in "[ -~&&[^P]]{0,40}",
+    ) {
+        let raw = format!("{scheme}://{}:Pw9{pass}@{tail}", user.unwrap_or_default());
+        let mut texts = vec![redact_raw(&raw)];
+        match Target::parse(&raw) {
+            Ok(t) => {
+                texts.extend([t.to_string(), format!("{t:?}")]);
+                texts.extend(t.lints.iter().flat_map(|l| [l.message.clone(), l.hint.clone()]));
+            }
+            Err(e) => texts.push(e.to_string()),
+        }
+        for text in texts {
+            prop_assert!(!text.contains("Pw9"), "{} shows the password: {}", raw, text);
+        }
+    }
+
+    #[test]
     fn info_parser_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let info = Info::parse(&String::from_utf8_lossy(&bytes));
         let _ = (info.server(), info.memory(), info.keyspace(), info.clients());
