@@ -1,5 +1,6 @@
 //! Command-line interface: clap types only; `config.rs` turns them into a validated config.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -97,8 +98,9 @@ pub struct UrlArgs {
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
     /// Redis URLs: redis://, rediss://, valkey://, valkeys://, unix:// (default: $REDIS_URL).
+    // OS strings, so a URL that is not UTF-8 gets redcheck's one-line error, not clap's.
     #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
-    pub urls: Vec<String>,
+    pub urls: Vec<OsString>,
 
     /// Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL.
     #[arg(long = "env", value_name = "NAME")]
@@ -126,7 +128,7 @@ pub struct CheckArgs {
 pub struct TlsCommandArgs {
     /// The server (default: $REDIS_URL); TLS is spoken whatever the scheme says.
     #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
-    pub url: Option<String>,
+    pub url: Option<OsString>,
 
     /// Write the chain the server presented to FILE as PEM (to inspect, or to pass to --cacert).
     #[arg(long, value_name = "FILE")]
@@ -188,11 +190,12 @@ pub struct TlsArgs {
     pub sni: Option<String>,
 
     /// Client certificate (PEM) for servers that require one; needs --key.
-    #[arg(long, value_name = "FILE", requires = "key")]
+    // The pairing is checked in config.rs, whose error is one line (clap's is five).
+    #[arg(long, value_name = "FILE")]
     pub cert: Option<PathBuf>,
 
     /// Private key (PEM) of --cert.
-    #[arg(long, value_name = "FILE", requires = "cert")]
+    #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
 }
 

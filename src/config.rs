@@ -1,5 +1,6 @@
 //! `Cli` → a validated `Config`. Each rule is a `validate_*` function whose error names the flag.
 
+use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -232,12 +233,16 @@ pub fn validate_password(
     }))
 }
 
-/// At least one URL, from arguments, `--env NAME` or `$REDIS_URL`.
-pub fn validate_targets(urls: &[String], env: &[String]) -> Result<Vec<String>, UsageError> {
-    let mut out = urls.to_vec();
+/// At least one URL, from arguments, `--env NAME` or `$REDIS_URL`; every one of them text.
+pub fn validate_targets(urls: &[OsString], env: &[String]) -> Result<Vec<String>, UsageError> {
+    let mut out = urls
+        .iter()
+        .map(|u| validate_utf8(u))
+        .collect::<Result<Vec<_>, _>>()?;
     for name in env {
-        match std::env::var(name) {
-            Ok(v) if !v.trim().is_empty() => out.push(v),
+        match std::env::var_os(name) {
+            Some(v) if !v.to_string_lossy().trim().is_empty() => out
+                .push(validate_utf8(&v).map_err(|e| UsageError(format!("--env {name}: {}", e.0)))?),
             _ => {
                 return Err(UsageError(format!(
                     "--env {name}: the variable is not set or empty"
@@ -251,6 +256,22 @@ pub fn validate_targets(urls: &[String], env: &[String]) -> Result<Vec<String>, 
         ));
     }
     Ok(out)
+}
+
+/// A URL must be UTF-8; the error names the first bad byte but never echoes the URL, which
+/// may hold a password.
+fn validate_utf8(url: &OsStr) -> Result<String, UsageError> {
+    if let Some(text) = url.to_str() {
+        return Ok(text.to_string());
+    }
+    let bytes = url.as_encoded_bytes();
+    let bad = std::str::from_utf8(bytes)
+        .err()
+        .and_then(|e| bytes.get(e.valid_up_to()).copied())
+        .unwrap_or_default();
+    Err(UsageError(format!(
+        "the URL is not valid UTF-8 (byte 0x{bad:02X}): percent-encode such bytes (%{bad:02X})"
+    )))
 }
 
 /// A connect attempt may not outlast the whole check.
@@ -271,7 +292,16 @@ pub fn validate_tls(args: &TlsArgs) -> Result<TlsConfig, UsageError> {
             Some(trust::load_identity(cert, key).map_err(|e| UsageError(format!("{e:#}")))?)
         }
         (None, None) => None,
-        _ => return Err(UsageError("--cert and --key go together".into())),
+        (Some(_), None) => {
+            return Err(UsageError(
+                "--cert needs --key: give the certificate's private key too".into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(UsageError(
+                "--key needs --cert: give the certificate the key belongs to".into(),
+            ));
+        }
     };
     if let Some(sni) = &args.sni
         && rustls::pki_types::ServerName::try_from(sni.as_str()).is_err()
@@ -394,5 +424,15 @@ mod tests {
             .err()
             .unwrap();
         assert!(missing.0.starts_with("--password-file"), "{missing}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_url_that_is_not_utf8_is_named_without_echoing_it() {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = OsStr::from_bytes(b"redis://:pa\xffss@host").to_os_string();
+        let err = validate_targets(&[raw], &[]).unwrap_err().0;
+        assert!(err.contains("not valid UTF-8 (byte 0xFF)"), "{err}");
+        assert!(!err.contains("ss@host"), "{err}");
     }
 }

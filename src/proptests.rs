@@ -41,21 +41,23 @@ proptest! {
 
     #[test]
     fn urls_round_trip_and_never_show_the_password(
-        tls in any::<bool>(),
+        scheme in prop::sample::select(vec!["redis", "rediss", "valkey", "valkeys"]),
         user in proptest::option::of("[a-zA-Z0-9_.@:/#?-]{1,12}"),
         pass in proptest::option::of(password()),
         host in host(),
         port in 1u16..,
         db in 0u32..10_000,
+        protocol in proptest::option::of(2u8..=3),
     ) {
-        let scheme = if tls { "rediss" } else { "redis" };
+        let tls = matches!(scheme, "rediss" | "valkeys");
         let userinfo = match (&user, &pass) {
             (Some(u), Some(p)) => format!("{}:{}@", encode(u), encode(p)),
             (Some(u), None) => format!("{}:@", encode(u)),
             (None, Some(p)) => format!(":{}@", encode(p)),
             (None, None) => String::new(),
         };
-        let raw = format!("{scheme}://{userinfo}{host}:{port}/{db}");
+        let query = protocol.map(|p| format!("?protocol={p}")).unwrap_or_default();
+        let raw = format!("{scheme}://{userinfo}{host}:{port}/{db}{query}");
         let t = Target::parse(&raw).map_err(|e| TestCaseError::fail(format!("{raw}: {e}")))?;
         prop_assert_eq!(t.tls, tls);
         prop_assert_eq!(t.port(), Some(port));
@@ -66,6 +68,8 @@ proptest! {
         let again = Target::parse(&shown).map_err(|e| TestCaseError::fail(format!("{shown}: {e}")))?;
         prop_assert_eq!(&again.endpoint, &t.endpoint);
         prop_assert_eq!((again.db, &again.username, again.tls), (t.db, &t.username, t.tls));
+        prop_assert_eq!((&again.scheme, again.protocol), (&t.scheme, protocol));
+        prop_assert_eq!(again.password.is_some(), pass.is_some());
         if let Some(p) = &pass {
             for text in [shown, format!("{t:?}"), redact_raw(&raw)] {
                 prop_assert!(!text.contains(p.as_str()), "password shown in {}", text);
@@ -76,6 +80,55 @@ proptest! {
             let want = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
             let want = want.parse::<std::net::IpAddr>().map_or(want.clone(), |ip| ip.to_string());
             prop_assert_eq!(h.as_str(), want);
+        }
+    }
+
+    #[test]
+    fn unix_urls_round_trip(
+        user in proptest::option::of("[a-z][a-z0-9_-]{0,8}"),
+        pass in proptest::option::of(password()),
+        path in "(/[a-zA-Z0-9._-]{1,12}){1,4}",
+        db in 0u32..100,
+    ) {
+        let userinfo = match (&user, &pass) {
+            (Some(u), Some(p)) => format!("{u}:{}@", encode(p)),
+            (None, Some(p)) => format!(":{}@", encode(p)),
+            (Some(u), None) => format!("{u}:@"),
+            (None, None) => String::new(),
+        };
+        let raw = format!("unix://{userinfo}{path}?db={db}");
+        let t = Target::parse(&raw).map_err(|e| TestCaseError::fail(format!("{raw}: {e}")))?;
+        prop_assert_eq!(&t.endpoint, &Endpoint::Unix(path.clone().into()));
+        let shown = t.to_string();
+        let again = Target::parse(&shown).map_err(|e| TestCaseError::fail(format!("{shown}: {e}")))?;
+        prop_assert_eq!(&again.endpoint, &t.endpoint);
+        prop_assert_eq!((again.db, &again.username), (db, &user));
+        prop_assert_eq!(again.password.is_some(), pass.is_some());
+        if let Some(p) = &pass {
+            prop_assert!(!shown.contains(p.as_str()), "password shown in {}", shown);
+        }
+    }
+
+    #[test]
+    fn no_text_about_a_url_shows_its_password(
+        scheme in prop::sample::select(vec!["redis", "rediss", "valkey", "unix", "http"]),
+        user in proptest::option::of("[a-z]{1,8}"),
+        // Un-encoded, as users paste them: every URL delimiter can appear. No 'P', so that
+        // "Pw9" can only come from the password.
+        pass in "[!-~&&[^P]]{0,12}",
+        tail in "[ -~&&[^P]]{0,40}",
+    ) {
+        let raw = format!("{scheme}://{}:Pw9{pass}@{tail}", user.unwrap_or_default());
+        let mut texts = vec![redact_raw(&raw)];
+        match Target::parse(&raw) {
+            Ok(t) => {
+                texts.extend([t.to_string(), format!("{t:?}")]);
+                texts.extend(t.lints.iter().flat_map(|l| [l.message.clone(), l.hint.clone()]));
+            }
+            Err(e) => texts.push(e.to_string()),
+        }
+        for text in texts {
+            prop_assert!(!text.contains("Pw9"), "{} shows the password: {}", raw, text);
         }
     }
 

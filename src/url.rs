@@ -359,7 +359,7 @@ fn parse(input: &str) -> Result<Target, UrlError> {
     let mut unencoded = Vec::new();
     let (userinfo, after_user) = match rest.rfind('@') {
         Some(at) if at < auth_end => (Some(&rest[..at]), &rest[at + 1..]),
-        Some(at) if !rest[auth_end..at].contains('=') => {
+        Some(at) if !rest[auth_end..at].contains('=') || !is_host_and_port(&rest[..auth_end]) => {
             let bad: Vec<char> = rest[..at]
                 .chars()
                 .filter(|c| matches!(c, '/' | '?' | '#'))
@@ -461,6 +461,22 @@ fn parse(input: &str) -> Result<Target, UrlError> {
     }
     add_transport_lints(&mut target);
     Ok(target)
+}
+
+/// Whether the text before the first `/ ? #` reads as `host[:port]`. When it does not (an
+/// empty host, a "port" that is not a number), an '@' further on ends a password with an
+/// un-encoded `? #` or `/` in it, even with an '=' in between: reading it as a query value
+/// would quote the password in errors.
+fn is_host_and_port(head: &str) -> bool {
+    if head.starts_with('[') {
+        return true;
+    }
+    match head.rsplit_once(':') {
+        None => true,
+        Some((host, port)) => {
+            !host.is_empty() && !host.contains(':') && port.bytes().all(|b| b.is_ascii_digit())
+        }
+    }
 }
 
 fn unencoded_lint(chars: &[char]) -> Lint {

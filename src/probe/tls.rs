@@ -144,16 +144,17 @@ pub fn handshake(
     match drive(&mut conn, &mut sock, deadline, probe_plaintext) {
         Ok(()) => {
             let verification = recorder.outcome().map_or(Ok(()), |r| {
-                r.map_err(|e| classify(&e, &recorder, settings, &name_text))
+                r.map_err(|e| classify(&e, &recorder, settings, &name_text, false))
             });
             let facts = facts(&conn, verification);
             Ok((rustls::StreamOwned::new(conn, sock), *facts))
         }
         Err(Drive::NotTls { cause, resp }) => Err(HandshakeError::NotTls { cause, resp }),
         Err(Drive::Tls(e)) => {
+            let asked = resolver.asked.load(Ordering::Relaxed);
             let failure = match recorder.outcome() {
-                Some(Err(v)) => classify(&v, &recorder, settings, &name_text),
-                _ => classify(&e, &recorder, settings, &name_text),
+                Some(Err(v)) => classify(&v, &recorder, settings, &name_text, asked),
+                _ => classify(&e, &recorder, settings, &name_text, asked),
             };
             let verification = Err(failure.clone());
             Err(HandshakeError::Failed(
@@ -444,7 +445,15 @@ impl ResolvesClientCert for ClientCertRecorder {
     }
 }
 
-fn classify(e: &rustls::Error, recorder: &Recorder, settings: &TlsSettings, name: &str) -> Failure {
+/// Names a handshake failure; `cert_requested` says whether the server asked for a client
+/// certificate before it failed.
+fn classify(
+    e: &rustls::Error,
+    recorder: &Recorder,
+    settings: &TlsSettings,
+    name: &str,
+    cert_requested: bool,
+) -> Failure {
     let chain: Vec<CertInfo> = recorder
         .chain()
         .iter()
@@ -459,11 +468,13 @@ fn classify(e: &rustls::Error, recorder: &Recorder, settings: &TlsSettings, name
             Reason::ClientCertRequired,
             "the server requires a client certificate (alert: certificate required)",
         ),
+        // An alert before any CertificateRequest is about something else (no shared cipher,
+        // a broken server): only a server that asked can be missing our certificate.
         rustls::Error::AlertReceived(
             a @ (AlertDescription::HandshakeFailure
             | AlertDescription::BadCertificate
             | AlertDescription::UnknownCA),
-        ) if settings.identity.is_none() => Failure::new(
+        ) if settings.identity.is_none() && cert_requested => Failure::new(
             Reason::ClientCertRequired,
             format!(
                 "the server rejected the handshake ({a:?}) after asking for a client certificate we did not have"
@@ -537,5 +548,28 @@ fn classify_cert(
             Reason::TlsHandshake,
             format!("certificate rejected: {other:?}"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alert_is_about_a_client_certificate_only_after_the_server_asked_for_one() {
+        let settings = TlsSettings {
+            roots: crate::trust::bundled_roots(),
+            insecure: false,
+            skip_hostname_check: false,
+            sni: None,
+            identity: None,
+        };
+        let Ok(recorder) = Recorder::new(&settings) else {
+            panic!("the bundled roots do not load");
+        };
+        let alert = rustls::Error::AlertReceived(AlertDescription::HandshakeFailure);
+        let reason = |asked| classify(&alert, &recorder, &settings, "h", asked).reason;
+        assert_eq!(reason(false), Reason::TlsHandshake);
+        assert_eq!(reason(true), Reason::ClientCertRequired);
     }
 }

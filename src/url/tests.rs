@@ -186,6 +186,19 @@ fn lints() {
         (t.password.as_ref().map(Secret::expose), t.port()),
         (Some("pa/ss"), Some(6390))
     );
+    // An '=' after the '?' does not make it a query when what precedes is no host:port.
+    let t = parse_ok("redis://app:pa?ss=w@localhost:6390");
+    assert_eq!(
+        (
+            t.username.as_deref(),
+            t.password.as_ref().map(Secret::expose)
+        ),
+        (Some("app"), Some("pa?ss=w"))
+    );
+    assert_eq!(lint_ids(&t), ["unencoded-char"]);
+    // A host:port before it does: the '@' belongs to a query value.
+    let t = parse_ok("redis://localhost:6390?username=me@corp");
+    assert_eq!(t.username.as_deref(), Some("me@corp"));
 }
 
 #[test]

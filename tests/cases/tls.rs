@@ -170,23 +170,6 @@ fn client_certificate_required_with_and_without_one() {
 }
 
 #[test]
-fn a_key_that_does_not_match_the_certificate_is_a_usage_error() {
-    let pki = Pki::new();
-    let (cert, _) = pki.client("a");
-    let (_, other_key) = pki.client("b");
-    let run = redcheck(&[
-        "rediss://127.0.0.1:1",
-        "--cert",
-        cert.to_str().unwrap(),
-        "--key",
-        other_key.to_str().unwrap(),
-    ]);
-    run.assert_code(2);
-    assert!(run.stderr.contains("does not belong"), "{}", run.stderr);
-    redcheck(&["rediss://127.0.0.1:1", "--cert", cert.to_str().unwrap()]).assert_code(2);
-}
-
-#[test]
 fn insecure_proceeds_warns_and_still_says_what_verification_found() {
     let pki = Pki::new();
     let (_server, url) = tls_server(&pki, LeafSpec::other_ca(NAMES));

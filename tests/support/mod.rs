@@ -11,6 +11,8 @@ pub mod fake;
 pub mod redis;
 /// Running the redcheck binary.
 pub mod run;
+/// TLS peers that break the handshake or go silent after it; openssl s_server for TLS 1.0/1.1.
+pub mod tls_fake;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

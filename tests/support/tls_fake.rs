@@ -1,0 +1,247 @@
+//! TLS peers that misbehave: a rustls server that completes the handshake and then says
+//! nothing, raw-byte peers that break the handshake, and `openssl s_server` for the protocol
+//! versions rustls cannot serve (TLS 1.0 and 1.1).
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, ServerConnection};
+
+use super::certs::TlsFiles;
+use super::redis::find_binary;
+
+/// A fatal `handshake_failure` alert record (TLS 1.2 record version).
+pub const HANDSHAKE_FAILURE_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28];
+
+/// How every connection to a [`TlsFake`] behaves.
+pub enum TlsBehavior {
+    /// Completes a real TLS handshake with this certificate, then never sends application data.
+    SilentAfterHandshake(TlsFiles),
+    /// Reads the ClientHello, answers with these raw bytes, then closes.
+    AnswerHello(Vec<u8>),
+}
+
+struct Shared {
+    stopped: AtomicBool,
+    // Clones of live sockets, shut down on drop to unblock their threads.
+    live: Mutex<Vec<TcpStream>>,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// A misbehaving TLS peer on 127.0.0.1:0, a thread per connection; stops and joins on drop.
+pub struct TlsFake {
+    port: u16,
+    shared: Arc<Shared>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl TlsFake {
+    /// Binds 127.0.0.1:0 and serves `behavior` until dropped.
+    pub fn start(behavior: TlsBehavior) -> TlsFake {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind TLS fake on 127.0.0.1:0");
+        let port = listener.local_addr().expect("TLS fake address").port();
+        let config = match &behavior {
+            TlsBehavior::SilentAfterHandshake(files) => Some(server_config(files)),
+            TlsBehavior::AnswerHello(_) => None,
+        };
+        let behavior = Arc::new(behavior);
+        let shared = Arc::new(Shared {
+            stopped: AtomicBool::new(false),
+            live: Mutex::new(Vec::new()),
+            handles: Mutex::new(Vec::new()),
+        });
+        let acceptor = {
+            let shared = Arc::clone(&shared);
+            thread::Builder::new()
+                .name(format!("tls-fake-accept-{port}"))
+                .spawn(move || {
+                    for stream in listener.incoming() {
+                        if shared.stopped.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let Ok(stream) = stream else { continue };
+                        if let Ok(clone) = stream.try_clone() {
+                            lock(&shared.live).push(clone);
+                        }
+                        let behavior = Arc::clone(&behavior);
+                        let config = config.clone();
+                        let handle = thread::spawn(move || serve(&behavior, config, stream));
+                        lock(&shared.handles).push(handle);
+                    }
+                })
+                .expect("spawn TLS fake accept thread")
+        };
+        TlsFake {
+            port,
+            shared,
+            acceptor: Some(acceptor),
+        }
+    }
+
+    /// The listening port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for TlsFake {
+    fn drop(&mut self) {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        // The acceptor blocks in accept(): a throwaway connection wakes it to see the flag.
+        let _ = TcpStream::connect_timeout(&loopback(self.port), Duration::from_secs(1));
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+        for stream in lock(&self.shared.live).iter() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        for handle in std::mem::take(&mut *lock(&self.shared.handles)) {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn serve(behavior: &TlsBehavior, config: Option<Arc<ServerConfig>>, mut stream: TcpStream) {
+    match (behavior, config) {
+        (TlsBehavior::SilentAfterHandshake(_), Some(config)) => {
+            let Ok(mut conn) = ServerConnection::new(config) else {
+                return;
+            };
+            while conn.is_handshaking() {
+                if conn.complete_io(&mut stream).is_err() {
+                    return;
+                }
+            }
+            // Session tickets and the like still go out; application data never does.
+            let _ = conn.complete_io(&mut stream);
+            drain(&mut stream);
+        }
+        (TlsBehavior::AnswerHello(bytes), _) => {
+            let mut hello = [0u8; 16 * 1024];
+            if matches!(stream.read(&mut hello), Ok(1..)) {
+                let _ = stream.write_all(bytes);
+            }
+            // Drop keeps a clone for shutdown, so closing takes an explicit shutdown.
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        (TlsBehavior::SilentAfterHandshake(_), None) => {}
+    }
+}
+
+/// Reads and discards until EOF or until the socket is shut down.
+fn drain(stream: &mut TcpStream) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}
+
+fn server_config(files: &TlsFiles) -> Arc<ServerConfig> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&files.cert)
+        .expect("open server certificate")
+        .collect::<Result<_, _>>()
+        .expect("parse server certificate");
+    let key = PrivateKeyDer::from_pem_file(&files.key).expect("read server key");
+    let config =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("server certificate and key");
+    Arc::new(config)
+}
+
+/// `openssl s_server` serving only TLS 1.0 and 1.1, killed on drop.
+pub struct OldTlsServer {
+    child: Child,
+    port: u16,
+}
+
+/// Why [`OldTlsServer::start`] needs the openssl CLI.
+pub const OPENSSL_REQUIRED: &str =
+    "the openssl command is needed to serve TLS 1.0/1.1 (apt-get install openssl)";
+
+impl OldTlsServer {
+    /// Starts `openssl s_server` with this certificate, offering only TLS 1.0 and 1.1.
+    pub fn start(files: &TlsFiles) -> OldTlsServer {
+        let openssl = find_binary("REDCHECK_OPENSSL", "openssl").expect(OPENSSL_REQUIRED);
+        let mut last = String::new();
+        // Bind-then-release leaves a race for the port with other processes: retry.
+        for _ in 0..5 {
+            let port = free_port();
+            let mut child = spawn_s_server(&openssl, port, &files.cert, &files.key);
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(status)) = child.try_wait() {
+                    last = format!("openssl s_server exited early ({status})");
+                    break;
+                }
+                if TcpStream::connect_timeout(&loopback(port), Duration::from_millis(200)).is_ok() {
+                    return OldTlsServer { child, port };
+                }
+                thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("openssl s_server did not start: {last}");
+    }
+
+    /// The listening port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for OldTlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_s_server(openssl: &Path, port: u16, cert: &Path, key: &Path) -> Child {
+    Command::new(openssl)
+        .args(["s_server", "-quiet", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(cert)
+        .arg("-key")
+        .arg(key)
+        // OpenSSL 3 refuses TLS < 1.2 above security level 0.
+        .args(["-no_tls1_2", "-no_tls1_3", "-cipher", "DEFAULT@SECLEVEL=0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn openssl s_server")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind 127.0.0.1:0 to pick a free port")
+        .port()
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
