@@ -353,22 +353,25 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         });
     }
 
-    // The authority ends at the first '/', '?' or '#'; an '@' after that point means a
-    // password with an un-encoded special character (the user meant the last '@').
+    // The authority ends at the first '/', '?' or '#'. An '@' after that point is read as the
+    // end of a password with an un-encoded `/ ? #` in it (the user meant the last '@'), even
+    // when it could be a query value: the other reading would show part of the password as a
+    // host or in errors, and a query value can always write '@' as %40.
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let mut unencoded = Vec::new();
     let (userinfo, after_user) = match rest.rfind('@') {
-        Some(at) if at < auth_end => (Some(&rest[..at]), &rest[at + 1..]),
-        Some(at) if !rest[auth_end..at].contains('=') || !is_host_and_port(&rest[..auth_end]) => {
-            let bad: Vec<char> = rest[..at]
-                .chars()
-                .filter(|c| matches!(c, '/' | '?' | '#'))
-                .collect();
-            lints.push(unencoded_lint(&bad));
-            unencoded.extend(bad);
+        Some(at) => {
+            if at > auth_end {
+                let bad: Vec<char> = rest[..at]
+                    .chars()
+                    .filter(|c| matches!(c, '/' | '?' | '#'))
+                    .collect();
+                lints.push(unencoded_lint(&bad));
+                unencoded.extend(bad);
+            }
             (Some(&rest[..at]), &rest[at + 1..])
         }
-        _ => (None, rest),
+        None => (None, rest),
     };
     if let Some(ui) = userinfo
         && ui.matches('@').count() > 0
@@ -463,22 +466,6 @@ fn parse(input: &str) -> Result<Target, UrlError> {
     Ok(target)
 }
 
-/// Whether the text before the first `/ ? #` reads as `host[:port]`. When it does not (an
-/// empty host, a "port" that is not a number), an '@' further on ends a password with an
-/// un-encoded `? #` or `/` in it, even with an '=' in between: reading it as a query value
-/// would quote the password in errors.
-fn is_host_and_port(head: &str) -> bool {
-    if head.starts_with('[') {
-        return true;
-    }
-    match head.rsplit_once(':') {
-        None => true,
-        Some((host, port)) => {
-            !host.is_empty() && !host.contains(':') && port.bytes().all(|b| b.is_ascii_digit())
-        }
-    }
-}
-
 fn unencoded_lint(chars: &[char]) -> Lint {
     let mut shown: Vec<String> = chars
         .iter()
@@ -489,7 +476,10 @@ fn unencoded_lint(chars: &[char]) -> Lint {
         id: "unencoded-char",
         level: LintLevel::Warn,
         message: "the user name or password has an un-encoded @ # / or ? — most clients will misread the host".into(),
-        hint: format!("percent-encode it in the URL: {}", shown.join(", ")),
+        hint: format!(
+            "percent-encode it in the URL: {} (an '@' inside a query value is written %40)",
+            shown.join(", ")
+        ),
     }
 }
 

@@ -186,7 +186,7 @@ fn lints() {
         (t.password.as_ref().map(Secret::expose), t.port()),
         (Some("pa/ss"), Some(6390))
     );
-    // An '=' after the '?' does not make it a query when what precedes is no host:port.
+    // An '=' after the '?' does not make it a query: the '@' still ends the password.
     let t = parse_ok("redis://app:pa?ss=w@localhost:6390");
     assert_eq!(
         (
@@ -196,8 +196,13 @@ fn lints() {
         (Some("app"), Some("pa?ss=w"))
     );
     assert_eq!(lint_ids(&t), ["unencoded-char"]);
-    // A host:port before it does: the '@' belongs to a query value.
-    let t = parse_ok("redis://localhost:6390?username=me@corp");
+    // Nor in the bare form: no part of `pa?ss=w` may become the host.
+    let t = parse_ok("redis://pa?ss=w@localhost:6390");
+    assert_eq!(t.host().map(Host::as_str).as_deref(), Some("localhost"));
+    let t = parse_ok("redis://pa/x=1@localhost");
+    assert_eq!(t.host().map(Host::as_str).as_deref(), Some("localhost"));
+    // An '@' meant inside a query value is written %40.
+    let t = parse_ok("redis://localhost:6390?username=me%40corp");
     assert_eq!(t.username.as_deref(), Some("me@corp"));
 }
 
