@@ -1,16 +1,12 @@
 //! The staged doctor against real servers: verdicts, reasons, exit codes, the JSON contract.
 
-use crate::support::run::{SECRET, both, cmd, redcheck, run};
+use crate::support::run::{SECRET, both, cmd, redcheck, run, secret_url};
 use crate::support::{RedisServer, unused_port};
-
-fn with_password(url: &str) -> String {
-    url.replacen("redis://", &format!("redis://:{SECRET}@"), 1)
-}
 
 #[test]
 fn a_healthy_server_passes_every_stage_and_the_json_has_the_contract_shape() {
     let server = RedisServer::builder().password(SECRET).start();
-    let run = both(&[&with_password(&server.url())]);
+    let run = both(&[&secret_url("redis", server.port())]);
     run.assert_code(0);
     let r = run.report();
     assert_eq!(r["version"], 1);
@@ -25,14 +21,8 @@ fn a_healthy_server_passes_every_stage_and_the_json_has_the_contract_shape() {
         (r["target"]["port"].as_u64(), r["target"]["tls"].as_bool()),
         (Some(u64::from(server.port())), Some(false))
     );
-    let ids: Vec<&str> = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        ids,
+        run.check_ids(),
         [
             "url", "dns", "tcp", "scheme", "tls", "auth", "ping", "server", "memory", "eviction"
         ]
@@ -89,7 +79,7 @@ fn missing_password_is_noauth() {
 #[test]
 fn wrong_password_is_wrongpass() {
     let server = RedisServer::builder().password("the-real-one").start();
-    both(&[&with_password(&server.url())])
+    both(&[&secret_url("redis", server.port())])
         .assert_code(1)
         .assert_fails("auth", "wrongpass");
 }
@@ -97,7 +87,7 @@ fn wrong_password_is_wrongpass() {
 #[test]
 fn a_password_for_a_server_without_one_fails_as_apps_would() {
     let server = RedisServer::start();
-    let run = both(&[&with_password(&server.url())]);
+    let run = both(&[&secret_url("redis", server.port())]);
     run.assert_code(1).assert_fails("auth", "no-password-set");
     let hint = run.check("auth")["hint"].as_str().unwrap().to_string();
     assert!(
@@ -146,8 +136,7 @@ fn database_out_of_range_is_invalid_db() {
 
 #[test]
 fn refused_port_fails_tcp_and_skips_the_rest() {
-    let url = format!("redis://:{SECRET}@127.0.0.1:{}", unused_port());
-    let run = both(&[&url]);
+    let run = both(&[&secret_url("redis", unused_port())]);
     run.assert_code(1).assert_fails("tcp", "refused");
     for id in ["scheme", "tls", "auth", "ping", "server"] {
         assert_eq!(run.status(id), "skip", "{id}");

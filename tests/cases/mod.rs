@@ -2,4 +2,6 @@
 
 mod core;
 mod robustness;
+mod support;
 mod tls;
+mod ux;

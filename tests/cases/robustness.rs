@@ -17,8 +17,8 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::run::{Run, SECRET, both, run};
-use crate::support::{Behavior, FakeServer};
+use crate::support::run::{Run, both, run, secret_url};
+use crate::support::{Behavior, FakeServer, panic_text};
 
 /// Slack over `--timeout` for process start-up, TLS set-up and rendering on a busy CI machine.
 const MARGIN: Duration = Duration::from_millis(500);
@@ -79,15 +79,10 @@ struct Row {
     says: Option<&'static str>,
 }
 
-/// `redis://:SECRET@127.0.0.1:PORT`.
-fn secret_url(port: u16) -> String {
-    format!("redis://:{SECRET}@127.0.0.1:{port}")
-}
-
 /// A [`FakeServer`] with this behaviour, reached with the password.
 fn fake(behavior: Behavior) -> Option<Peer> {
     let server = FakeServer::start(behavior);
-    Some(Peer::new(secret_url(server.port()), server))
+    Some(Peer::new(secret_url("redis", server.port()), server))
 }
 
 /// `text` as a RESP bulk string.
@@ -125,15 +120,6 @@ fn run_matrix(group: &str, rows: &[Row]) {
         }
     }
     assert!(failed.is_empty(), "{group}: rows failed: {failed:?}");
-}
-
-/// The message of a panic payload.
-fn panic_text(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 /// Runs one row in both formats and checks it; returns "reason · human ms · json ms".

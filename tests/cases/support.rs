@@ -1,22 +1,22 @@
 //! Proves each support helper does what it says, so a failing redcheck test means redcheck.
 
-mod support;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::fake::{Behavior, Expect, FakeServer, blackhole_addr, parse_command, unused_port};
-use support::redis::{REDIS_REQUIRED, RedisServer, find_binary};
-use support::{LeafSpec, Pki, redis_ping, resp_cmd, roundtrip};
+use crate::support::fake::{Behavior, Expect, FakeServer, Parsed, blackhole_addr, parse_command};
+use crate::support::redis::{REDIS_REQUIRED, RedisServer, find_binary};
+use crate::support::{
+    LeafSpec, Pki, loopback, panic_text, redis_ping, resp_cmd, roundtrip, unused_port,
+};
 
 const SECOND: Duration = Duration::from_secs(1);
 
 fn connect(port: u16) -> TcpStream {
-    let stream = TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), SECOND)
-        .expect("connect to test server");
+    let stream =
+        TcpStream::connect_timeout(&loopback(port), SECOND).expect("connect to test server");
     stream
         .set_read_timeout(Some(SECOND))
         .expect("set read timeout");
@@ -75,11 +75,7 @@ fn tls_cli(port: u16, ca: &Path, client: Option<(&Path, &Path)>, args: &[&str]) 
 
 fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
     let payload = std::panic::catch_unwind(f).expect_err("expected a panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .expect("panic payload is a string")
+    panic_text(&*payload)
 }
 
 // ---- RESP helpers ----
@@ -94,25 +90,19 @@ fn resp_cmd_encodes_bulk_array() {
 fn parse_command_handles_resp_inline_and_partial() {
     let full = resp_cmd(&["AUTH", "user", "p w"]);
     let expected = vec![b"AUTH".to_vec(), b"user".to_vec(), b"p w".to_vec()];
-    assert_eq!(
-        parse_command(&full),
-        support::fake::Parsed::Command(expected, full.len())
-    );
+    assert_eq!(parse_command(&full), Parsed::Command(expected, full.len()));
     for cut in 1..full.len() {
         assert_eq!(
             parse_command(&full[..cut]),
-            support::fake::Parsed::Incomplete,
+            Parsed::Incomplete,
             "cut at {cut}"
         );
     }
     assert_eq!(
         parse_command(b"ping  x\r\n"),
-        support::fake::Parsed::Command(vec![b"ping".to_vec(), b"x".to_vec()], 9)
+        Parsed::Command(vec![b"ping".to_vec(), b"x".to_vec()], 9)
     );
-    assert_eq!(
-        parse_command(b"*1\r\nxx\r\n"),
-        support::fake::Parsed::Invalid
-    );
+    assert_eq!(parse_command(b"*1\r\nxx\r\n"), Parsed::Invalid);
 }
 
 // ---- real redis-server ----
@@ -134,6 +124,28 @@ fn server_is_killed_on_drop() {
     let port = server.port();
     drop(server);
     assert!(!redis_ping(port), "server still answers after drop");
+}
+
+#[test]
+fn server_listens_on_a_chosen_port() {
+    let port = unused_port();
+    let server = RedisServer::builder().port(port).start();
+    assert_eq!(server.port(), port);
+    assert!(redis_ping(port));
+}
+
+#[test]
+fn a_chosen_port_that_is_taken_panics_naming_it() {
+    let taken = RedisServer::start();
+    let port = taken.port();
+    let msg = panic_message(move || {
+        RedisServer::builder().port(port).start();
+    });
+    assert!(
+        msg.contains(&format!("could not listen on port {port}")),
+        "{msg}"
+    );
+    assert!(msg.contains("Address already in use"), "{msg}");
 }
 
 #[test]

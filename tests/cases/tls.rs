@@ -2,17 +2,14 @@
 
 use std::time::Duration;
 
-use crate::support::run::{SECRET, both, cmd, redcheck, run};
+use crate::support::run::{Run, SECRET, both, cmd, redcheck, run, secret_url};
 use crate::support::{LeafSpec, Pki, RedisServer};
 
 /// A password-protected TLS server with this leaf, and its rediss:// URL with the password.
 fn tls_server(pki: &Pki, leaf: LeafSpec) -> (RedisServer, String) {
     let files = pki.server_with(leaf);
     let server = RedisServer::builder().password(SECRET).tls(&files).start();
-    let url = format!(
-        "rediss://:{SECRET}@127.0.0.1:{}",
-        server.tls_port().expect("tls port")
-    );
+    let url = secret_url("rediss", server.tls_port().expect("tls port"));
     (server, url)
 }
 
@@ -148,10 +145,7 @@ fn client_certificate_required_with_and_without_one() {
         .tls(&files)
         .require_client_cert()
         .start();
-    let url = format!(
-        "rediss://:{SECRET}@127.0.0.1:{}",
-        server.tls_port().unwrap()
-    );
+    let url = secret_url("rediss", server.tls_port().unwrap());
     let ca = pki.ca_pem();
     let run = both(&[&url, "--cacert", ca.to_str().unwrap()]);
     run.assert_code(1)
@@ -214,36 +208,33 @@ fn plaintext_url_at_a_tls_port_is_tls_expected_quickly() {
         .password(SECRET)
         .tls_only(&files)
         .start();
-    let url = format!("redis://:{SECRET}@127.0.0.1:{}", server.tls_port().unwrap());
-    let run = both(&[&url]);
-    run.assert_code(1).assert_fails("scheme", "tls-expected");
-    let hint = run.check("scheme")["hint"].as_str().unwrap().to_string();
-    assert!(
-        hint.contains(&format!(
-            "rediss://:****@127.0.0.1:{}/0",
-            server.tls_port().unwrap()
-        )),
-        "{hint}"
-    );
-    assert!(
-        run.elapsed < Duration::from_secs(3),
-        "took {:?}",
-        run.elapsed
+    let port = server.tls_port().unwrap();
+    let run = both(&[&secret_url("redis", port)]);
+    assert_scheme_fix(
+        &run,
+        "tls-expected",
+        &format!("rediss://:****@127.0.0.1:{port}/0"),
     );
 }
 
 #[test]
 fn tls_url_at_a_plaintext_port_is_plaintext_expected_quickly() {
     let server = RedisServer::builder().password(SECRET).start();
-    let url = format!("rediss://:{SECRET}@127.0.0.1:{}", server.port());
-    let run = both(&[&url]);
-    run.assert_code(1)
-        .assert_fails("scheme", "plaintext-expected");
-    let hint = run.check("scheme")["hint"].as_str().unwrap().to_string();
-    assert!(
-        hint.contains(&format!("redis://:****@127.0.0.1:{}/0", server.port())),
-        "{hint}"
+    let port = server.port();
+    let run = both(&[&secret_url("rediss", port)]);
+    assert_scheme_fix(
+        &run,
+        "plaintext-expected",
+        &format!("redis://:****@127.0.0.1:{port}/0"),
     );
+}
+
+/// A scheme mismatch fails `scheme` with `reason`, within 3 s, and the hint holds the
+/// corrected (redacted) URL.
+fn assert_scheme_fix(run: &Run, reason: &str, corrected: &str) {
+    run.assert_code(1).assert_fails("scheme", reason);
+    let hint = run.check("scheme")["hint"].as_str().unwrap().to_string();
+    assert!(hint.contains(corrected), "{hint}");
     assert!(
         run.elapsed < Duration::from_secs(3),
         "took {:?}",
@@ -294,14 +285,8 @@ fn tls_subcommand_reports_the_chain_and_saves_it() {
         "json",
     ]);
     json.assert_code(0);
+    assert_eq!(json.check_ids(), ["url", "dns", "tcp", "scheme", "tls"]);
     let r = json.report();
-    let ids: Vec<&str> = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["url", "dns", "tcp", "scheme", "tls"]);
     let chain = r["handshake"]["chain"].as_array().unwrap();
     assert_eq!(chain.len(), 1);
     for key in [

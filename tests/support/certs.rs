@@ -145,11 +145,6 @@ impl Pki {
         }
     }
 
-    /// The directory holding every PEM file of this PKI.
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
     /// PEM file of the test CA.
     pub fn ca_pem(&self) -> PathBuf {
         self.ca.pem.clone()

@@ -4,9 +4,11 @@ use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
+
+use super::{lock, loopback};
 
 /// A responder for [`Behavior::Respond`]: parsed command args in, reply bytes out (empty = no reply).
 pub type Responder = Box<dyn Fn(&[Vec<u8>]) -> Vec<u8> + Send + Sync>;
@@ -433,14 +435,6 @@ fn parse_inline(buf: &[u8]) -> Parsed {
     Parsed::Command(args, nl + 1)
 }
 
-/// A port on 127.0.0.1 with nothing listening (bound then released): connecting is refused.
-pub fn unused_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0 to find an unused port")
-        .port()
-}
-
 /// A listener whose accept queue is full, so further connects get no handshake (they hang).
 pub struct Blackhole {
     addr: SocketAddr,
@@ -452,11 +446,6 @@ impl Blackhole {
     /// `127.0.0.1:PORT` of the full listener.
     pub fn addr(&self) -> String {
         self.addr.to_string()
-    }
-
-    /// The port of the full listener.
-    pub fn port(&self) -> u16 {
-        self.addr.port()
     }
 }
 
@@ -502,13 +491,4 @@ pub fn blackhole_addr() -> Option<String> {
         .get_or_init(blackhole_listener)
         .as_ref()
         .map(Blackhole::addr)
-}
-
-fn loopback(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panicking test thread must not cascade into every other use of the server.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

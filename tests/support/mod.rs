@@ -1,7 +1,4 @@
 //! Integration-test support: real redis-server guards, a test PKI, scripted fake servers.
-//!
-//! Each test crate uses only part of this, so unused items are expected.
-#![allow(dead_code)]
 
 /// Test PKI: CA, server leaves (good and broken), client certs.
 pub mod certs;
@@ -14,19 +11,16 @@ pub mod run;
 /// TLS peers that break the handshake or go silent after it; openssl s_server for TLS 1.0/1.1.
 pub mod tls_fake;
 
+use std::any::Any;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 // `self::` because the main crate also depends on a crate named `redis`.
-#[allow(unused_imports)]
-pub use self::certs::{LeafSpec, Pki, Signer, TlsFiles};
-#[allow(unused_imports)]
-pub use self::fake::{
-    Behavior, Expect, FakeServer, blackhole_addr, blackhole_listener, unused_port,
-};
-#[allow(unused_imports)]
-pub use self::redis::{REDIS_REQUIRED, RedisBuilder, RedisServer};
+pub use self::certs::{LeafSpec, Pki};
+pub use self::fake::{Behavior, FakeServer, blackhole_addr};
+pub use self::redis::RedisServer;
 
 /// Encodes a command as a RESP array of bulk strings.
 pub fn resp_cmd(args: &[&str]) -> Vec<u8> {
@@ -48,8 +42,7 @@ pub fn redis_ping(port: u16) -> bool {
 /// (or EOF), with a 1 s bound on connect and on each read.
 pub fn roundtrip(port: u16, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let timeout = Duration::from_secs(1);
-    let mut stream =
-        TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), timeout)?;
+    let mut stream = TcpStream::connect_timeout(&loopback(port), timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.write_all(bytes)?;
     let mut reply = Vec::new();
@@ -62,4 +55,34 @@ pub fn roundtrip(port: u16, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
         reply.extend_from_slice(&chunk[..n]);
     }
     Ok(reply)
+}
+
+/// `127.0.0.1:port`.
+pub fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// A port on 127.0.0.1 with nothing listening (bound then released): connecting is refused.
+///
+/// Another process may take it before the caller does; servers started on it retry.
+pub fn unused_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind 127.0.0.1:0 to find an unused port")
+        .port()
+}
+
+/// Locks `m` even if a panicking test thread poisoned it, so one failure does not cascade
+/// into every other user of a shared server.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The message of a panic payload (`panic!` with a literal or with a format string).
+pub fn panic_text(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }

@@ -2,7 +2,7 @@
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use super::certs::TlsFiles;
+use super::{loopback, unused_port};
 
 /// The one line printed when redis-server (with TLS) is not usable: tests never skip silently.
 pub const REDIS_REQUIRED: &str = "redis-server with TLS support is required: run scripts/test (it installs it), or apt-get install redis-server";
@@ -28,6 +29,7 @@ pub struct RedisBuilder {
     tls_only: bool,
     client_cert: bool,
     binary: Option<PathBuf>,
+    port: Option<u16>,
 }
 
 impl RedisBuilder {
@@ -70,6 +72,13 @@ impl RedisBuilder {
         self
     }
 
+    /// Listens on this plaintext port instead of a free one, e.g. one a client already waits
+    /// for. A port that is taken is then a failure, not a reason to retry on another.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
     /// Uses this redis-server binary instead of `$REDCHECK_REDIS_SERVER` or `PATH`.
     pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
         self.binary = Some(path.into());
@@ -91,9 +100,18 @@ impl RedisBuilder {
             !self.client_cert || self.tls.is_some(),
             "require_client_cert() needs tls() or tls_only()"
         );
+        assert!(
+            !self.tls_only || self.port.is_none(),
+            "port() sets the plaintext port, which tls_only() turns off"
+        );
 
+        let attempts = if self.port.is_some() {
+            1
+        } else {
+            START_ATTEMPTS
+        };
         let mut last_failure = String::new();
-        for _ in 0..START_ATTEMPTS {
+        for _ in 0..attempts {
             match self.try_start(&binary) {
                 Ok(server) => return server,
                 Err(Failure::PortRace(msg)) => last_failure = msg,
@@ -101,9 +119,12 @@ impl RedisBuilder {
                 Err(Failure::Fatal(msg)) => panic!("{msg}"),
             }
         }
-        panic!(
-            "redis-server lost the race for a free port {START_ATTEMPTS} times:\n{last_failure}"
-        );
+        match self.port {
+            Some(port) => panic!("redis-server could not listen on port {port}:\n{last_failure}"),
+            None => panic!(
+                "redis-server lost the race for a free port {attempts} times:\n{last_failure}"
+            ),
+        }
     }
 
     fn try_start(&self, binary: &Path) -> Result<RedisServer, Failure> {
@@ -111,8 +132,12 @@ impl RedisBuilder {
             .prefix("redcheck-redis-")
             .tempdir()
             .expect("create temp dir for redis-server");
-        let port = if self.tls_only { 0 } else { free_port() };
-        let tls_port = self.tls.as_ref().map(|_| free_port());
+        let port = match self.port {
+            _ if self.tls_only => 0,
+            Some(port) => port,
+            None => unused_port(),
+        };
+        let tls_port = self.tls.as_ref().map(|_| unused_port());
         let log = dir.path().join("redis.log");
 
         let mut cmd = Command::new(binary);
@@ -351,18 +376,6 @@ fn mentions_missing_tls(output: &str) -> bool {
     lower.contains("not compiled with tls")
         || lower.contains("tls is not supported")
         || (lower.contains("bad directive") && lower.contains("tls"))
-}
-
-// Bind-then-release leaves a small race with other processes; start() retries on it.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0 to pick a free port")
-        .port()
-}
-
-fn loopback(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
 }
 
 fn answers_resp(port: u16) -> bool {

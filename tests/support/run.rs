@@ -1,6 +1,6 @@
 //! Runs the redcheck binary and reads what it printed.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -21,7 +21,13 @@ pub struct Run {
     pub elapsed: Duration,
 }
 
-/// A `redcheck` command with a clean environment (no REDIS_URL, no colour, no CI hints).
+/// `SCHEME://:SECRET@127.0.0.1:PORT`: a loopback URL that carries the password.
+pub fn secret_url(scheme: &str, port: u16) -> String {
+    format!("{scheme}://:{SECRET}@127.0.0.1:{port}")
+}
+
+/// A `redcheck` command with a clean environment (no REDIS_URL, no colour, no CI hints) and
+/// no standard input.
 pub fn cmd() -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin!("redcheck"));
     for var in [
@@ -31,10 +37,12 @@ pub fn cmd() -> Command {
         "GITHUB_STEP_SUMMARY",
         "SSL_CERT_FILE",
         "SSL_CERT_DIR",
+        // The name the tests give `--env`: a test that leaves it unset means unset.
+        "CACHE_URL",
     ] {
         c.env_remove(var);
     }
-    c.env("TERM", "dumb");
+    c.env("TERM", "dumb").stdin(Stdio::null());
     c
 }
 
@@ -117,19 +125,22 @@ impl Run {
             .unwrap_or_else(|| panic!("no check '{id}' in:\n{}", self.stdout))
     }
 
+    /// The ids of the only report's checks, in order.
+    pub fn check_ids(&self) -> Vec<String> {
+        self.report()["checks"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no checks in:\n{}", self.stdout))
+            .iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// `status` of a check.
     pub fn status(&self, id: &str) -> String {
         self.check(id)["status"]
             .as_str()
             .unwrap_or_default()
             .to_string()
-    }
-
-    /// `data.reason` of a check, if any.
-    pub fn reason(&self, id: &str) -> Option<String> {
-        self.check(id)["data"]["reason"]
-            .as_str()
-            .map(str::to_string)
     }
 
     /// Asserts the check failed with this reason.

@@ -3,7 +3,7 @@
 //! versions rustls cannot serve (TLS 1.0 and 1.1).
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +17,7 @@ use rustls::{ServerConfig, ServerConnection};
 
 use super::certs::TlsFiles;
 use super::redis::find_binary;
+use super::{lock, loopback, unused_port};
 
 /// A fatal `handshake_failure` alert record (TLS 1.2 record version).
 pub const HANDSHAKE_FAILURE_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28];
@@ -182,7 +183,7 @@ impl OldTlsServer {
         let mut last = String::new();
         // Bind-then-release leaves a race for the port with other processes: retry.
         for _ in 0..5 {
-            let port = free_port();
+            let port = unused_port();
             let mut child = spawn_s_server(&openssl, port, &files.cert, &files.key);
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
@@ -229,19 +230,4 @@ fn spawn_s_server(openssl: &Path, port: u16, cert: &Path, key: &Path) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn openssl s_server")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0 to pick a free port")
-        .port()
-}
-
-fn loopback(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

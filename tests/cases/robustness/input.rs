@@ -3,9 +3,9 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use super::{assert_no_panic, both_os, panic_text};
-use crate::support::Pki;
+use super::{assert_no_panic, both_os};
 use crate::support::run::{SECRET, cmd};
+use crate::support::{Pki, panic_text};
 
 /// One bad local input: the arguments, the exit code and what the one-line error must say.
 struct BadInput {

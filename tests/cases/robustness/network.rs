@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::{HANG, MARGIN, Peer, QUICK, Row, Want, both_os, bulk, fake, run_matrix};
-use crate::support::run::{SECRET, cmd};
+use crate::support::run::{SECRET, cmd, secret_url};
 use crate::support::tls_fake::{TlsBehavior, TlsFake};
 use crate::support::{Behavior, FakeServer, Pki, blackhole_addr};
 
@@ -70,7 +70,7 @@ fn every_hanging_peer_is_cut_off_at_the_deadline() {
                 name: "TLS: accepts and never answers the ClientHello",
                 start: || {
                     let server = FakeServer::start(Behavior::Silent);
-                    let url = format!("rediss://:{SECRET}@127.0.0.1:{}", server.port());
+                    let url = secret_url("rediss", server.port());
                     Some(Peer::new(url, server))
                 },
                 timeout: HANG,
@@ -84,7 +84,7 @@ fn every_hanging_peer_is_cut_off_at_the_deadline() {
                     let server = TlsFake::start(TlsBehavior::SilentAfterHandshake(
                         pki.server(&["127.0.0.1"]),
                     ));
-                    let url = format!("rediss://:{SECRET}@127.0.0.1:{}", server.port());
+                    let url = secret_url("rediss", server.port());
                     let ca = pki.ca_pem();
                     Some(Peer::new(url, (server, pki)).flag("--cacert", ca))
                 },

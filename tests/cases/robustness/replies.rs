@@ -6,8 +6,8 @@ use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{Peer, QUICK, Row, Want, bulk, fake, run_matrix, secret_url};
-use crate::support::run::{Run, SECRET, cmd};
+use super::{Peer, QUICK, Row, Want, bulk, fake, run_matrix};
+use crate::support::run::{Run, SECRET, cmd, secret_url};
 use crate::support::{Behavior, FakeServer, RedisServer, resp_cmd};
 
 #[test]
@@ -80,7 +80,7 @@ fn a_reply_announcing_a_terabyte_is_refused_without_allocating_it() {
     let server = FakeServer::start(Behavior::Garbage(terabyte_bulk()));
     let mut child = cmd()
         .args([
-            &secret_url(server.port()),
+            &secret_url("redis", server.port()),
             "--format",
             "json",
             "--timeout",
@@ -289,7 +289,10 @@ fn max_clients_reached() -> Option<Peer> {
             }
         }
         if got.ends_with(b"PONG\r\n") {
-            return Some(Peer::new(secret_url(server.port()), (server, holder)));
+            return Some(Peer::new(
+                secret_url("redis", server.port()),
+                (server, holder),
+            ));
         }
         assert!(
             Instant::now() < deadline,

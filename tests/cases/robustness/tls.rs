@@ -2,7 +2,7 @@
 
 use super::{Peer, QUICK, Row, Want, run_matrix};
 use crate::support::Pki;
-use crate::support::run::SECRET;
+use crate::support::run::secret_url;
 use crate::support::tls_fake::{HANDSHAKE_FAILURE_ALERT, OldTlsServer, TlsBehavior, TlsFake};
 
 #[test]
@@ -16,7 +16,7 @@ fn tls_failures_end_within_the_deadline_with_a_reason() {
                 start: || {
                     let server =
                         TlsFake::start(TlsBehavior::AnswerHello(HANDSHAKE_FAILURE_ALERT.to_vec()));
-                    let url = format!("rediss://:{SECRET}@127.0.0.1:{}", server.port());
+                    let url = secret_url("rediss", server.port());
                     Some(Peer::new(url, server))
                 },
                 timeout: QUICK,
@@ -28,7 +28,7 @@ fn tls_failures_end_within_the_deadline_with_a_reason() {
                 start: || {
                     let partial = vec![0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00];
                     let server = TlsFake::start(TlsBehavior::AnswerHello(partial));
-                    let url = format!("rediss://:{SECRET}@127.0.0.1:{}", server.port());
+                    let url = secret_url("rediss", server.port());
                     Some(Peer::new(url, server))
                 },
                 timeout: QUICK,
@@ -40,7 +40,7 @@ fn tls_failures_end_within_the_deadline_with_a_reason() {
                 start: || {
                     let pki = Pki::new();
                     let server = OldTlsServer::start(&pki.server(&["127.0.0.1"]));
-                    let url = format!("rediss://:{SECRET}@127.0.0.1:{}", server.port());
+                    let url = secret_url("rediss", server.port());
                     let ca = pki.ca_pem();
                     Some(Peer::new(url, (server, pki)).flag("--cacert", ca))
                 },
