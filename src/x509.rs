@@ -21,6 +21,9 @@ pub struct CertInfo {
     pub not_after: String,
     /// Whole days until `not_after` (negative once expired).
     pub days_left: i64,
+    /// Whole days since `not_after` (0 until it has passed by a full day).
+    #[serde(skip)]
+    pub days_expired: i64,
     /// Days until `not_before` (positive when not valid yet).
     #[serde(skip)]
     pub days_until_valid: i64,
@@ -41,6 +44,7 @@ impl CertInfo {
         let now = now_unix();
         let nb = cert.validity().not_before.timestamp();
         let na = cert.validity().not_after.timestamp();
+        let (days_left, days_expired) = whole_days(na - now);
         let mut sans = Vec::new();
         if let Ok(Some(ext)) = cert.subject_alternative_name() {
             for name in &ext.value.general_names {
@@ -57,7 +61,8 @@ impl CertInfo {
             sans,
             not_before: rfc3339(nb),
             not_after: rfc3339(na),
-            days_left: (na - now).div_euclid(86_400),
+            days_left,
+            days_expired,
             days_until_valid: (nb - now).div_euclid(86_400) + 1,
             key: key_text(&cert),
             sha256: fingerprint(der),
@@ -184,9 +189,26 @@ pub fn rfc3339(t: i64) -> String {
     )
 }
 
+/// Whole days left before a moment `secs` seconds away, and whole days since it once passed.
+// Not -days_left for the second: that floors the other way, so ten days and a second is 11.
+fn whole_days(secs: i64) -> (i64, i64) {
+    (secs.div_euclid(86_400), (-secs).div_euclid(86_400).max(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_are_whole_days_on_both_sides_of_expiry() {
+        const DAY: i64 = 86_400;
+        assert_eq!(whole_days(365 * DAY - 1), (364, 0));
+        assert_eq!(whole_days(1), (0, 0));
+        assert_eq!(whole_days(0), (0, 0));
+        assert_eq!(whole_days(-1), (-1, 0));
+        assert_eq!(whole_days(-10 * DAY), (-10, 10));
+        assert_eq!(whole_days(-10 * DAY - 1), (-11, 10));
+    }
 
     #[test]
     fn formats_dates() {

@@ -61,7 +61,7 @@ pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Resu
             writeln!(out, "     names    {}", c.sans.join(", "))?;
         }
         let left = if c.days_left < 0 {
-            format!("expired {} days ago", -c.days_left)
+            format!("expired {} days ago", c.days_expired)
                 .red()
                 .to_string()
         } else {

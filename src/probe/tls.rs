@@ -528,8 +528,9 @@ fn classify_cert(
             )
         }
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-            let (when, ago) =
-                leaf.map_or((String::new(), 0), |l| (l.not_after.clone(), -l.days_left));
+            let (when, ago) = leaf.map_or((String::new(), 0), |l| {
+                (l.not_after.clone(), l.days_expired)
+            });
             Failure::new(
                 Reason::Expired,
                 format!("the certificate expired on {when} ({ago} days ago)"),
