@@ -2,6 +2,7 @@
 
 mod connectivity;
 mod hints;
+mod memory;
 mod server;
 mod tls;
 
@@ -12,7 +13,7 @@ use crate::probe::{Findings, Outcome, Stage};
 use crate::report::{Check, Report, Status, TargetInfo, Tool, millis};
 use crate::url::Endpoint;
 
-pub use server::Workload;
+pub use memory::Workload;
 pub use tls::{handshake, presented_chain};
 
 /// What the verdicts depend on besides the findings.
