@@ -15,6 +15,7 @@ macro_rules! reasons {
 
         impl Reason {
             /// Every reason, for documentation and tests.
+            #[cfg(test)]
             pub const ALL: &[Reason] = &[$(Reason::$variant),*];
 
             /// The code as it appears in JSON.
@@ -124,5 +125,24 @@ impl Failure {
             reason,
             cause: cause.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for r in Reason::ALL {
+            let code = r.as_str();
+            assert!(seen.insert(code), "{code} twice");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{code}"
+            );
+        }
+        assert_eq!(seen.len(), Reason::ALL.len());
     }
 }
