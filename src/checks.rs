@@ -1,6 +1,8 @@
 //! Findings → verdicts. Pure: no I/O; every summary and hint is worded here or in `checks/`.
 
+mod clients;
 mod connectivity;
+mod durability;
 mod hints;
 mod memory;
 mod server;
@@ -35,6 +37,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         connectivity::ping(f),
     ];
     checks.extend(server::checks(f, opts));
+    checks.push(server::version(f));
     let verdict = checks
         .iter()
         .map(|c| c.status)
@@ -93,10 +96,7 @@ fn check(
         summary: summary.into(),
         hint,
         duration_ms: None,
-        data: match data {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        },
+        data: object(data),
     }
 }
 
@@ -115,6 +115,14 @@ fn failed(
         hint,
         duration_ms: None,
         data,
+    }
+}
+
+/// A `json!` object as a map (anything else becomes an empty one).
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }
 
