@@ -44,6 +44,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let opts = Options {
         workload: cfg.workload,
+        write_probe: cfg.check.extras.write,
     };
     let reports: Vec<Report> = findings
         .iter()

@@ -1,10 +1,12 @@
 //! Findings → verdicts. Pure: no I/O; every summary and hint is worded here or in `checks/`.
 
 mod clients;
+mod cluster;
 mod connectivity;
 mod durability;
 mod hints;
 mod memory;
+mod probes;
 mod server;
 mod tls;
 
@@ -23,6 +25,8 @@ pub use tls::{handshake, presented_chain};
 pub struct Options {
     /// What the user says the database is for (`--use`).
     pub workload: Option<Workload>,
+    /// Whether the write probe was asked for (`--write-probe`).
+    pub write_probe: bool,
 }
 
 /// Builds the report for one target.
@@ -37,7 +41,10 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         connectivity::ping(f),
     ];
     checks.extend(server::checks(f, opts));
+    checks.push(cluster::cluster(f));
     checks.push(server::version(f));
+    checks.push(probes::pubsub(f));
+    checks.push(probes::write(f, opts));
     let verdict = checks
         .iter()
         .map(|c| c.status)

@@ -55,6 +55,11 @@ pub struct CheckArgs {
     #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
     pub workload: Option<UseArg>,
 
+    /// Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted.
+    /// Off by default: the default run is read-only.
+    #[arg(long)]
+    pub write_probe: bool,
+
     /// Connection and timing options.
     #[command(flatten)]
     pub conn: ConnArgs,

@@ -28,6 +28,19 @@ pub struct CheckConfig {
     pub tls: TlsConfig,
     /// Stop after the TLS handshake (`redcheck tls`), speaking TLS whatever the scheme says.
     pub handshake_only: bool,
+    /// The stages after INFO this command asks for.
+    pub extras: Extras,
+}
+
+/// The stages after INFO a command may ask for; none by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// `CLUSTER INFO`, the announced topology, and a connection to each announced node.
+    pub cluster: bool,
+    /// A pub/sub round trip on a second connection.
+    pub pubsub: bool,
+    /// `SET`/`GET`/`DEL` of a random key (`--write-probe`).
+    pub write: bool,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -84,6 +97,11 @@ impl Config {
                 samples: usize::try_from(args.conn.samples).unwrap_or(usize::MAX),
                 tls: validate_tls(&args.tls)?,
                 handshake_only: false,
+                extras: Extras {
+                    cluster: true,
+                    pubsub: true,
+                    write: args.write_probe,
+                },
             },
             workload: args.workload.map(workload),
             output: output_config(&args.output),
@@ -106,6 +124,7 @@ impl Config {
                 samples: 0,
                 tls: validate_tls(&args.tls)?,
                 handshake_only: true,
+                extras: Extras::default(),
             },
             workload: None,
             output: output_config(&args.output),

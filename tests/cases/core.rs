@@ -51,7 +51,10 @@ fn a_healthy_server_passes_every_stage_and_the_json_has_the_contract_shape() {
             "errors",
             "persistence",
             "replication",
-            "version"
+            "cluster",
+            "version",
+            "pubsub",
+            "write"
         ]
     );
     for c in r["checks"].as_array().unwrap() {
