@@ -1,5 +1,7 @@
 //! Wires a subcommand: config → probe → checks → output → exit code.
 
+mod memory;
+
 use std::io::Write;
 use std::sync::OnceLock;
 use std::thread;
@@ -23,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => check(&cli.check),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Tls(args)) => tls(&args),
+        Some(Command::Memory(args)) => memory::run(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());

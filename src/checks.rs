@@ -17,7 +17,7 @@ use crate::probe::{Findings, Outcome, Stage};
 use crate::report::{Check, Report, Status, TargetInfo, Tool, millis};
 use crate::url::Endpoint;
 
-pub use memory::Workload;
+pub use memory::{Workload, bytes, numbers as memory_numbers};
 pub use tls::{handshake, presented_chain};
 
 /// What the verdicts depend on besides the findings.
@@ -45,15 +45,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
     checks.push(server::version(f));
     checks.push(probes::pubsub(f));
     checks.push(probes::write(f, opts));
-    let verdict = checks
-        .iter()
-        .map(|c| c.status)
-        .max()
-        .map_or(Status::Pass, |worst| match worst {
-            Status::Fail => Status::Fail,
-            Status::Warn => Status::Warn,
-            _ => Status::Pass,
-        });
+    let verdict = verdict(&checks);
     Report {
         version: 1,
         tool: Tool {
@@ -65,6 +57,25 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         elapsed_ms: millis(f.elapsed),
         checks,
     }
+}
+
+/// The worst status among the checks, as `pass`, `warn` or `fail`.
+fn verdict(checks: &[Check]) -> Status {
+    checks
+        .iter()
+        .map(|c| c.status)
+        .max()
+        .map_or(Status::Pass, |worst| match worst {
+            Status::Fail => Status::Fail,
+            Status::Warn => Status::Warn,
+            _ => Status::Pass,
+        })
+}
+
+/// Keeps the checks a subcommand shows, and judges the report by those alone.
+pub fn retain(report: &mut Report, keep: impl Fn(&Check) -> bool) {
+    report.checks.retain(keep);
+    report.verdict = verdict(&report.checks);
 }
 
 fn target_info(f: &Findings) -> TargetInfo {

@@ -32,6 +32,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Handshake only: the whole certificate chain, version, cipher and trust verdict.
     Tls(TlsCommandArgs),
+    /// Memory, eviction, keyspace and clients: the verdicts and the numbers behind them.
+    Memory(MemoryArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -85,6 +87,34 @@ pub struct TlsCommandArgs {
     pub save_chain: Option<PathBuf>,
 
     /// Bound on the whole handshake.
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Bound on each TCP connect attempt.
+    #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+
+    /// TLS options.
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `redcheck memory`.
+#[derive(Debug, Args, Clone)]
+pub struct MemoryArgs {
+    /// The server (default: $REDIS_URL).
+    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub url: Option<String>,
+
+    /// What the database holds; judges the eviction policy against it.
+    #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
+    pub workload: Option<UseArg>,
+
+    /// Bound on the whole check.
     #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
 

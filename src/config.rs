@@ -10,6 +10,8 @@ use crate::checks::Workload;
 use crate::cli::{CheckArgs, ColorChoice, Format, OutputArgs, TlsArgs, TlsCommandArgs, UseArg};
 use crate::trust::{self, Roots};
 
+mod health;
+
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

@@ -126,3 +126,27 @@ pub struct TlsReport {
 pub fn millis(d: std::time::Duration) -> f64 {
     (d.as_nanos() as f64 / 1_000.0).round() / 1_000.0
 }
+
+/// What `redcheck memory` adds to a report: the numbers behind the verdicts.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemoryReport {
+    /// The usual report, kept to the memory, eviction, keyspace and clients checks (and any
+    /// failure that explains why they could not run).
+    #[serde(flatten)]
+    pub report: Report,
+    /// The numbers from INFO, when it could be read.
+    pub numbers: Option<MemoryNumbers>,
+}
+
+/// INFO's memory, keyspace and client facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemoryNumbers {
+    /// Used, RSS, maxmemory, policy, fragmentation.
+    pub memory: crate::info::MemoryFacts,
+    /// Used memory as a share of maxmemory, when there is one.
+    pub used_percent: Option<f64>,
+    /// Keys and keys with TTL per database.
+    pub keyspace: Vec<crate::info::DbKeys>,
+    /// Connection counters.
+    pub clients: crate::info::ClientFacts,
+}

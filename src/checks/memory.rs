@@ -7,7 +7,7 @@ use super::{Options, check, skipped};
 use crate::failure::Reason;
 use crate::info::{DbKeys, Info, MemoryFacts};
 use crate::probe::Findings;
-use crate::report::{Check, Status};
+use crate::report::{Check, MemoryNumbers, Status};
 
 /// What the database is used for (`--use`), which decides the right eviction policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,6 +284,18 @@ pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
         (!hints.is_empty()).then(|| hints.join("\n")),
         data,
     )
+}
+
+/// The numbers behind the memory verdicts (`redcheck memory`), when INFO was read.
+pub fn numbers(f: &Findings) -> Option<MemoryNumbers> {
+    let info = f.info.facts()?;
+    let memory = info.memory();
+    Some(MemoryNumbers {
+        used_percent: memory.used_percent().map(|p| (p * 10.0).round() / 10.0),
+        memory,
+        keyspace: info.keyspace(),
+        clients: info.clients(),
+    })
 }
 
 /// `1.8 GiB`, `512 KiB`.
