@@ -1,5 +1,6 @@
 //! Wires a subcommand: config → probe → checks → output → exit code.
 
+mod latency;
 mod memory;
 
 use std::io::Write;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Tls(args)) => tls(&args),
         Some(Command::Memory(args)) => memory::run(&args),
+        Some(Command::Latency(args)) => latency::run(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());

@@ -12,6 +12,8 @@ use crate::trust::{self, Roots};
 
 mod health;
 
+pub use health::LatencyConfig;
+
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

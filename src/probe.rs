@@ -7,6 +7,7 @@ pub mod dns;
 pub mod extras;
 pub mod pubsub;
 pub mod reach;
+pub mod sampler;
 pub mod session;
 pub mod tcp;
 pub mod tls;

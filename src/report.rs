@@ -150,3 +150,26 @@ pub struct MemoryNumbers {
     /// Connection counters.
     pub clients: crate::info::ClientFacts,
 }
+
+/// What `redcheck latency` adds to a report: the samples' statistics and histogram.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatencyReport {
+    /// The usual report, kept to the connection checks and `latency`.
+    #[serde(flatten)]
+    pub report: Report,
+    /// The sampling, when a connection was made.
+    pub latency: Option<LatencySummary>,
+}
+
+/// Statistics and histogram of the round trips.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatencySummary {
+    /// min, percentiles, max and mean; null without samples.
+    pub stats: Option<crate::latency::Stats>,
+    /// Time between the starts of two round trips.
+    pub interval_ms: f64,
+    /// Why sampling ended: `count`, `interrupted` or `failed`.
+    pub ended: &'static str,
+    /// Log-spaced buckets from the fastest sample to the slowest.
+    pub histogram: Vec<crate::latency::Bucket>,
+}

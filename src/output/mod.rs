@@ -2,6 +2,7 @@
 
 pub mod human;
 pub mod json;
+pub mod latency;
 pub mod memory;
 pub mod progress;
 pub mod tls;
