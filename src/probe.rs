@@ -435,14 +435,17 @@ fn session(
     }
     on_stage("ping");
     let started = Instant::now();
-    let mut loading = false;
+    let mut refused = None;
     match session::ping(&mut conn, cfg.samples) {
         Ok(samples) => f.ping = Stage::done(samples, started.elapsed()),
         Err(e) => {
-            loading = matches!(&e, SessionError::Server(fl) if fl.reason == Reason::Loading);
+            if let SessionError::Server(fl) = &e {
+                refused = Some(fl.reason);
+            }
             record_session_error(f, t, e, started, deadline, "ping");
-            // INFO still answers while the dataset loads, and says how far it got.
-            if !loading {
+            // A server loading its dataset answers PING with LOADING, one that cannot persist
+            // with MISCONF; INFO still answers both, and says why.
+            if !matches!(refused, Some(Reason::Loading | Reason::Misconf)) {
                 return None;
             }
         }
@@ -460,7 +463,7 @@ fn session(
             return None;
         }
     }
-    if loading {
+    if refused == Some(Reason::Loading) {
         f.skip_from("cluster", "the server is loading its dataset");
         return None;
     }
