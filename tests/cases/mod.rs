@@ -1,4 +1,5 @@
 //! One module per area.
 
 mod core;
+mod health;
 mod tls;
