@@ -30,6 +30,7 @@ pub fn cluster(f: &Findings) -> Check {
     timed(c, &f.cluster)
 }
 
+/// The verdict when the cluster stage found its facts.
 fn judged(f: &Findings, c: &ClusterFacts) -> Check {
     let nodes: Vec<Value> = c
         .nodes

@@ -23,6 +23,7 @@ pub enum Workload {
 }
 
 impl Workload {
+    /// The `--use` value.
     fn name(self) -> &'static str {
         match self {
             Workload::Cache => "cache",
@@ -124,6 +125,7 @@ fn full_hint(policy: &str, pct: f64, at_limit: bool) -> String {
     }
 }
 
+/// `data` of the memory check.
 fn memory_data(m: &MemoryFacts) -> Value {
     json!({
         "used_bytes": m.used_bytes,
@@ -219,6 +221,7 @@ pub fn eviction(info: &Info, opts: &Options) -> Check {
     c
 }
 
+/// What the policy family means, for a run without `--use`.
 fn trade_off(family: &str) -> &'static str {
     match family {
         "allkeys" => {

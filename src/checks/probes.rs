@@ -65,7 +65,7 @@ pub fn write(f: &Findings, opts: &Options) -> Check {
     if !opts.write_probe {
         return skipped(
             "write",
-            "off: the default run is read-only (--write-probe sets, reads back and deletes one key)",
+            "the default run is read-only; --write-probe sets, reads back and deletes one key",
         );
     }
     let c = match &f.write.outcome {

@@ -61,6 +61,7 @@ pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
     }
 }
 
+/// `server`: product, version, mode, role, uptime.
 fn server(info: &Info) -> Check {
     let s = info.server();
     let name = display_name(&s.name);

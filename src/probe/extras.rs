@@ -105,6 +105,7 @@ fn probe_key(f: &Findings) -> String {
     }
 }
 
+/// A session error as a classified failure.
 fn session_failure(e: SessionError) -> crate::failure::Failure {
     match e {
         SessionError::Server(failure) => failure,

@@ -116,6 +116,7 @@ pub fn round_trip(
     }
 }
 
+/// NOPERM skips, NOAUTH and LOADING fail, any other refusal is a verdict of its own.
 fn refused(code: &str, msg: &str) -> Result<Delivery, PubsubError> {
     match code {
         "NOPERM" => Err(PubsubError::Forbidden(session::sanitize(msg))),
@@ -124,6 +125,7 @@ fn refused(code: &str, msg: &str) -> Result<Delivery, PubsubError> {
     }
 }
 
+/// A broken exchange as a failure.
 fn wire(e: WireError) -> PubsubError {
     PubsubError::Failed(super::wire_failure(&e))
 }

@@ -53,6 +53,7 @@ pub fn probe(conn: &mut Connection, key: &str, value: &str) -> Result<WriteFacts
     })
 }
 
+/// Runs one command and times it; a server error is classified.
 fn timed(conn: &mut Connection, cmd: &redis::Cmd) -> Result<(Duration, Value), SessionError> {
     let start = Instant::now();
     let reply = conn.call(cmd)?;
