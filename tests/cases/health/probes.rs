@@ -175,3 +175,37 @@ fn the_default_run_issues_no_write_command() {
     let seen = monitored(&mut monitor);
     assert!(seen.contains("SET") && seen.contains("DEL"), "{seen:?}");
 }
+
+#[test]
+fn every_verdict_comes_without_config() {
+    // Managed providers rename or block CONFIG; nothing redcheck says may depend on it.
+    let server = RedisServer::builder()
+        .password(SECRET)
+        .arg("rename-command", "CONFIG \"\"")
+        .arg("maxmemory", "64mb")
+        .arg("maxmemory-policy", "allkeys-lru")
+        .start();
+    let mut raw = Raw::authed(server.port());
+    assert!(
+        raw.cmd(&["CONFIG", "GET", "maxmemory"])
+            .starts_with("-ERR unknown command")
+    );
+    raw.cmd(&["SET", "cache:1", "x", "EX", "600"]);
+    let run = both(&[
+        &url_with_password(server.port()),
+        "--use",
+        "cache",
+        "--write-probe",
+    ]);
+    run.assert_code(0);
+    for c in run.report()["checks"].as_array().unwrap() {
+        let (id, status) = (c["id"].as_str().unwrap(), c["status"].as_str().unwrap());
+        let expected_skips = ["tls", "cluster"];
+        assert!(
+            status != "skip" || expected_skips.contains(&id),
+            "{id} was skipped without CONFIG: {c:#}"
+        );
+    }
+    assert_eq!(run.check("memory")["data"]["maxmemory_bytes"], 64 << 20);
+    assert_eq!(run.check("eviction")["status"], "pass");
+}
