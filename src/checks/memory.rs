@@ -260,7 +260,10 @@ pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
     let mut parts: Vec<String> = dbs
         .iter()
         .take(SHOWN_DBS)
-        .map(|d| format!("db{} {} keys ({} with TTL)", d.db, d.keys, d.expires))
+        .map(|d| {
+            let noun = if d.keys == 1 { "key" } else { "keys" };
+            format!("db{} {} {noun} ({} with TTL)", d.db, d.keys, d.expires)
+        })
         .collect();
     if dbs.len() > SHOWN_DBS {
         parts.push(format!("{} more databases", dbs.len() - SHOWN_DBS));
