@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--write-probe', '--write-probe', [CompletionResultType]::ParameterName, 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
@@ -46,6 +47,8 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('tls', 'tls', [CompletionResultType]::ParameterValue, 'Handshake only: the whole certificate chain, version, cipher and trust verdict')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Retry the check until every target passes or --timeout runs out (CI preflight)')
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Explain a URL offline: its parts, its lints, and how each client library reads it')
+            [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Round-trip latency: PING samples, running percentiles, and a histogram at the end')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff): redcheck man | man -l -')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -64,6 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--write-probe', '--write-probe', [CompletionResultType]::ParameterName, 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
@@ -108,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--max-interval', '--max-interval', [CompletionResultType]::ParameterName, 'Longest pause between attempts (at least --interval)')
             [CompletionResult]::new('--attempt-timeout', '--attempt-timeout', [CompletionResultType]::ParameterName, 'Bound on each attempt; never beyond what is left of --timeout')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long: the whole wait, every attempt included')
+            [CompletionResult]::new('--write-probe', '--write-probe', [CompletionResultType]::ParameterName, 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
@@ -120,6 +125,46 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         'redcheck;url' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'redcheck;memory' {
+            [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system store')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send and verify instead of the URL''s host (tunnels, port-forwards)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers that require one; needs --key')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'redcheck;latency' {
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of PING round trips')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time from the start of one round trip to the start of the next: 10ms, 0.5s')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on connecting, and on each round trip')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system store')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send and verify instead of the URL''s host (tunnels, port-forwards)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers that require one; needs --key')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Sample until Ctrl-C, showing running p50/p99; the histogram is printed at the end')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
@@ -142,6 +187,8 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('tls', 'tls', [CompletionResultType]::ParameterValue, 'Handshake only: the whole certificate chain, version, cipher and trust verdict')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Retry the check until every target passes or --timeout runs out (CI preflight)')
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Explain a URL offline: its parts, its lints, and how each client library reads it')
+            [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Round-trip latency: PING samples, running percentiles, and a histogram at the end')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff): redcheck man | man -l -')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -157,6 +204,12 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             break
         }
         'redcheck;help;url' {
+            break
+        }
+        'redcheck;help;memory' {
+            break
+        }
+        'redcheck;help;latency' {
             break
         }
         'redcheck;help;completions' {

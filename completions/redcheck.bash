@@ -25,8 +25,14 @@ _redcheck() {
             redcheck,help)
                 cmd="redcheck__subcmd__help"
                 ;;
+            redcheck,latency)
+                cmd="redcheck__subcmd__latency"
+                ;;
             redcheck,man)
                 cmd="redcheck__subcmd__man"
+                ;;
+            redcheck,memory)
+                cmd="redcheck__subcmd__memory"
                 ;;
             redcheck,tls)
                 cmd="redcheck__subcmd__tls"
@@ -46,8 +52,14 @@ _redcheck() {
             redcheck__subcmd__help,help)
                 cmd="redcheck__subcmd__help__subcmd__help"
                 ;;
+            redcheck__subcmd__help,latency)
+                cmd="redcheck__subcmd__help__subcmd__latency"
+                ;;
             redcheck__subcmd__help,man)
                 cmd="redcheck__subcmd__help__subcmd__man"
+                ;;
+            redcheck__subcmd__help,memory)
+                cmd="redcheck__subcmd__help__subcmd__memory"
                 ;;
             redcheck__subcmd__help,tls)
                 cmd="redcheck__subcmd__help__subcmd__tls"
@@ -65,7 +77,7 @@ _redcheck() {
 
     case "${cmd}" in
         redcheck)
-            opts="-k -q -h -V --env --use --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help --version check tls wait url completions man help"
+            opts="-k -q -h -V --env --use --write-probe --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help --version check tls wait url memory latency completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -127,7 +139,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__check)
-            opts="-k -q -h --env --use --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            opts="-k -q -h --env --use --write-probe --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -203,7 +215,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__help)
-            opts="check tls wait url completions man help"
+            opts="check tls wait url memory latency completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,7 +270,35 @@ _redcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        redcheck__subcmd__help__subcmd__latency)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         redcheck__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redcheck__subcmd__help__subcmd__memory)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -314,6 +354,60 @@ _redcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        redcheck__subcmd__latency)
+            opts="-k -q -h --count --interval --watch --timeout --connect-timeout --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         redcheck__subcmd__man)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -321,6 +415,56 @@ _redcheck() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redcheck__subcmd__memory)
+            opts="-k -q -h --use --timeout --connect-timeout --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --use)
+                    COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -401,7 +545,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__wait)
-            opts="-k -q -h --env --use --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --interval --max-interval --attempt-timeout --timeout --help"
+            opts="-k -q -h --env --use --write-probe --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --interval --max-interval --attempt-timeout --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

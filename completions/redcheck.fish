@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_redcheck_global_optspecs
-    string join \n env= use= timeout= connect-timeout= samples= password-file= cacert= k/insecure sni= cert= key= format= color= q/quiet strict h/help V/version
+    string join \n env= use= write-probe timeout= connect-timeout= samples= password-file= cacert= k/insecure sni= cert= key= format= color= q/quiet strict h/help V/version
 end
 
 function __fish_redcheck_needs_command
@@ -43,6 +43,7 @@ github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step
 complete -c redcheck -n "__fish_redcheck_needs_command" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_needs_command" -l write-probe -d 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only'
 complete -c redcheck -n "__fish_redcheck_needs_command" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
 complete -c redcheck -n "__fish_redcheck_needs_command" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
 complete -c redcheck -n "__fish_redcheck_needs_command" -l strict -d 'Exit 1 on warnings too'
@@ -52,6 +53,8 @@ complete -c redcheck -n "__fish_redcheck_needs_command" -a "check" -d 'Check one
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "completions" -d 'Print a shell completion script'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -74,6 +77,7 @@ github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l write-probe -d 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only'
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l strict -d 'Exit 1 on warnings too'
@@ -117,6 +121,7 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l interval -d '
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l max-interval -d 'Longest pause between attempts (at least --interval)' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l attempt-timeout -d 'Bound on each attempt; never beyond what is left of --timeout' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l timeout -d 'Give up after this long: the whole wait, every attempt included' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l write-probe -d 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only'
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l strict -d 'Exit 1 on warnings too'
@@ -130,12 +135,53 @@ never\t'Never colour'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand url" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
 complete -c redcheck -n "__fish_redcheck_using_subcommand url" -l strict -d 'Exit 1 on warnings too'
 complete -c redcheck -n "__fish_redcheck_using_subcommand url" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l use -d 'What the database holds; judges the eviction policy against it' -r -f -a "cache\t'Everything can be recomputed: any key may be evicted'
+queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
+session\t'Sessions: nothing may be evicted before its TTL'
+mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l timeout -d 'Bound on the whole check' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l count -d 'Number of PING round trips' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l interval -d 'Time from the start of one round trip to the start of the next: 10ms, 0.5s' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l timeout -d 'Bound on connecting, and on each round trip' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l watch -d 'Sample until Ctrl-C, showing running p50/p99; the histogram is printed at the end'
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c redcheck -n "__fish_redcheck_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c redcheck -n "__fish_redcheck_using_subcommand man" -s h -l help -d 'Print help'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,5 +1,8 @@
 //! Wires a subcommand: config → probe → checks → output → exit code.
 
+mod latency;
+mod memory;
+
 use std::io::Write;
 use std::sync::OnceLock;
 use std::thread;
@@ -25,6 +28,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Tls(args)) => tls(&args),
         Some(Command::Wait(args)) => crate::wait::run(&args),
         Some(Command::Url(args)) => explain_url(&args),
+        Some(Command::Memory(args)) => memory::run(&args),
+        Some(Command::Latency(args)) => latency::run(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());
@@ -74,6 +79,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let opts = Options {
         workload: cfg.workload,
+        write_probe: cfg.check.extras.write,
     };
     let reports: Vec<Report> = findings
         .iter()

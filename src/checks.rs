@@ -1,7 +1,13 @@
 //! Findings → verdicts. Pure: no I/O; every summary and hint is worded here or in `checks/`.
 
+mod clients;
+mod cluster;
 mod connectivity;
+mod durability;
 mod hints;
+mod latency;
+mod memory;
+mod probes;
 mod server;
 mod tls;
 
@@ -12,7 +18,8 @@ use crate::probe::{Findings, Outcome, Stage};
 use crate::report::{Check, Report, Status, TargetInfo, Tool, millis};
 use crate::url::Endpoint;
 
-pub use server::Workload;
+pub use latency::latency;
+pub use memory::{Workload, bytes, numbers as memory_numbers};
 pub use tls::{handshake, presented_chain};
 
 /// What the verdicts depend on besides the findings.
@@ -20,6 +27,8 @@ pub use tls::{handshake, presented_chain};
 pub struct Options {
     /// What the user says the database is for (`--use`).
     pub workload: Option<Workload>,
+    /// Whether the write probe was asked for (`--write-probe`).
+    pub write_probe: bool,
 }
 
 /// Builds the report for one target.
@@ -34,15 +43,11 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         connectivity::ping(f),
     ];
     checks.extend(server::checks(f, opts));
-    let verdict = checks
-        .iter()
-        .map(|c| c.status)
-        .max()
-        .map_or(Status::Pass, |worst| match worst {
-            Status::Fail => Status::Fail,
-            Status::Warn => Status::Warn,
-            _ => Status::Pass,
-        });
+    checks.push(cluster::cluster(f));
+    checks.push(server::version(f));
+    checks.push(probes::pubsub(f));
+    checks.push(probes::write(f, opts));
+    let verdict = verdict(&checks);
     Report {
         version: 1,
         tool: Tool {
@@ -54,6 +59,25 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         elapsed_ms: millis(f.elapsed),
         checks,
     }
+}
+
+/// The worst status among the checks, as `pass`, `warn` or `fail`.
+fn verdict(checks: &[Check]) -> Status {
+    checks
+        .iter()
+        .map(|c| c.status)
+        .max()
+        .map_or(Status::Pass, |worst| match worst {
+            Status::Fail => Status::Fail,
+            Status::Warn => Status::Warn,
+            _ => Status::Pass,
+        })
+}
+
+/// Keeps the checks a subcommand shows, and judges the report by those alone.
+pub fn retain(report: &mut Report, keep: impl Fn(&Check) -> bool) {
+    report.checks.retain(keep);
+    report.verdict = verdict(&report.checks);
 }
 
 fn target_info(f: &Findings) -> TargetInfo {
@@ -92,10 +116,7 @@ fn check(
         summary: summary.into(),
         hint,
         duration_ms: None,
-        data: match data {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        },
+        data: object(data),
     }
 }
 
@@ -114,6 +135,14 @@ fn failed(
         hint,
         duration_ms: None,
         data,
+    }
+}
+
+/// A `json!` object as a map (anything else becomes an empty one).
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }
 

@@ -43,6 +43,10 @@ pub enum Command {
     Wait(WaitArgs),
     /// Explain a URL offline: its parts, its lints, and how each client library reads it.
     Url(UrlArgs),
+    /// Memory, eviction, keyspace and clients: the verdicts and the numbers behind them.
+    Memory(MemoryArgs),
+    /// Round-trip latency: PING samples, running percentiles, and a histogram at the end.
+    Latency(LatencyArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -110,6 +114,11 @@ pub struct CheckArgs {
     #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
     pub workload: Option<UseArg>,
 
+    /// Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted.
+    /// Off by default: the default run is read-only.
+    #[arg(long)]
+    pub write_probe: bool,
+
     /// Connection and timing options.
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -135,6 +144,70 @@ pub struct TlsCommandArgs {
     pub save_chain: Option<PathBuf>,
 
     /// Bound on the whole handshake.
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Bound on each TCP connect attempt.
+    #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+
+    /// TLS options.
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `redcheck memory`.
+#[derive(Debug, Args, Clone)]
+pub struct MemoryArgs {
+    /// The server (default: $REDIS_URL).
+    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub url: Option<OsString>,
+
+    /// What the database holds; judges the eviction policy against it.
+    #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
+    pub workload: Option<UseArg>,
+
+    /// Bound on the whole check.
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Bound on each TCP connect attempt.
+    #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+
+    /// TLS options.
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `redcheck latency`.
+#[derive(Debug, Args, Clone)]
+pub struct LatencyArgs {
+    /// The server (default: $REDIS_URL).
+    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub url: Option<OsString>,
+
+    /// Number of PING round trips.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub count: u64,
+
+    /// Time from the start of one round trip to the start of the next: 10ms, 0.5s.
+    #[arg(long, value_name = "DUR", default_value = "10ms", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Sample until Ctrl-C, showing running p50/p99; the histogram is printed at the end.
+    #[arg(long, conflicts_with = "count")]
+    pub watch: bool,
+
+    /// Bound on connecting, and on each round trip.
     #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
 

@@ -17,6 +17,10 @@ use crate::secret::Secret;
 use crate::trust::{self, Roots};
 use crate::url::PasswordSource;
 
+mod health;
+
+pub use health::LatencyConfig;
+
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -37,6 +41,8 @@ pub struct CheckConfig {
     pub handshake_only: bool,
     /// A password from outside the URL, for targets whose URL has none.
     pub password: Option<PasswordInput>,
+    /// The stages after INFO this command asks for.
+    pub extras: Extras,
 }
 
 /// A password from `--password-file` or `REDISCLI_AUTH`.
@@ -46,6 +52,17 @@ pub struct PasswordInput {
     pub secret: Secret,
     /// Where it came from.
     pub source: PasswordSource,
+}
+
+/// The stages after INFO a command may ask for; none by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// `CLUSTER INFO`, the announced topology, and a connection to each announced node.
+    pub cluster: bool,
+    /// A pub/sub round trip on a second connection.
+    pub pubsub: bool,
+    /// `SET`/`GET`/`DEL` of a random key (`--write-probe`).
+    pub write: bool,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -108,6 +125,11 @@ impl Config {
                     args.conn.password_file.as_deref(),
                     std::env::var("REDISCLI_AUTH").ok(),
                 )?,
+                extras: Extras {
+                    cluster: true,
+                    pubsub: true,
+                    write: args.write_probe,
+                },
             },
             workload: args.workload.map(workload),
             output: output_config(&args.output),
@@ -131,6 +153,7 @@ impl Config {
                 tls: validate_tls(&args.tls)?,
                 handshake_only: true,
                 password: None,
+                extras: Extras::default(),
             },
             workload: None,
             output: output_config(&args.output),

@@ -118,6 +118,12 @@ impl Connection {
         }
     }
 
+    /// Moves the deadline: a long-lived connection (latency sampling, a subscriber waiting for
+    /// its message) bounds each exchange on its own.
+    pub fn set_deadline(&mut self, deadline: Deadline) {
+        self.deadline = deadline;
+    }
+
     /// Sends a command and reads one reply. Server errors come back as `Value::ServerError`.
     pub fn call(&mut self, cmd: &redis::Cmd) -> Result<Value, WireError> {
         self.send(&cmd.get_packed_command())?;

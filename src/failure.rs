@@ -101,6 +101,8 @@ reasons! {
     MasterLinkDown => "master-link-down",
     /// A published message never arrived.
     PubsubLost => "pubsub-lost",
+    /// The eviction policy can drop data the workload (`--use`) must keep.
+    EvictionPolicy => "eviction-policy",
 }
 
 impl Serialize for Reason {

@@ -131,6 +131,7 @@ impl Info {
     }
 
     /// Parse raw reply bytes, replacing invalid UTF-8.
+    #[cfg(test)]
     pub fn parse_bytes(bytes: &[u8]) -> Info {
         Info::parse(&String::from_utf8_lossy(bytes))
     }
@@ -165,6 +166,7 @@ impl Info {
     }
 
     /// Names of the sections present, in server order.
+    #[cfg(test)]
     pub fn section_names(&self) -> Vec<&str> {
         self.sections.iter().map(|(n, _)| n.as_str()).collect()
     }

@@ -73,6 +73,51 @@ pub fn show_ms(ms: f64) -> String {
     }
 }
 
+/// One bar of the histogram: the samples in `[from_ms, to_ms)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bucket {
+    /// Lower edge, inclusive.
+    pub from_ms: f64,
+    /// Upper edge, exclusive.
+    pub to_ms: f64,
+    /// Samples in the bucket.
+    pub count: usize,
+}
+
+/// Bucket edges within a decade: 1, 1.5, 2, 3, 5, 7 × 10^k (in tenths, to stay in integers).
+const STEPS: [u128; 6] = [10, 15, 20, 30, 50, 70];
+
+/// Bucket edges in nanoseconds, from 1 µs (the precision shown) up to 1000 s.
+fn edges() -> Vec<u128> {
+    (3..=12u32)
+        .flat_map(|k| STEPS.iter().map(move |s| s * 10u128.pow(k) / 10))
+        .collect()
+}
+
+/// Samples counted into log-spaced buckets, from the fastest sample's bucket to the slowest's
+/// (empty buckets in between are kept, so gaps show).
+pub fn histogram(samples: &[Duration]) -> Vec<Bucket> {
+    let edges = edges();
+    let mut counts = vec![0usize; edges.len()];
+    for s in samples {
+        let i = edges.partition_point(|e| *e <= s.as_nanos()).max(1) - 1;
+        counts[i] += 1;
+    }
+    let (Some(first), Some(last)) = (
+        counts.iter().position(|c| *c > 0),
+        counts.iter().rposition(|c| *c > 0),
+    ) else {
+        return Vec::new();
+    };
+    (first..=last)
+        .map(|i| Bucket {
+            from_ms: ms(edges[i]),
+            to_ms: edges.get(i + 1).map_or(f64::INFINITY, |e| ms(*e)),
+            count: counts[i],
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +152,40 @@ mod tests {
         assert_eq!(show_ms(0.312), "0.312 ms");
         assert_eq!(show_ms(12.34), "12.3 ms");
         assert_eq!(show_ms(1500.0), "1.50 s");
+    }
+}
+
+#[cfg(test)]
+mod histogram_tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_log_spaced_and_trimmed_to_the_samples() {
+        let samples: Vec<Duration> = [25, 26, 31, 45, 180]
+            .iter()
+            .map(|&u| Duration::from_micros(u))
+            .collect();
+        let h = histogram(&samples);
+        let edges: Vec<(f64, f64, usize)> =
+            h.iter().map(|b| (b.from_ms, b.to_ms, b.count)).collect();
+        assert_eq!(
+            edges,
+            [
+                (0.02, 0.03, 2),
+                (0.03, 0.05, 2),
+                (0.05, 0.07, 0),
+                (0.07, 0.1, 0),
+                (0.1, 0.15, 0),
+                (0.15, 0.2, 1)
+            ]
+        );
+        assert_eq!(h.iter().map(|b| b.count).sum::<usize>(), samples.len());
+        assert!(histogram(&[]).is_empty());
+        let tiny = histogram(&[Duration::from_nanos(5)]);
+        assert_eq!(
+            (tiny.len(), tiny[0].from_ms),
+            (1, 0.001),
+            "below the first edge counts in the first bucket"
+        );
     }
 }

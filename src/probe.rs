@@ -2,10 +2,16 @@
 //!
 //! Stages never print; a failing stage marks the stages that depend on it as skipped.
 
+pub mod cluster;
 pub mod dns;
+pub mod extras;
+pub mod pubsub;
+pub mod reach;
+pub mod sampler;
 pub mod session;
 pub mod tcp;
 pub mod tls;
+pub mod write;
 
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -18,10 +24,13 @@ use crate::info::Info;
 use crate::trust::Roots;
 use crate::url::{Endpoint, Target, UrlError};
 
+use self::cluster::ClusterFacts;
 use self::dns::DnsFacts;
+use self::pubsub::PubsubFacts;
 use self::session::{AuthFacts, InfoError, SessionError};
 use self::tcp::TcpFacts;
-use self::tls::{HandshakeError, TlsFacts, TlsSettings};
+use self::tls::{HandshakeError, TlsFacts};
+use self::write::WriteFacts;
 
 /// How long a probe of the other transport may take.
 const PROBE_WINDOW: Duration = Duration::from_millis(1000);
@@ -118,6 +127,12 @@ pub struct Findings {
     pub ping: Stage<Vec<Duration>>,
     /// The INFO facts.
     pub info: Stage<Info>,
+    /// Cluster state and the reachability of the nodes it announces.
+    pub cluster: Stage<ClusterFacts>,
+    /// The pub/sub round trip.
+    pub pubsub: Stage<PubsubFacts>,
+    /// The opt-in write probe.
+    pub write: Stage<WriteFacts>,
     /// Wall time of the whole probe.
     pub elapsed: Duration,
 }
@@ -136,13 +151,18 @@ impl Findings {
             auth: Stage::skipped(not_run()),
             ping: Stage::skipped(not_run()),
             info: Stage::skipped(not_run()),
+            cluster: Stage::skipped(not_run()),
+            pubsub: Stage::skipped(not_run()),
+            write: Stage::skipped(not_run()),
             elapsed: Duration::ZERO,
         }
     }
 
     /// Marks every stage from `from` on as skipped because of `why`.
     fn skip_from(&mut self, from: &str, why: &str) {
-        let order = ["dns", "tcp", "scheme", "tls", "auth", "ping", "info"];
+        let order = [
+            "dns", "tcp", "scheme", "tls", "auth", "ping", "info", "cluster", "pubsub", "write",
+        ];
         let start = order.iter().position(|s| *s == from).unwrap_or(order.len());
         for name in &order[start..] {
             let why = why.to_string();
@@ -153,7 +173,10 @@ impl Findings {
                 "tls" => self.tls = Stage::skipped(why),
                 "auth" => self.auth = Stage::skipped(why),
                 "ping" => self.ping = Stage::skipped(why),
-                _ => self.info = Stage::skipped(why),
+                "info" => self.info = Stage::skipped(why),
+                "cluster" => self.cluster = Stage::skipped(why),
+                "pubsub" => self.pubsub = Stage::skipped(why),
+                _ => self.write = Stage::skipped(why),
             }
         }
     }
@@ -165,15 +188,25 @@ pub fn run(
     cfg: &CheckConfig,
     on_stage: &(dyn Fn(&'static str) + Sync),
 ) -> Findings {
+    run_open(prep, cfg, on_stage).0
+}
+
+/// Runs every stage and hands back the authenticated connection, when there is one.
+pub fn run_open(
+    prep: &Prepared,
+    cfg: &CheckConfig,
+    on_stage: &(dyn Fn(&'static str) + Sync),
+) -> (Findings, Option<Connection>) {
     let start = Instant::now();
     let deadline = Deadline::after(cfg.timeout);
     let mut f = Findings::new(prep.shown.clone());
+    let mut conn = None;
     on_stage("url");
     match &prep.target {
         Ok(t) => {
             f.target = Some(t.clone());
             f.url = Stage::done((), start.elapsed());
-            probe_target(&mut f, t, prep.roots.as_ref(), cfg, deadline, on_stage);
+            conn = probe_target(&mut f, t, prep.roots.as_ref(), cfg, deadline, on_stage);
         }
         Err(e) => {
             let reason = match e {
@@ -185,7 +218,7 @@ pub fn run(
         }
     }
     f.elapsed = start.elapsed();
-    f
+    (f, conn)
 }
 
 fn probe_target(
@@ -195,7 +228,7 @@ fn probe_target(
     cfg: &CheckConfig,
     deadline: Deadline,
     on_stage: &(dyn Fn(&'static str) + Sync),
-) {
+) -> Option<Connection> {
     let transport = match &t.endpoint {
         #[cfg(unix)]
         Endpoint::Unix(path) => {
@@ -225,7 +258,7 @@ fn probe_target(
                         started.elapsed(),
                     );
                     f.skip_from("scheme", "could not connect");
-                    return;
+                    return None;
                 }
             }
         }
@@ -236,7 +269,7 @@ fn probe_target(
                 Duration::ZERO,
             );
             f.skip_from("scheme", "could not connect");
-            return;
+            return None;
         }
         Endpoint::Tcp { host, port } => {
             on_stage("dns");
@@ -250,7 +283,7 @@ fn probe_target(
                 Err(failure) => {
                     f.dns = Stage::failed(failure, started.elapsed());
                     f.skip_from("tcp", "the host did not resolve");
-                    return;
+                    return None;
                 }
             };
             on_stage("tcp");
@@ -269,14 +302,14 @@ fn probe_target(
                         took: started.elapsed(),
                     };
                     f.skip_from("scheme", "could not connect");
-                    return;
+                    return None;
                 }
             };
             let addr = facts.attempts.last().map_or(addrs[0], |a| a.addr);
             f.tcp = Stage::done(facts, started.elapsed());
             if t.tls {
                 on_stage("tls");
-                match handshake(
+                handshake(
                     f,
                     t,
                     host.as_str().as_str(),
@@ -285,10 +318,7 @@ fn probe_target(
                     roots,
                     cfg,
                     deadline,
-                ) {
-                    Some(transport) => transport,
-                    None => return,
-                }
+                )?
             } else {
                 f.tls = Stage::skipped("plaintext URL (redis://)");
                 Transport::Plain(sock)
@@ -297,9 +327,9 @@ fn probe_target(
     };
     if cfg.handshake_only {
         f.skip_from("auth", "handshake only (redcheck tls)");
-        return;
+        return None;
     }
-    session(f, t, transport, cfg, deadline, on_stage);
+    session(f, t, transport, roots, cfg, deadline, on_stage)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -314,13 +344,7 @@ fn handshake(
     deadline: Deadline,
 ) -> Option<Transport> {
     let started = Instant::now();
-    let settings = TlsSettings {
-        roots: roots.cloned().unwrap_or_else(crate::trust::bundled_roots),
-        insecure: cfg.tls.insecure || t.insecure,
-        skip_hostname_check: t.skip_hostname_check,
-        sni: cfg.tls.sni.clone(),
-        identity: cfg.tls.identity.clone(),
-    };
+    let settings = reach::tls_settings(t, roots, cfg);
     let mut probe = || speaks_resp(addr, deadline);
     match tls::handshake(sock, host, &settings, deadline, &mut probe) {
         Ok((stream, facts)) => {
@@ -382,10 +406,11 @@ fn session(
     f: &mut Findings,
     t: &Target,
     transport: Transport,
+    roots: Option<&Roots>,
     cfg: &CheckConfig,
     deadline: Deadline,
     on_stage: &(dyn Fn(&'static str) + Sync),
-) {
+) -> Option<Connection> {
     let tls = matches!(transport, Transport::Tls(_));
     let mut conn = Connection::new(transport, deadline);
     on_stage("auth");
@@ -405,16 +430,24 @@ fn session(
                 f.scheme = Stage::done(Speaks::Resp, Duration::ZERO);
             }
             record_session_error(f, t, e, started, deadline, "auth");
-            return;
+            return None;
         }
     }
     on_stage("ping");
     let started = Instant::now();
+    let mut refused = None;
     match session::ping(&mut conn, cfg.samples) {
         Ok(samples) => f.ping = Stage::done(samples, started.elapsed()),
         Err(e) => {
+            if let SessionError::Server(fl) = &e {
+                refused = Some(fl.reason);
+            }
             record_session_error(f, t, e, started, deadline, "ping");
-            return;
+            // A server loading its dataset answers PING with LOADING, one that cannot persist
+            // with MISCONF; INFO still answers both, and says why.
+            if !matches!(refused, Some(Reason::Loading | Reason::Misconf)) {
+                return None;
+            }
         }
     }
     on_stage("info");
@@ -422,10 +455,20 @@ fn session(
     match session::info(&mut conn) {
         Ok(text) => f.info = Stage::done(Info::parse(&text), started.elapsed()),
         Err(InfoError::Forbidden(why)) => {
-            f.info = Stage::skipped(format!("INFO is not allowed: {why}"))
+            f.info = Stage::skipped(format!("INFO is not allowed: {why}"));
         }
-        Err(InfoError::Failed(e)) => record_session_error(f, t, e, started, deadline, "info"),
+        Err(InfoError::Failed(e)) => {
+            record_session_error(f, t, e, started, deadline, "info");
+            f.skip_from("cluster", "INFO failed");
+            return None;
+        }
     }
+    if refused == Some(Reason::Loading) {
+        f.skip_from("cluster", "the server is loading its dataset");
+        return None;
+    }
+    extras::run(f, t, &mut conn, roots, cfg, deadline, on_stage);
+    Some(conn)
 }
 
 /// Records a session failure on the stage that hit it; a TLS alert belongs to `tls`, and a

@@ -189,3 +189,50 @@ pub struct LintInfo {
     /// What to do.
     pub hint: String,
 }
+
+/// What `redcheck memory` adds to a report: the numbers behind the verdicts.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemoryReport {
+    /// The usual report, kept to the memory, eviction, keyspace and clients checks (and any
+    /// failure that explains why they could not run).
+    #[serde(flatten)]
+    pub report: Report,
+    /// The numbers from INFO, when it could be read.
+    pub numbers: Option<MemoryNumbers>,
+}
+
+/// INFO's memory, keyspace and client facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemoryNumbers {
+    /// Used, RSS, maxmemory, policy, fragmentation.
+    pub memory: crate::info::MemoryFacts,
+    /// Used memory as a share of maxmemory, when there is one.
+    pub used_percent: Option<f64>,
+    /// Keys and keys with TTL per database.
+    pub keyspace: Vec<crate::info::DbKeys>,
+    /// Connection counters.
+    pub clients: crate::info::ClientFacts,
+}
+
+/// What `redcheck latency` adds to a report: the samples' statistics and histogram.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatencyReport {
+    /// The usual report, kept to the connection checks and `latency`.
+    #[serde(flatten)]
+    pub report: Report,
+    /// The sampling, when a connection was made.
+    pub latency: Option<LatencySummary>,
+}
+
+/// Statistics and histogram of the round trips.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatencySummary {
+    /// min, percentiles, max and mean; null without samples.
+    pub stats: Option<crate::latency::Stats>,
+    /// Time between the starts of two round trips.
+    pub interval_ms: f64,
+    /// Why sampling ended: `count`, `interrupted` or `failed`.
+    pub ended: &'static str,
+    /// Log-spaced buckets from the fastest sample to the slowest.
+    pub histogram: Vec<crate::latency::Bucket>,
+}

@@ -45,6 +45,7 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
     let strict = cfg.base.output.strict;
     let opts = Options {
         workload: cfg.base.workload,
+        write_probe: cfg.base.check.extras.write,
     };
     let progress = Progress::new(cfg.base.output.progress, "waiting");
     let mut attempt: u32 = 0;

@@ -258,7 +258,11 @@ pub fn auth(f: &Findings) -> Check {
 }
 
 /// Round trips slower than this are worth a word.
-const SLOW_P50_MS: f64 = 50.0;
+pub const SLOW_P50_MS: f64 = 50.0;
+
+/// What to do about slow round trips.
+pub const SLOW_HINT: &str =
+    "every command pays this round trip: run the app in the server's region and zone, or pipeline";
 
 /// `ping`: latency statistics.
 pub fn ping(f: &Findings) -> Check {
@@ -273,7 +277,7 @@ pub fn ping(f: &Findings) -> Check {
                     show_ms(s.max_ms)
                 );
                 let (status, hint) = if s.p50_ms >= SLOW_P50_MS {
-                    (Status::Warn, Some("every command pays this round trip: run the app in the server's region and zone, or pipeline".to_string()))
+                    (Status::Warn, Some(SLOW_HINT.to_string()))
                 } else {
                     (Status::Pass, None)
                 };

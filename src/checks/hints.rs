@@ -102,7 +102,10 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::Oom => "maxmemory is reached under noeviction: free memory, raise maxmemory, or set TTLs".into(),
         Reason::Misconf => "the server cannot persist (disk full or permissions) and refuses writes: fix the RDB/AOF directory on the server".into(),
         Reason::Moved => "this is a cluster: use a cluster-aware client (or connect to the node that owns the slot)".into(),
-        Reason::Threshold | Reason::MasterLinkDown | Reason::PubsubLost => return None,
+        Reason::MasterLinkDown => "the replica has lost its primary and serves older and older data: check that the primary is up and reachable from the replica (its log says why the link broke); if the primary is gone, fail over".into(),
+        Reason::PubsubLost => "something between you and the server does not pass pub/sub (a proxy, or a load balancer that sends the two connections to different servers): connect subscribers straight to the server, or use a proxy that supports pub/sub".into(),
+        // Thresholds differ per check; each check words its own.
+        Reason::Threshold | Reason::EvictionPolicy => return None,
     };
     Some(text)
 }

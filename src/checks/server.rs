@@ -1,63 +1,47 @@
-//! Verdicts from one INFO: `server`, `memory`, `eviction`.
+//! Verdicts from one INFO: `server`, and the dispatch of the other INFO-derived checks.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Options, check, skipped, timed};
-use crate::failure::Reason;
-use crate::info::{Info, MemoryFacts};
+use super::memory::{eviction, keyspace, memory};
+use super::{Options, check, clients, durability, failed, hints, object, skipped, timed};
+use crate::failure::{Failure, Reason};
+use crate::info::Info;
 use crate::probe::{Findings, Outcome};
 use crate::report::{Check, Status};
 
-/// What the database is used for (`--use`), which decides the right eviction policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Workload {
-    /// Everything can be recomputed.
-    Cache,
-    /// Jobs that must not vanish (BullMQ, Sidekiq, Celery…).
-    Queue,
-    /// Sessions that must not vanish before their TTL.
-    Session,
-    /// Some of each.
-    Mixed,
-}
-
-impl Workload {
-    fn name(self) -> &'static str {
-        match self {
-            Workload::Cache => "cache",
-            Workload::Queue => "queue",
-            Workload::Session => "session",
-            Workload::Mixed => "mixed",
-        }
-    }
-}
-
-/// Memory use at or above this share of maxmemory is a warning…
-const MEMORY_WARN_PERCENT: f64 = 80.0;
-/// …and at or above this, a failure.
-const MEMORY_FAIL_PERCENT: f64 = 95.0;
-/// Fragmentation matters only above this much memory.
-const FRAGMENTATION_MIN_BYTES: u64 = 64 << 20;
+/// Checks that need INFO, after `server`, in report order.
+const INFO_CHECKS: [&str; 7] = [
+    "memory",
+    "eviction",
+    "keyspace",
+    "clients",
+    "errors",
+    "persistence",
+    "replication",
+];
 
 /// The INFO-derived checks, or skips explaining why there are none.
 pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
+    let rest_skipped =
+        |why: &str| -> Vec<Check> { INFO_CHECKS.iter().map(|id| skipped(id, why)).collect() };
     match &f.info.outcome {
-        Outcome::Done(info) => {
-            vec![
-                timed(server(info), &f.info),
-                memory(f, info),
-                eviction(info, opts),
-            ]
-        }
+        Outcome::Done(info) => vec![
+            timed(server(info), &f.info),
+            memory(f, info),
+            eviction(info, opts),
+            keyspace(f, info, opts),
+            clients::clients(info),
+            clients::errors(info),
+            durability::persistence(f, info),
+            durability::replication(f, info),
+        ],
         Outcome::Skipped(why) if why.starts_with("INFO is not allowed") => {
-            vec![
-                server_from_hello(f, why),
-                skipped("memory", why),
-                skipped("eviction", why),
-            ]
+            let mut out = vec![server_from_hello(f, why)];
+            out.extend(rest_skipped(why));
+            out
         }
-        Outcome::Failed(failure, _) => vec![
-            timed(
+        Outcome::Failed(failure, _) => {
+            let mut out = vec![timed(
                 super::failed(
                     "server",
                     failure,
@@ -65,26 +49,22 @@ pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
                     serde_json::Map::new(),
                 ),
                 &f.info,
-            ),
-            skipped("memory", "INFO failed"),
-            skipped("eviction", "INFO failed"),
-        ],
-        Outcome::Skipped(why) => ["server", "memory", "eviction"]
-            .into_iter()
-            .map(|id| skipped(id, why))
-            .collect(),
+            )];
+            out.extend(rest_skipped("INFO failed"));
+            out
+        }
+        Outcome::Skipped(why) => {
+            let mut out = vec![skipped("server", why)];
+            out.extend(rest_skipped(why));
+            out
+        }
     }
 }
 
+/// `server`: product, version, mode, role, uptime.
 fn server(info: &Info) -> Check {
     let s = info.server();
-    let name = match s.name.as_str() {
-        "redis" => "Redis",
-        "valkey" => "Valkey",
-        "keydb" => "KeyDB",
-        "dragonfly" => "Dragonfly",
-        other => other,
-    };
+    let name = display_name(&s.name);
     let mut parts = vec![format!(
         "{name} {}",
         s.version.as_deref().unwrap_or("(version unknown)")
@@ -143,175 +123,90 @@ fn server_from_hello(f: &Findings, why: &str) -> Check {
     )
 }
 
-fn memory(f: &Findings, info: &Info) -> Check {
-    let m = info.memory();
-    let remote = f
-        .target
-        .as_ref()
-        .and_then(|t| t.host())
-        .is_some_and(|h| !h.is_loopback());
-    let mut status = Status::Pass;
-    let mut hints = Vec::new();
-    let mut reason = None;
-    let used = m.used_bytes.unwrap_or(0);
-    let mut summary = match (m.maxmemory_bytes, m.used_percent()) {
-        (Some(max), Some(pct)) if max > 0 => {
-            let policy = m.maxmemory_policy.as_deref().unwrap_or("unknown");
-            if pct >= MEMORY_FAIL_PERCENT {
-                status = Status::Fail;
-                reason = Some(Reason::Threshold);
-                hints.push(full_hint(policy, "at maxmemory"));
-            } else if pct >= MEMORY_WARN_PERCENT {
-                status = Status::Warn;
-                hints.push(full_hint(policy, "close to maxmemory"));
-            }
-            format!("{} of {} ({pct:.0}%)", bytes(used), bytes(max))
+/// Releases before these no longer get fixes upstream (product, major, minor).
+const END_OF_LIFE_BEFORE: &[(&str, u32, u32)] = &[("redis", 6, 2)];
+
+/// `version`: end-of-life releases, and a user name sent to a server without ACL users.
+pub fn version(f: &Findings) -> Check {
+    let (name, version) = match f.info.facts() {
+        Some(info) => {
+            let s = info.server();
+            (s.name, s.version)
         }
-        _ => {
-            if remote {
-                status = Status::Warn;
-                hints.push("no maxmemory: memory grows until the OS kills the server; set maxmemory (and a policy) on the server".into());
-            }
-            format!("{} used · no maxmemory", bytes(used))
-        }
+        None => match hello_field(f, "server") {
+            Some(name) => (name.to_ascii_lowercase(), hello_field(f, "version")),
+            None => return skipped("version", "neither INFO nor HELLO named the server"),
+        },
     };
-    if let Some(ratio) = m.fragmentation_ratio {
-        summary.push_str(&format!(" · fragmentation {ratio:.2}"));
-        if used >= FRAGMENTATION_MIN_BYTES && ratio > 1.5 {
-            status = status.max(Status::Warn);
-            hints.push("fragmentation above 1.5: the server holds much more RSS than data; consider activedefrag yes or a restart in a quiet hour".into());
-        } else if used >= FRAGMENTATION_MIN_BYTES && ratio < 1.0 {
-            status = status.max(Status::Warn);
-            hints.push("fragmentation below 1.0: part of the dataset is swapped out, which makes every command slow; give the server more RAM or lower maxmemory".into());
-        }
-    }
-    let mut c = check(
-        "memory",
-        status,
-        summary,
-        (!hints.is_empty()).then(|| hints.join("\n")),
-        memory_data(&m),
-    );
-    if let Some(r) = reason {
-        c.data.insert("reason".into(), json!(r.as_str()));
-    }
-    c
-}
-
-fn full_hint(policy: &str, how: &str) -> String {
-    if policy == "noeviction" {
-        format!(
-            "{how} under noeviction: writes will fail with OOM errors — raise maxmemory or shorten TTLs"
-        )
-    } else {
-        format!(
-            "{how} under {policy}: keys are being evicted — raise maxmemory or shorten TTLs before evictions drop data you need"
-        )
-    }
-}
-
-fn memory_data(m: &MemoryFacts) -> Value {
-    json!({
-        "used_bytes": m.used_bytes,
-        "maxmemory_bytes": m.maxmemory_bytes,
-        "used_percent": m.used_percent().map(|p| (p * 10.0).round() / 10.0),
-        "fragmentation_ratio": m.fragmentation_ratio,
-        "rss_bytes": m.rss_bytes,
-    })
-}
-
-fn eviction(info: &Info, opts: &Options) -> Check {
-    let m = info.memory();
-    let Some(policy) = m.maxmemory_policy.clone() else {
-        return skipped("eviction", "INFO does not report maxmemory_policy");
+    let Some(version) = version else {
+        return skipped("version", "the server did not say its version");
     };
-    let keyspace = info.keyspace();
-    let keys: u64 = keyspace.iter().map(|d| d.keys).sum();
-    let without_ttl: u64 = keyspace
+    let (major, minor) = major_minor(&version);
+    let shown = format!("{} {version}", display_name(&name));
+    let user = f.target.as_ref().and_then(|t| t.username.clone());
+    let eol = major.is_some()
+        && END_OF_LIFE_BEFORE.iter().any(|(product, maj, min)| {
+            *product == name && (major, minor) < (Some(*maj), Some(*min))
+        });
+    let data = json!({"name": name, "version": version, "end_of_life": eol, "username_in_url": user.is_some()});
+    // Redis before 6 (and KeyDB built on it) has one password and an AUTH that takes only it.
+    let no_acl = matches!(name.as_str(), "redis" | "keydb") && major.is_some_and(|m| m < 6);
+    if let (true, Some(u)) = (no_acl, &user) {
+        let failure = Failure::new(
+            Reason::AuthArity,
+            format!(
+                "{shown} has no ACL users, yet the URL names user '{u}': clients that send AUTH {u} <password> get 'wrong number of arguments'"
+            ),
+        );
+        let hint = hints::for_reason(Reason::AuthArity, f);
+        return failed("version", &failure, hint, object(data));
+    }
+    if eol {
+        return check(
+            "version",
+            Status::Warn,
+            format!("{shown} is past its end of life"),
+            Some(format!(
+                "{shown} no longer gets security or bug fixes upstream: plan an upgrade to a maintained release (Redis 7.2 or later, or Valkey)"
+            )),
+            data,
+        );
+    }
+    check("version", Status::Pass, shown, None, data)
+}
+
+/// A field of the HELLO reply.
+fn hello_field(f: &Findings, key: &str) -> Option<String> {
+    f.auth
+        .facts()?
+        .hello_fields
         .iter()
-        .map(|d| d.keys.saturating_sub(d.expires))
-        .sum();
-    let capped = m.maxmemory_bytes.is_some_and(|b| b > 0);
-    let family = if policy.starts_with("allkeys") {
-        "allkeys"
-    } else if policy.starts_with("volatile") {
-        "volatile"
-    } else {
-        "noeviction"
-    };
-    let data = json!({"policy": policy, "workload": opts.workload.map(Workload::name), "keys": keys, "keys_without_ttl": without_ttl, "maxmemory_set": capped});
-    let (mut status, hint): (Status, String) = match (family, opts.workload) {
-        (_, None) => (Status::Info, trade_off(family).into()),
-        ("allkeys", Some(Workload::Cache)) => (Status::Pass, "any key may be evicted when full: right for a cache".into()),
-        ("allkeys", Some(w @ (Workload::Queue | Workload::Session))) => (
-            Status::Fail,
-            format!("{policy} can silently drop {} when memory is full: set maxmemory-policy noeviction (or volatile-* with TTLs only on disposable keys)", if w == Workload::Queue { "jobs" } else { "sessions" }),
-        ),
-        ("allkeys", Some(_)) if without_ttl > 0 => (
-            Status::Fail,
-            format!("{without_ttl} keys without TTL can be evicted under {policy}; for mixed data use volatile-lru and put TTLs only on cache keys"),
-        ),
-        ("allkeys", Some(_)) => (Status::Pass, "every key has a TTL, so eviction drops only expiring data".into()),
-        ("volatile", Some(Workload::Cache)) if keys > 0 && without_ttl * 10 > keys => (
-            Status::Warn,
-            format!("{without_ttl} of {keys} keys have no TTL and can never be evicted: memory may fill with them; set TTLs on cache keys or use allkeys-lru"),
-        ),
-        ("volatile", Some(Workload::Cache)) => (Status::Pass, "keys with a TTL are evicted when full".into()),
-        ("volatile", Some(_)) => (
-            Status::Pass,
-            "only keys with a TTL are evicted; keys without one (jobs, sessions) are never dropped".into(),
-        ),
-        (_, Some(Workload::Cache)) => (
-            Status::Warn,
-            "noeviction on a cache: when memory is full, writes fail with OOM instead of old keys making room; use allkeys-lru".into(),
-        ),
-        (_, Some(_)) => (Status::Pass, "nothing is ever evicted; writes fail with OOM when full, which a queue can see and retry".into()),
-    };
-    if status == Status::Fail && !capped {
-        status = Status::Warn;
-    }
-    let mut summary = policy.clone();
-    if let Some(w) = opts.workload {
-        summary.push_str(&format!(" for a {} workload", w.name()));
-    }
-    if !capped {
-        summary.push_str(" (inactive until maxmemory is set)");
-    }
-    check("eviction", status, summary, Some(hint), data)
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
 }
 
-fn trade_off(family: &str) -> &'static str {
-    match family {
-        "allkeys" => {
-            "any key may be evicted when full: right for a cache, wrong for queues or sessions (say --use cache|queue|session|mixed)"
-        }
-        "volatile" => {
-            "only keys with a TTL are evicted: keys without one are kept, and can fill memory (say --use cache|queue|session|mixed)"
-        }
-        _ => {
-            "nothing is evicted: writes fail with OOM when full — right for queues, wrong for a cache (say --use cache|queue|session|mixed)"
-        }
+/// `7.0.15` → (7, 0).
+fn major_minor(version: &str) -> (Option<u32>, Option<u32>) {
+    let mut parts = version.split('.').map(|p| {
+        let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    });
+    (parts.next().flatten(), parts.next().flatten())
+}
+
+/// The product as people write it.
+fn display_name(name: &str) -> &str {
+    match name {
+        "redis" => "Redis",
+        "valkey" => "Valkey",
+        "keydb" => "KeyDB",
+        "dragonfly" => "Dragonfly",
+        other => other,
     }
 }
 
-/// `1.8 GiB`, `512 KiB`.
-#[allow(clippy::cast_precision_loss)]
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
-fn show_uptime(secs: u64) -> String {
+/// `12 days`, `3 hours`, `59 s`.
+pub fn show_uptime(secs: u64) -> String {
     match secs {
         s if s >= 2 * 86_400 => format!("{} days", s / 86_400),
         s if s >= 7200 => format!("{} hours", s / 3600),
@@ -325,11 +220,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_and_uptimes() {
-        assert_eq!(bytes(512), "512 B");
-        assert_eq!(bytes(1536), "1.5 KiB");
-        assert_eq!(bytes(2 << 30), "2.0 GiB");
+    fn uptimes() {
         assert_eq!(show_uptime(12 * 86_400 + 5), "12 days");
         assert_eq!(show_uptime(59), "59 s");
+    }
+
+    #[test]
+    fn versions_split() {
+        assert_eq!(major_minor("7.0.15"), (Some(7), Some(0)));
+        assert_eq!(major_minor("6.2"), (Some(6), Some(2)));
+        assert_eq!(major_minor("5"), (Some(5), None));
+        assert_eq!(major_minor("unstable"), (None, None));
     }
 }

@@ -9,7 +9,7 @@ use crate::latency::show_ms;
 use crate::report::{Report, Status};
 
 /// Width of the check-id column.
-const ID_WIDTH: usize = 9;
+const ID_WIDTH: usize = 11;
 
 /// Writes every report, a blank line between them, and a total line for several targets.
 pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {

@@ -3,6 +3,8 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod latency;
+pub mod memory;
 pub mod progress;
 pub mod tls;
 pub mod url;

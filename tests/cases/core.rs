@@ -24,7 +24,25 @@ fn a_healthy_server_passes_every_stage_and_the_json_has_the_contract_shape() {
     assert_eq!(
         run.check_ids(),
         [
-            "url", "dns", "tcp", "scheme", "tls", "auth", "ping", "server", "memory", "eviction"
+            "url",
+            "dns",
+            "tcp",
+            "scheme",
+            "tls",
+            "auth",
+            "ping",
+            "server",
+            "memory",
+            "eviction",
+            "keyspace",
+            "clients",
+            "errors",
+            "persistence",
+            "replication",
+            "cluster",
+            "version",
+            "pubsub",
+            "write"
         ]
     );
     for c in r["checks"].as_array().unwrap() {

@@ -1,6 +1,7 @@
 //! One module per area.
 
 mod core;
+mod health;
 mod robustness;
 mod support;
 mod tls;

@@ -1,0 +1,43 @@
+//! `redcheck memory`: config → probe (no pub/sub, cluster or write) → the memory verdicts and
+//! the numbers behind them.
+
+use anyhow::Context;
+
+use crate::checks::{self, Options};
+use crate::cli::MemoryArgs;
+use crate::config::Config;
+use crate::exit_code::ExitCode;
+use crate::output::{self, progress::Progress};
+use crate::report::{MemoryReport, Status};
+
+/// The checks this command shows; a failure elsewhere is shown too, since it explains why
+/// these could not run.
+const SHOWN: [&str; 4] = ["memory", "eviction", "keyspace", "clients"];
+
+/// Runs `redcheck memory`.
+pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
+    let cfg = Config::from_memory(args)?;
+    let prepared = super::prepare(&cfg.urls, &cfg.check)?;
+    let progress = Progress::new(cfg.output.progress, "memory");
+    let findings = super::probe_all(&prepared, &cfg.check, &progress);
+    progress.finish();
+    let f = &findings[0];
+    let opts = Options {
+        workload: cfg.workload,
+        write_probe: false,
+    };
+    let mut report = checks::evaluate(f, &opts);
+    checks::retain(&mut report, |c| {
+        SHOWN.contains(&c.id) || c.status == Status::Fail
+    });
+    let report = MemoryReport {
+        numbers: checks::memory_numbers(f),
+        report,
+    };
+    let mut out = std::io::stdout().lock();
+    output::memory::write(&mut out, &report, &cfg.output).context("writing the report")?;
+    Ok(ExitCode::for_reports(
+        std::slice::from_ref(&report.report),
+        cfg.output.strict,
+    ))
+}

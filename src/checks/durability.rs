@@ -1,0 +1,127 @@
+//! Verdicts for `persistence` (loading, failed RDB saves and AOF writes) and `replication`
+//! (a replica behind the URL, a broken link to the primary).
+
+use serde_json::json;
+
+use super::{check, failed, hints, object, skipped};
+use crate::failure::{Failure, Reason};
+use crate::info::Info;
+use crate::probe::Findings;
+use crate::report::{Check, Status};
+
+/// `persistence`.
+pub fn persistence(f: &Findings, info: &Info) -> Check {
+    if info.section("persistence").is_none() {
+        return skipped("persistence", "INFO has no persistence section");
+    }
+    let p = info.persistence();
+    let data = json!({
+        "loading": p.loading,
+        "loading_percent": p.loading_percent,
+        "loading_eta_seconds": p.loading_eta_seconds,
+        "rdb_last_bgsave_ok": p.rdb_last_bgsave_ok,
+        "aof_enabled": p.aof_enabled,
+        "aof_last_write_ok": p.aof_last_write_ok,
+    });
+    let failure = if p.loading {
+        let done = p
+            .loading_percent
+            .map_or_else(String::new, |pct| format!(": {pct:.0}% done"));
+        let eta = p
+            .loading_eta_seconds
+            .map_or_else(String::new, |s| format!(", about {s} s left"));
+        Some(Failure::new(
+            Reason::Loading,
+            format!("the server is loading its dataset{done}{eta}; until then it answers LOADING"),
+        ))
+    } else if p.rdb_last_bgsave_ok == Some(false) {
+        Some(Failure::new(
+            Reason::Misconf,
+            "the last RDB snapshot failed (rdb_last_bgsave_status:err): with stop-writes-on-bgsave-error (the default) writes are refused with MISCONF",
+        ))
+    } else if p.aof_last_write_ok == Some(false) {
+        Some(Failure::new(
+            Reason::Misconf,
+            "the last AOF write failed (aof_last_write_status:err): writes are refused with MISCONF until it succeeds",
+        ))
+    } else {
+        None
+    };
+    if let Some(failure) = failure {
+        let mut hint = hints::for_reason(failure.reason, f);
+        if failure.reason == Reason::Misconf {
+            hint = hint.map(|h| {
+                format!(
+                    "{h} (the server log says why: disk full, permissions, a deleted directory)"
+                )
+            });
+        }
+        return failed("persistence", &failure, hint, object(data));
+    }
+    let rdb = match p.rdb_last_bgsave_ok {
+        Some(true) => "last RDB save ok",
+        _ => "no RDB save status",
+    };
+    let aof = if p.aof_enabled { "AOF on" } else { "AOF off" };
+    check(
+        "persistence",
+        Status::Pass,
+        format!("{rdb} · {aof}"),
+        None,
+        data,
+    )
+}
+
+/// `replication`.
+pub fn replication(f: &Findings, info: &Info) -> Check {
+    let r = info.replication();
+    let Some(role) = r.role.clone() else {
+        return skipped("replication", "INFO does not report a role");
+    };
+    let primary = match (&r.master_host, r.master_port) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.clone(),
+        _ => "an unknown primary".into(),
+    };
+    let data = json!({
+        "role": role,
+        "master_host": r.master_host,
+        "master_port": r.master_port,
+        "master_link_up": r.master_link_up,
+        "connected_replicas": r.connected_replicas,
+    });
+    match role.as_str() {
+        "replica" if r.master_link_up == Some(false) => {
+            let failure = Failure::new(
+                Reason::MasterLinkDown,
+                format!("a replica of {primary}, and its link to the primary is down"),
+            );
+            let hint = hints::for_reason(Reason::MasterLinkDown, f);
+            failed("replication", &failure, hint, object(data))
+        }
+        "replica" => check(
+            "replication",
+            Status::Warn,
+            format!("a replica of {primary} · link up"),
+            Some("writes to this URL fail with READONLY: point it at the primary, and after a failover re-resolve the primary's endpoint instead of keeping a stale address".into()),
+            data,
+        ),
+        "master" => {
+            let n = r.connected_replicas.unwrap_or(0);
+            check(
+                "replication",
+                Status::Pass,
+                format!("primary · {n} replica{}", if n == 1 { "" } else { "s" }),
+                None,
+                data,
+            )
+        }
+        other => check(
+            "replication",
+            Status::Info,
+            format!("role {other}"),
+            Some("an unusual role: check that your client expects it".into()),
+            data,
+        ),
+    }
+}

@@ -1,0 +1,334 @@
+//! Verdicts for `memory` (used vs maxmemory, fragmentation), `eviction` (policy vs `--use`)
+//! and `keyspace` (keys and TTLs per database).
+
+use serde_json::{Value, json};
+
+use super::{Options, check, skipped};
+use crate::failure::Reason;
+use crate::info::{DbKeys, Info, MemoryFacts};
+use crate::probe::Findings;
+use crate::report::{Check, MemoryNumbers, Status};
+
+/// What the database is used for (`--use`), which decides the right eviction policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Everything can be recomputed.
+    Cache,
+    /// Jobs that must not vanish (BullMQ, Sidekiq, Celery…).
+    Queue,
+    /// Sessions that must not vanish before their TTL.
+    Session,
+    /// Some of each.
+    Mixed,
+}
+
+impl Workload {
+    /// The `--use` value.
+    fn name(self) -> &'static str {
+        match self {
+            Workload::Cache => "cache",
+            Workload::Queue => "queue",
+            Workload::Session => "session",
+            Workload::Mixed => "mixed",
+        }
+    }
+}
+
+/// Memory use at or above this share of maxmemory is a warning…
+const MEMORY_WARN_PERCENT: f64 = 80.0;
+/// …and at or above this, a failure.
+const MEMORY_FAIL_PERCENT: f64 = 95.0;
+/// Fragmentation above this ratio (RSS / used) is worth a word…
+const FRAGMENTATION_HIGH: f64 = 1.5;
+/// …when RSS and used memory differ by at least this much; small instances always look
+/// fragmented (a fresh server holds ~10 MiB of RSS for ~1 MiB of data).
+const FRAGMENTATION_MIN_GAP: u64 = 64 << 20;
+/// Under volatile-* a cache with more than this share of keys without TTL is at risk.
+const NO_TTL_SHARE_WARN: u64 = 10;
+
+/// `memory`: used vs maxmemory, and fragmentation.
+pub fn memory(f: &Findings, info: &Info) -> Check {
+    let m = info.memory();
+    let remote = f
+        .target
+        .as_ref()
+        .and_then(|t| t.host())
+        .is_some_and(|h| !h.is_loopback());
+    let mut status = Status::Pass;
+    let mut hints = Vec::new();
+    let mut reason = None;
+    let used = m.used_bytes.unwrap_or(0);
+    let policy = m.maxmemory_policy.as_deref().unwrap_or("unknown");
+    let mut summary = match (m.maxmemory_bytes, m.used_percent()) {
+        (Some(max), Some(pct)) if max > 0 => {
+            if pct >= MEMORY_FAIL_PERCENT {
+                status = Status::Fail;
+                reason = Some(Reason::Threshold);
+                hints.push(full_hint(policy, pct, true));
+            } else if pct >= MEMORY_WARN_PERCENT {
+                status = Status::Warn;
+                hints.push(full_hint(policy, pct, false));
+            }
+            format!("{} of {} ({pct:.0}%) · {policy}", bytes(used), bytes(max))
+        }
+        _ => {
+            if remote {
+                status = Status::Warn;
+                hints.push("no maxmemory: memory grows until the OS kills the server; set maxmemory (and a policy) on the server".into());
+            }
+            format!("{} used · no maxmemory", bytes(used))
+        }
+    };
+    if let Some(ratio) = m.fragmentation_ratio {
+        summary.push_str(&format!(" · fragmentation {ratio:.2}"));
+        let rss = m.rss_bytes.unwrap_or(used);
+        if ratio > FRAGMENTATION_HIGH && rss.saturating_sub(used) >= FRAGMENTATION_MIN_GAP {
+            status = status.max(Status::Warn);
+            hints.push(format!("fragmentation {ratio:.2}: the process holds {} of RAM that no data uses; activedefrag yes (jemalloc builds) or a restart in a quiet hour gives it back", bytes(rss - used)));
+        } else if ratio < 1.0 && used.saturating_sub(rss) >= FRAGMENTATION_MIN_GAP {
+            status = status.max(Status::Warn);
+            hints.push(format!("fragmentation {ratio:.2}: {} of what the server allocated is not in RAM — usually swapped out, which makes every command slow; give the server more RAM or lower maxmemory", bytes(used - rss)));
+        }
+    }
+    let mut c = check(
+        "memory",
+        status,
+        summary,
+        (!hints.is_empty()).then(|| hints.join("\n")),
+        memory_data(&m),
+    );
+    if let Some(r) = reason {
+        c.data.insert("reason".into(), json!(r.as_str()));
+    }
+    c
+}
+
+/// What happens next, by policy, when memory is at or near maxmemory.
+fn full_hint(policy: &str, pct: f64, at_limit: bool) -> String {
+    let fix = "raise maxmemory (or the plan), or store less: shorter TTLs, fewer or smaller keys";
+    match (policy, at_limit) {
+        ("noeviction", true) => format!(
+            "{pct:.0}% of maxmemory under noeviction: OOM errors are coming — writes fail once it is reached; {fix}"
+        ),
+        ("noeviction", false) => format!(
+            "{pct:.0}% of maxmemory under noeviction: writes will fail with OOM when it is reached; {fix}"
+        ),
+        (p, true) if p.starts_with("volatile") => format!(
+            "{pct:.0}% of maxmemory under {p}: evictions of keys with a TTL are under way, and once none is left writes fail with OOM; {fix}"
+        ),
+        (p, true) => format!(
+            "{pct:.0}% of maxmemory under {p}: evictions are under way and drop keys you may still need; {fix}"
+        ),
+        (p, false) => {
+            format!("{pct:.0}% of maxmemory under {p}: evictions start when it is reached; {fix}")
+        }
+    }
+}
+
+/// `data` of the memory check.
+fn memory_data(m: &MemoryFacts) -> Value {
+    json!({
+        "used_bytes": m.used_bytes,
+        "maxmemory_bytes": m.maxmemory_bytes,
+        "used_percent": m.used_percent().map(|p| (p * 10.0).round() / 10.0),
+        "policy": m.maxmemory_policy,
+        "fragmentation_ratio": m.fragmentation_ratio,
+        "rss_bytes": m.rss_bytes,
+    })
+}
+
+/// Key totals over every database: (keys, keys without a TTL).
+fn key_totals(dbs: &[DbKeys]) -> (u64, u64) {
+    let keys = dbs.iter().map(|d| d.keys).sum();
+    let without = dbs.iter().map(|d| d.keys.saturating_sub(d.expires)).sum();
+    (keys, without)
+}
+
+/// `eviction`: the policy judged against what the data is for.
+pub fn eviction(info: &Info, opts: &Options) -> Check {
+    let m = info.memory();
+    let Some(policy) = m.maxmemory_policy.clone() else {
+        return skipped("eviction", "INFO does not report maxmemory_policy");
+    };
+    let (keys, without_ttl) = key_totals(&info.keyspace());
+    let capped = m.maxmemory_bytes.is_some_and(|b| b > 0);
+    let family = if policy.starts_with("allkeys") {
+        "allkeys"
+    } else if policy.starts_with("volatile") {
+        "volatile"
+    } else {
+        "noeviction"
+    };
+    let data = json!({"policy": policy, "workload": opts.workload.map(Workload::name), "keys": keys, "keys_without_ttl": without_ttl, "maxmemory_set": capped});
+    let what = |w: Workload| {
+        if w == Workload::Queue {
+            "jobs"
+        } else {
+            "sessions"
+        }
+    };
+    let (mut status, hint): (Status, String) = match (family, opts.workload) {
+        (_, None) => (Status::Info, trade_off(family).into()),
+        ("allkeys", Some(Workload::Cache)) => (Status::Pass, "any key may be evicted when memory is full: right for a cache".into()),
+        ("allkeys", Some(w @ (Workload::Queue | Workload::Session))) => (
+            Status::Fail,
+            format!("{policy} can silently drop {} when memory is full: set maxmemory-policy noeviction (or volatile-* with TTLs only on disposable keys)", what(w)),
+        ),
+        ("allkeys", Some(_)) if without_ttl > 0 => (
+            Status::Fail,
+            format!("{without_ttl} keys without a TTL (jobs, sessions…) can be evicted under {policy}: for mixed data use volatile-lru and put TTLs only on cache keys"),
+        ),
+        ("allkeys", Some(_)) => (Status::Pass, "every key has a TTL, so eviction drops only data meant to expire".into()),
+        ("volatile", Some(Workload::Cache)) if keys > 0 && without_ttl * NO_TTL_SHARE_WARN > keys => (
+            Status::Warn,
+            format!("{without_ttl} of {keys} keys have no TTL and can never be evicted: memory can fill with them and writes then fail with OOM; set TTLs on cache keys or use allkeys-lru"),
+        ),
+        ("volatile", Some(Workload::Cache)) => (Status::Pass, "keys with a TTL are evicted when memory is full; nearly every key has one".into()),
+        ("volatile", Some(w @ (Workload::Queue | Workload::Session))) if keys > 0 && without_ttl == 0 => (
+            Status::Warn,
+            format!("every key has a TTL, so under {policy} any of them — {} included — may be evicted before it expires: use noeviction, or keep TTLs off {}", what(w), what(w)),
+        ),
+        ("volatile", Some(w @ (Workload::Queue | Workload::Session))) => (
+            Status::Pass,
+            format!("only keys with a TTL are evicted: the {without_ttl} keys without one ({}) are never dropped", what(w)),
+        ),
+        ("volatile", Some(_)) => (
+            Status::Pass,
+            format!("only keys with a TTL (the cache part) are evicted; the {without_ttl} keys without one are never dropped"),
+        ),
+        (_, Some(Workload::Cache)) => (
+            Status::Warn,
+            "noeviction on a cache: when memory is full, writes fail with OOM instead of old keys making room; use allkeys-lru".into(),
+        ),
+        (_, Some(_)) => (Status::Pass, "nothing is ever evicted; when memory is full writes fail with OOM, which a client sees and can retry".into()),
+    };
+    // A policy does nothing until maxmemory is set: a wrong one is a risk, not a failure yet.
+    if status == Status::Fail && !capped {
+        status = Status::Warn;
+    }
+    let mut summary = policy.clone();
+    if let Some(w) = opts.workload {
+        summary.push_str(&format!(" for a {} workload", w.name()));
+    }
+    if !capped {
+        summary.push_str(" (inactive until maxmemory is set)");
+    }
+    let mut c = check("eviction", status, summary, Some(hint), data);
+    if status == Status::Fail {
+        c.data
+            .insert("reason".into(), json!(Reason::EvictionPolicy.as_str()));
+    }
+    c
+}
+
+/// What the policy family means, for a run without `--use`.
+fn trade_off(family: &str) -> &'static str {
+    match family {
+        "allkeys" => {
+            "any key may be evicted when full: right for a cache, wrong for queues or sessions (say --use cache|queue|session|mixed)"
+        }
+        "volatile" => {
+            "only keys with a TTL are evicted: keys without one are kept, and can fill memory (say --use cache|queue|session|mixed)"
+        }
+        _ => {
+            "nothing is evicted: writes fail with OOM when full — right for queues, wrong for a cache (say --use cache|queue|session|mixed)"
+        }
+    }
+}
+
+/// How many databases the summary names before "… and N more".
+const SHOWN_DBS: usize = 4;
+
+/// `keyspace`: keys and keys with a TTL per database.
+pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
+    let dbs = info.keyspace();
+    if dbs.is_empty() && info.section("keyspace").is_none() {
+        return skipped("keyspace", "INFO has no keyspace section");
+    }
+    let (keys, without_ttl) = key_totals(&dbs);
+    let url_db = f.target.as_ref().map_or(0, |t| t.db);
+    let data = json!({
+        "databases": dbs,
+        "keys": keys,
+        "keys_with_ttl": keys - without_ttl,
+        "keys_without_ttl": without_ttl,
+        "url_db": url_db,
+    });
+    if keys == 0 {
+        return check("keyspace", Status::Pass, "no keys", None, data);
+    }
+    let mut parts: Vec<String> = dbs
+        .iter()
+        .take(SHOWN_DBS)
+        .map(|d| {
+            let noun = if d.keys == 1 { "key" } else { "keys" };
+            format!("db{} {} {noun} ({} with TTL)", d.db, d.keys, d.expires)
+        })
+        .collect();
+    if dbs.len() > SHOWN_DBS {
+        parts.push(format!("{} more databases", dbs.len() - SHOWN_DBS));
+    }
+    let mut status = Status::Pass;
+    let mut hints = Vec::new();
+    if !dbs.iter().any(|d| d.db == url_db && d.keys > 0) {
+        status = Status::Info;
+        let busiest = dbs.iter().max_by_key(|d| d.keys).map_or(0, |d| d.db);
+        hints.push(format!("the URL selects db {url_db}, which holds no keys; they live in db {busiest}: check the database in the URL (/{busiest} or ?db={busiest})"));
+    }
+    if dbs.len() > 1 {
+        status = Status::Info;
+        hints.push(format!("{} logical databases in use: cluster mode and many proxies offer only db 0, and SELECT does not isolate memory or eviction; prefer key prefixes or separate instances", dbs.len()));
+    }
+    if opts.workload == Some(Workload::Cache) && without_ttl > 0 {
+        status = Status::Info;
+        hints.push(format!("{without_ttl} of {keys} keys have no TTL: give every cache key one (SET key value EX seconds) so stale entries expire on their own"));
+    }
+    check(
+        "keyspace",
+        status,
+        parts.join(" · "),
+        (!hints.is_empty()).then(|| hints.join("\n")),
+        data,
+    )
+}
+
+/// The numbers behind the memory verdicts (`redcheck memory`), when INFO was read.
+pub fn numbers(f: &Findings) -> Option<MemoryNumbers> {
+    let info = f.info.facts()?;
+    let memory = info.memory();
+    Some(MemoryNumbers {
+        used_percent: memory.used_percent().map(|p| (p * 10.0).round() / 10.0),
+        memory,
+        keyspace: info.keyspace(),
+        clients: info.clients(),
+    })
+}
+
+/// `1.8 GiB`, `512 KiB`.
+#[allow(clippy::cast_precision_loss)]
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(2 << 30), "2.0 GiB");
+    }
+}

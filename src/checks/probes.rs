@@ -1,0 +1,97 @@
+//! Verdicts for the active probes: `pubsub` (a message round trip) and `write` (opt-in).
+
+use serde_json::{Map, json};
+
+use super::{Options, check, failed, hints, skipped, timed};
+use crate::failure::Reason;
+use crate::latency::show_ms;
+use crate::probe::pubsub::Delivery;
+use crate::probe::write::PROBE_TTL_SECONDS;
+use crate::probe::{Findings, Outcome};
+use crate::report::{Check, Status, millis};
+
+/// What a subscribed connection may still do, said with every pub/sub verdict.
+const SEPARATE_CLIENTS: &str = "a subscribed connection (RESP2) can only SUBSCRIBE, UNSUBSCRIBE, PING and QUIT: give pub/sub its own client, separate from the one that runs commands";
+
+/// `pubsub`.
+pub fn pubsub(f: &Findings) -> Check {
+    let c = match &f.pubsub.outcome {
+        Outcome::Done(p) => {
+            let (delay_ms, receivers, error) = match &p.result {
+                Delivery::Arrived { delay, receivers } => {
+                    (Some(millis(*delay)), Some(*receivers), None)
+                }
+                Delivery::Refused(msg) => (None, None, Some(msg.clone())),
+            };
+            let data = json!({"channel": p.channel, "protocol": p.protocol, "delay_ms": delay_ms,
+                              "receivers": receivers, "error": error});
+            match &p.result {
+                Delivery::Arrived { delay, .. } => check(
+                    "pubsub",
+                    Status::Pass,
+                    format!(
+                        "a message reached a second connection in {}",
+                        show_ms(millis(*delay))
+                    ),
+                    Some(SEPARATE_CLIENTS.into()),
+                    data,
+                ),
+                Delivery::Refused(msg) => check(
+                    "pubsub",
+                    Status::Warn,
+                    format!("this endpoint refuses pub/sub: {msg}"),
+                    Some("a proxy in front of the server may not pass SUBSCRIBE: if the app uses pub/sub, connect subscribers straight to the server or use a proxy that supports it".into()),
+                    data,
+                ),
+            }
+        }
+        Outcome::Failed(failure, _) => {
+            let hint = hints::for_reason(failure.reason, f).map(|h| {
+                if failure.reason == Reason::PubsubLost {
+                    format!("{h}\n{SEPARATE_CLIENTS}")
+                } else {
+                    format!("the second connection failed: {h}")
+                }
+            });
+            failed("pubsub", failure, hint, Map::new())
+        }
+        Outcome::Skipped(why) => skipped("pubsub", why),
+    };
+    timed(c, &f.pubsub)
+}
+
+/// `write`.
+pub fn write(f: &Findings, opts: &Options) -> Check {
+    if !opts.write_probe {
+        return skipped(
+            "write",
+            "the default run is read-only; --write-probe sets, reads back and deletes one key",
+        );
+    }
+    let c = match &f.write.outcome {
+        Outcome::Done(w) => check(
+            "write",
+            Status::Pass,
+            format!(
+                "SET, GET and DEL of a probe key in {} / {} / {}",
+                show_ms(millis(w.set)),
+                show_ms(millis(w.get)),
+                show_ms(millis(w.del))
+            ),
+            None,
+            json!({"key": w.key, "ttl_seconds": PROBE_TTL_SECONDS, "set_ms": millis(w.set), "get_ms": millis(w.get), "del_ms": millis(w.del)}),
+        ),
+        Outcome::Failed(failure, _) => {
+            let hint = if failure.reason == Reason::Noperm {
+                Some("the ACL user may not write: grant it write commands and the keys (ACL SETUSER name +@write ~*), or use the user the app writes with".into())
+            } else {
+                hints::for_reason(failure.reason, f)
+            };
+            let mut data = Map::new();
+            data.insert("ttl_seconds".into(), json!(PROBE_TTL_SECONDS));
+            failed("write", failure, hint, data)
+        }
+        Outcome::Skipped(why) => skipped("write", why),
+    };
+    timed(c, &f.write)
+}

@@ -1,0 +1,67 @@
+//! `memory` and `latency` arguments → validated configs.
+
+use std::time::Duration;
+
+use super::{
+    CheckConfig, Config, Extras, UsageError, output_config, validate_connect_timeout,
+    validate_password, validate_targets, validate_tls, workload,
+};
+use crate::cli::{LatencyArgs, MemoryArgs};
+
+impl Config {
+    /// Validates the arguments of `memory`: one target, no pub/sub, cluster or write stages.
+    pub fn from_memory(args: &MemoryArgs) -> Result<Config, UsageError> {
+        Ok(Config {
+            urls: validate_targets(args.url.as_slice(), &[])?,
+            check: CheckConfig {
+                timeout: args.timeout,
+                connect_timeout: validate_connect_timeout(args.connect_timeout, args.timeout),
+                samples: 1,
+                tls: validate_tls(&args.tls)?,
+                handshake_only: false,
+                password: validate_password(None, std::env::var("REDISCLI_AUTH").ok())?,
+                extras: Extras::default(),
+            },
+            workload: args.workload.map(workload),
+            output: output_config(&args.output),
+        })
+    }
+}
+
+/// A validated `latency` invocation.
+pub struct LatencyConfig {
+    /// Target, connection and output settings.
+    pub base: Config,
+    /// Round trips to time; `None` with `--watch` (until Ctrl-C).
+    pub count: Option<u64>,
+    /// Time between the starts of two round trips.
+    pub interval: Duration,
+    /// Bound on each round trip.
+    pub per_sample: Duration,
+}
+
+impl LatencyConfig {
+    /// Validates the arguments of `latency`.
+    pub fn from_args(args: &LatencyArgs) -> Result<LatencyConfig, UsageError> {
+        Ok(LatencyConfig {
+            base: Config {
+                urls: validate_targets(args.url.as_slice(), &[])?,
+                check: CheckConfig {
+                    timeout: args.timeout,
+                    connect_timeout: validate_connect_timeout(args.connect_timeout, args.timeout),
+                    // The connection is checked up to AUTH; the sampling does the rest.
+                    samples: 0,
+                    tls: validate_tls(&args.tls)?,
+                    handshake_only: false,
+                    password: validate_password(None, std::env::var("REDISCLI_AUTH").ok())?,
+                    extras: Extras::default(),
+                },
+                workload: None,
+                output: output_config(&args.output),
+            },
+            count: (!args.watch).then_some(args.count),
+            interval: args.interval,
+            per_sample: args.timeout,
+        })
+    }
+}

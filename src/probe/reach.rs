@@ -1,0 +1,88 @@
+//! Opening further connections the way the first one was opened: to the same target (the
+//! pub/sub subscriber) and to the nodes a cluster announces. Same connect bound, same trust.
+
+use std::net::SocketAddr;
+
+use crate::config::CheckConfig;
+use crate::conn::{Connection, Transport};
+use crate::deadline::Deadline;
+use crate::failure::{Failure, Reason};
+use crate::trust::Roots;
+use crate::url::{Endpoint, Target};
+
+use super::session::{self, AuthFacts, SessionError};
+use super::tls::{self, HandshakeError, TlsFacts, TlsSettings};
+use super::{Findings, tcp};
+
+/// The TLS settings for a target: its roots (bundled when none were loaded), and what the
+/// flags and the URL say about verification.
+pub fn tls_settings(t: &Target, roots: Option<&Roots>, cfg: &CheckConfig) -> TlsSettings {
+    TlsSettings {
+        roots: roots.cloned().unwrap_or_else(crate::trust::bundled_roots),
+        insecure: cfg.tls.insecure || t.insecure,
+        skip_hostname_check: t.skip_hostname_check,
+        sni: cfg.tls.sni.clone(),
+        identity: cfg.tls.identity.clone(),
+    }
+}
+
+/// Connects to `addr` within `--connect-timeout` and, with `tls`, completes a handshake that
+/// verifies the certificate against `host`. Under `--insecure` a failed verification is
+/// returned in the facts rather than as an error.
+pub fn transport(
+    host: &str,
+    addr: SocketAddr,
+    tls: Option<&TlsSettings>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+) -> Result<(Transport, Option<TlsFacts>), Failure> {
+    let (sock, _) = tcp::connect(&[addr], cfg.connect_timeout, deadline).map_err(|(f, _)| f)?;
+    let Some(settings) = tls else {
+        return Ok((Transport::Plain(sock), None));
+    };
+    // The first connection already told TLS from plaintext; no second opinion is needed here.
+    match tls::handshake(sock, host, settings, deadline, &mut || None) {
+        Ok((stream, facts)) => Ok((Transport::Tls(Box::new(stream)), Some(facts))),
+        Err(HandshakeError::NotTls { cause, .. }) => Err(Failure::new(Reason::TlsHandshake, cause)),
+        Err(HandshakeError::Failed(failure, _)) => Err(failure),
+    }
+}
+
+/// Opens one more authenticated connection to the peer the first connection reached.
+pub fn session(
+    f: &Findings,
+    t: &Target,
+    roots: Option<&Roots>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+) -> Result<(Connection, AuthFacts), Failure> {
+    let transport = match &t.endpoint {
+        #[cfg(unix)]
+        Endpoint::Unix(path) => std::os::unix::net::UnixStream::connect(path)
+            .map(Transport::Unix)
+            .map_err(|e| Failure::new(Reason::Unreachable, format!("{}: {e}", path.display())))?,
+        #[cfg(not(unix))]
+        Endpoint::Unix(_) => {
+            return Err(Failure::new(
+                Reason::Unreachable,
+                "Unix sockets are not supported here",
+            ));
+        }
+        Endpoint::Tcp { host, .. } => {
+            let addr = f
+                .tcp
+                .facts()
+                .and_then(|tcp| tcp.attempts.last())
+                .map(|a| a.addr)
+                .ok_or_else(|| Failure::new(Reason::Unreachable, "no address answered"))?;
+            let settings = t.tls.then(|| tls_settings(t, roots, cfg));
+            transport(&host.as_str(), addr, settings.as_ref(), cfg, deadline)?.0
+        }
+    };
+    let mut conn = Connection::new(transport, deadline);
+    match session::authenticate(&mut conn, t) {
+        Ok(auth) => Ok((conn, auth)),
+        Err(SessionError::Server(failure)) => Err(failure),
+        Err(SessionError::Wire(wire)) => Err(super::wire_failure(&wire)),
+    }
+}
