@@ -79,7 +79,6 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         }
         'redcheck;tls' {
             [CompletionResult]::new('--save-chain', '--save-chain', [CompletionResultType]::ParameterName, 'Write the chain the server presented to FILE as PEM (to inspect, or to pass to --cacert)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole handshake')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system store')
             [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send and verify instead of the URL''s host (tunnels, port-forwards)')
@@ -87,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole handshake: 10, 2.5, 500ms, 2s')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
@@ -134,7 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         }
         'redcheck;memory' {
             [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system store')
             [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send and verify instead of the URL''s host (tunnels, port-forwards)')
@@ -154,7 +154,6 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         'redcheck;latency' {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of PING round trips')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time from the start of one round trip to the start of the next: 10ms, 0.5s')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on connecting, and on each round trip')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system store')
             [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send and verify instead of the URL''s host (tunnels, port-forwards)')
@@ -162,6 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on connecting, and on each round trip')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Sample until Ctrl-C, showing running p50/p99; the histogram is printed at the end')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')

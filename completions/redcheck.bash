@@ -355,7 +355,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__latency)
-            opts="-k -q -h --count --interval --watch --timeout --connect-timeout --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            opts="-k -q -h --count --interval --watch --connect-timeout --cacert --insecure --sni --cert --key --format --color --quiet --strict --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,10 +366,6 @@ _redcheck() {
                     return 0
                     ;;
                 --interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -399,6 +395,10 @@ _redcheck() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -473,17 +473,13 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__tls)
-            opts="-k -q -h --save-chain --timeout --connect-timeout --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            opts="-k -q -h --save-chain --connect-timeout --cacert --insecure --sni --cert --key --format --color --quiet --strict --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --save-chain)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -513,6 +509,10 @@ _redcheck() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

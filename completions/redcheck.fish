@@ -83,7 +83,6 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s q -l quiet -
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l strict -d 'Exit 1 on warnings too'
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l save-chain -d 'Write the chain the server presented to FILE as PEM (to inspect, or to pass to --cacert)' -r -F
-complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l timeout -d 'Bound on the whole handshake' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
@@ -95,6 +94,7 @@ github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l timeout -d 'Bound on the whole handshake: 10, 2.5, 500ms, 2s' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l strict -d 'Exit 1 on warnings too'
@@ -139,7 +139,7 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l use -d 'Wha
 queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
 session\t'Sessions: nothing may be evicted before its TTL'
 mixed\t'Some of each'"
-complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l timeout -d 'Bound on the whole check' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
@@ -157,7 +157,6 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l strict -d '
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l count -d 'Number of PING round trips' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l interval -d 'Time from the start of one round trip to the start of the next: 10ms, 0.5s' -r
-complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l timeout -d 'Bound on connecting, and on each round trip' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
@@ -169,6 +168,7 @@ github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l timeout -d 'Bound on connecting, and on each round trip' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l watch -d 'Sample until Ctrl-C, showing running p50/p99; the histogram is printed at the end'
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'

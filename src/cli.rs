@@ -34,6 +34,7 @@ pub enum Command {
     /// Check one or more Redis URLs stage by stage (the default).
     Check(CheckArgs),
     /// Handshake only: the whole certificate chain, version, cipher and trust verdict.
+    #[command(mut_arg("timeout", |a| a.help("Bound on the whole handshake: 10, 2.5, 500ms, 2s")))]
     Tls(TlsCommandArgs),
     /// Retry the check until every target passes or --timeout runs out (CI preflight).
     #[command(mut_arg("timeout", |a| {
@@ -46,6 +47,7 @@ pub enum Command {
     /// Memory, eviction, keyspace and clients: the verdicts and the numbers behind them.
     Memory(MemoryArgs),
     /// Round-trip latency: PING samples, running percentiles, and a histogram at the end.
+    #[command(mut_arg("timeout", |a| a.help("Bound on connecting, and on each round trip")))]
     Latency(LatencyArgs),
     /// Print a shell completion script.
     Completions {
@@ -143,13 +145,9 @@ pub struct TlsCommandArgs {
     #[arg(long, value_name = "FILE")]
     pub save_chain: Option<PathBuf>,
 
-    /// Bound on the whole handshake.
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
-
-    /// Bound on each TCP connect attempt.
-    #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
-    pub connect_timeout: Duration,
+    /// Deadlines.
+    #[command(flatten)]
+    pub timing: TimingArgs,
 
     /// TLS options.
     #[command(flatten)]
@@ -171,13 +169,9 @@ pub struct MemoryArgs {
     #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
     pub workload: Option<UseArg>,
 
-    /// Bound on the whole check.
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
-
-    /// Bound on each TCP connect attempt.
-    #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
-    pub connect_timeout: Duration,
+    /// Deadlines.
+    #[command(flatten)]
+    pub timing: TimingArgs,
 
     /// TLS options.
     #[command(flatten)]
@@ -207,13 +201,9 @@ pub struct LatencyArgs {
     #[arg(long, conflicts_with = "count")]
     pub watch: bool,
 
-    /// Bound on connecting, and on each round trip.
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
-
-    /// Bound on each TCP connect attempt.
-    #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
-    pub connect_timeout: Duration,
+    /// Deadlines.
+    #[command(flatten)]
+    pub timing: TimingArgs,
 
     /// TLS options.
     #[command(flatten)]
@@ -224,10 +214,10 @@ pub struct LatencyArgs {
     pub output: OutputArgs,
 }
 
-/// Timing and sampling.
+/// The deadlines every command that connects takes.
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Connection")]
-pub struct ConnArgs {
+pub struct TimingArgs {
     /// Bound on the whole check of one target: 10, 2.5, 500ms, 2s.
     #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -235,6 +225,15 @@ pub struct ConnArgs {
     /// Bound on each TCP connect attempt.
     #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
     pub connect_timeout: Duration,
+}
+
+/// Timing, sampling and the password's source.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnArgs {
+    /// Deadlines.
+    #[command(flatten)]
+    pub timing: TimingArgs,
 
     /// Number of PING round trips to time.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]

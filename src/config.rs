@@ -10,8 +10,8 @@ use rustls::sign::CertifiedKey;
 
 use crate::checks::Workload;
 use crate::cli::{
-    CheckArgs, ColorChoice, Format, OutputArgs, RetryArgs, TlsArgs, TlsCommandArgs, UseArg,
-    WaitArgs,
+    CheckArgs, ColorChoice, Format, OutputArgs, RetryArgs, TimingArgs, TlsArgs, TlsCommandArgs,
+    UseArg, WaitArgs,
 };
 use crate::secret::Secret;
 use crate::trust::{self, Roots};
@@ -113,11 +113,8 @@ impl Config {
         Ok(Config {
             urls: validate_targets(&args.urls, &args.env)?,
             check: CheckConfig {
-                timeout: args.conn.timeout,
-                connect_timeout: validate_connect_timeout(
-                    args.conn.connect_timeout,
-                    args.conn.timeout,
-                ),
+                timeout: args.conn.timing.timeout,
+                connect_timeout: validate_connect_timeout(&args.conn.timing),
                 samples: usize::try_from(args.conn.samples).unwrap_or(usize::MAX),
                 tls: validate_tls(&args.tls)?,
                 handshake_only: false,
@@ -147,8 +144,8 @@ impl Config {
         Ok(Config {
             urls,
             check: CheckConfig {
-                timeout: args.timeout,
-                connect_timeout: validate_connect_timeout(args.connect_timeout, args.timeout),
+                timeout: args.timing.timeout,
+                connect_timeout: validate_connect_timeout(&args.timing),
                 samples: 0,
                 tls: validate_tls(&args.tls)?,
                 handshake_only: true,
@@ -298,8 +295,8 @@ fn validate_utf8(url: &OsStr) -> Result<String, UsageError> {
 }
 
 /// A connect attempt may not outlast the whole check.
-fn validate_connect_timeout(connect: Duration, total: Duration) -> Duration {
-    connect.min(total)
+fn validate_connect_timeout(t: &TimingArgs) -> Duration {
+    t.connect_timeout.min(t.timeout)
 }
 
 /// Loads `--cacert` and `--cert/--key` once, so a bad file is a usage error naming the flag.

@@ -14,8 +14,8 @@ impl Config {
         Ok(Config {
             urls: validate_targets(args.url.as_slice(), &[])?,
             check: CheckConfig {
-                timeout: args.timeout,
-                connect_timeout: validate_connect_timeout(args.connect_timeout, args.timeout),
+                timeout: args.timing.timeout,
+                connect_timeout: validate_connect_timeout(&args.timing),
                 samples: 1,
                 tls: validate_tls(&args.tls)?,
                 handshake_only: false,
@@ -47,8 +47,8 @@ impl LatencyConfig {
             base: Config {
                 urls: validate_targets(args.url.as_slice(), &[])?,
                 check: CheckConfig {
-                    timeout: args.timeout,
-                    connect_timeout: validate_connect_timeout(args.connect_timeout, args.timeout),
+                    timeout: args.timing.timeout,
+                    connect_timeout: validate_connect_timeout(&args.timing),
                     // The connection is checked up to AUTH; the sampling does the rest.
                     samples: 0,
                     tls: validate_tls(&args.tls)?,
@@ -61,7 +61,7 @@ impl LatencyConfig {
             },
             count: (!args.watch).then_some(args.count),
             interval: args.interval,
-            per_sample: args.timeout,
+            per_sample: args.timing.timeout,
         })
     }
 }
