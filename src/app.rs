@@ -85,7 +85,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| checks::evaluate(f, &opts))
         .collect();
-    let mut out = std::io::stdout().lock();
+    // Serializers write in small pieces; stdout's line buffer would scan each one for '\n'.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     output::write(&mut out, &reports, &cfg.output).context("writing the report")?;
     out.flush().ok();
     Ok(ExitCode::for_reports(&reports, cfg.output.strict))

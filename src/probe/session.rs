@@ -225,6 +225,8 @@ pub fn ping(conn: &mut Connection, samples: usize) -> Result<Vec<Duration>, Sess
     let packed = redis::cmd("PING").get_packed_command();
     let mut out = Vec::with_capacity(samples);
     for _ in 0..samples {
+        // Timeouts first, so the sample is the round trip alone.
+        conn.arm()?;
         let start = Instant::now();
         conn.send(&packed)?;
         let reply = conn.read()?;
