@@ -8,6 +8,7 @@ mod hints;
 mod latency;
 mod memory;
 mod probes;
+mod scrub;
 mod server;
 mod tls;
 
@@ -48,7 +49,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
     checks.push(probes::pubsub(f));
     checks.push(probes::write(f, opts));
     let verdict = verdict(&checks);
-    Report {
+    let mut report = Report {
         version: 1,
         tool: Tool {
             name: "redcheck",
@@ -58,7 +59,13 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         verdict,
         elapsed_ms: millis(f.elapsed),
         checks,
+    };
+    // The one place server text loses the password: every renderer, `wait`'s progress lines
+    // and the GitHub annotations print this report and nothing else from the server.
+    if let Some(pw) = f.target.as_ref().and_then(|t| t.password.as_ref()) {
+        scrub::report(&mut report, pw);
     }
+    report
 }
 
 /// The worst status among the checks, as `pass`, `warn` or `fail`.

@@ -3,6 +3,7 @@
 mod core;
 mod health;
 mod robustness;
+mod secrets;
 mod support;
 mod tls;
 mod ux;

@@ -1,0 +1,52 @@
+//! The password never shows, whatever the server, the URL or the output format does.
+
+use crate::support::run::{SECRET, both, redcheck, secret_url};
+use crate::support::{Behavior, FakeServer};
+
+/// A server (or proxy) that quotes the password it was sent back in its error.
+fn echoing_server() -> FakeServer {
+    FakeServer::start(Behavior::respond(|args| {
+        let sent: Vec<String> = args
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        format!(
+            "-ERR invalid password '{}' (sent: {})\r\n",
+            sent.last().map_or("", String::as_str),
+            sent.join(" ")
+        )
+        .into_bytes()
+    }))
+}
+
+#[test]
+fn a_server_echoing_the_password_does_not_leak_it() {
+    let server = echoing_server();
+    let url = secret_url("redis", server.port());
+    let json = both(&[&url, "--timeout", "2"]);
+    let auth = json.check("auth");
+    assert_eq!(auth["status"], "fail", "{auth:#}");
+    assert!(
+        auth["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("****"),
+        "{auth:#}"
+    );
+    let github = redcheck(&[&url, "--timeout", "2", "--format", "github"]);
+    github.assert_no_secret();
+    assert!(github.stdout.contains("::error"), "{}", github.stdout);
+    let wait = redcheck(&[
+        "wait",
+        &url,
+        "--timeout",
+        "700ms",
+        "--interval",
+        "100ms",
+        "--format",
+        "github",
+    ]);
+    wait.assert_no_secret();
+    assert!(wait.stderr.contains("attempt 1 failed"), "{}", wait.stderr);
+    assert!(!SECRET.is_empty());
+}
