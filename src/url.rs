@@ -260,7 +260,8 @@ impl fmt::Display for Target {
             sep = '&';
         }
         for (k, v) in &self.params {
-            if matches!(self.endpoint, Endpoint::Unix(_)) && k == "db" {
+            // `****` stands for a parameter that may hold a piece of the password.
+            if (matches!(self.endpoint, Endpoint::Unix(_)) && k == "db") || k == MASK {
                 continue;
             }
             write!(f, "{sep}{k}={v}")?;
@@ -276,6 +277,12 @@ pub fn redact_raw(input: &str) -> String {
         .chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect();
+    // Everything after `password=` may be the password (a raw '&', '#' or '@' in it ends the
+    // value early), so it all goes.
+    let clean = match clean.to_ascii_lowercase().find("password=") {
+        Some(i) => format!("{}{MASK}", &clean[..i + "password=".len()]),
+        None => clean,
+    };
     let shown = match (clean.find("://"), clean.rfind('@')) {
         (Some(s), Some(at)) if at > s + 3 => {
             format!("{}://{MASK}@{}", &clean[..s], &clean[at + 1..])
@@ -357,9 +364,18 @@ fn parse(input: &str) -> Result<Target, UrlError> {
     // end of a password with an un-encoded `/ ? #` in it (the user meant the last '@'), even
     // when it could be a query value: the other reading would show part of the password as a
     // host or in errors, and a query value can always write '@' as %40.
+    // An '@' after `password=` belongs to that query value, though (`?password=a@b`): splitting
+    // there would make the rest of the password the host.
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let last_at = rest.rfind('@').and_then(|at| {
+        if at > auth_end && has_password_param(&rest[auth_end..at]) {
+            rest[..auth_end].rfind('@')
+        } else {
+            Some(at)
+        }
+    });
     let mut unencoded = Vec::new();
-    let (userinfo, after_user) = match rest.rfind('@') {
+    let (userinfo, after_user) = match last_at {
         Some(at) => {
             if at > auth_end {
                 let bad: Vec<char> = rest[..at]
@@ -390,6 +406,16 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         Some((a, q)) => (a, Some(q)),
         None => (before_frag, None),
     };
+    // A raw '#' or '&' in `?password=` puts the rest of the password in the fragment or in
+    // another parameter: with a password in the query, neither is ever shown.
+    let secretive = query.is_some_and(query_has_password);
+    let fragment = fragment.map(|f| {
+        if secretive && !f.is_empty() && !f.eq_ignore_ascii_case("insecure") {
+            Hidden::Fragment(f.chars().count())
+        } else {
+            Hidden::Shown(f)
+        }
+    });
 
     let written = Written {
         scheme: scheme_raw.to_string(),
@@ -397,7 +423,10 @@ fn parse(input: &str) -> Result<Target, UrlError> {
         password: password.is_some(),
         bare_userinfo,
         unencoded,
-        fragment: fragment.map(str::to_string),
+        fragment: fragment.map(|f| match f {
+            Hidden::Shown(f) => f.to_string(),
+            Hidden::Fragment(_) => MASK.to_string(),
+        }),
         ..Written::default()
     };
     let mut target = Target {
@@ -445,12 +474,20 @@ fn parse(input: &str) -> Result<Target, UrlError> {
     }
 
     if let Some(q) = query {
-        apply_query(&mut target, q)?;
+        apply_query(&mut target, q, secretive)?;
     }
     match fragment {
-        None | Some("") => {}
-        Some(f) if f.eq_ignore_ascii_case("insecure") => target.insecure = true,
-        Some(f) => target.lints.push(Lint {
+        None | Some(Hidden::Shown("")) => {}
+        Some(Hidden::Shown(f)) if f.eq_ignore_ascii_case("insecure") => target.insecure = true,
+        Some(Hidden::Fragment(n)) => target.lints.push(Lint {
+            id: "fragment",
+            level: LintLevel::Warn,
+            message: format!(
+                "a URL fragment of {n} character(s) is ignored (not shown: with ?password= it may be part of the password)"
+            ),
+            hint: "a '#' or '&' in a password must be written %23 and %26".into(),
+        }),
+        Some(Hidden::Shown(f)) => target.lints.push(Lint {
             id: "fragment",
             level: LintLevel::Warn,
             message: format!(
@@ -464,6 +501,25 @@ fn parse(input: &str) -> Result<Target, UrlError> {
     }
     add_transport_lints(&mut target);
     Ok(target)
+}
+
+/// A fragment as it may be shown: as written, or only its length.
+#[derive(Clone, Copy)]
+enum Hidden<'a> {
+    Shown(&'a str),
+    Fragment(usize),
+}
+
+/// Whether a query sets `password=` (any case, possibly percent-encoded).
+fn query_has_password(query: &str) -> bool {
+    query
+        .split('&')
+        .any(|kv| decode(kv.split_once('=').unwrap_or((kv, "")).0).eq_ignore_ascii_case("password"))
+}
+
+/// Whether `password=` appears anywhere in the text (any case).
+fn has_password_param(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("password=")
 }
 
 fn unencoded_lint(chars: &[char]) -> Lint {
@@ -612,21 +668,58 @@ fn parse_db(s: &str, from: &str) -> Result<u32, UrlError> {
     })
 }
 
-fn apply_query(t: &mut Target, query: &str) -> Result<(), UrlError> {
+/// Parameters redcheck reads; with a password in the query, any other name may be a piece of
+/// it (`?password=ab&cd`), so it is kept as `****` and never shown.
+const KNOWN_PARAMS: [&str; 9] = [
+    "db",
+    "database",
+    "protocol",
+    "ssl_cert_reqs",
+    "ssl_ca_certs",
+    "ssl_check_hostname",
+    "password",
+    "username",
+    "user",
+];
+
+fn apply_query(t: &mut Target, query: &str, secretive: bool) -> Result<(), UrlError> {
     let mut unknown = Vec::new();
+    let mut hidden = 0;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = decode(k).to_ascii_lowercase();
+        let mut key = decode(k).to_ascii_lowercase();
+        if secretive && !KNOWN_PARAMS.contains(&key.as_str()) {
+            hidden += 1;
+            key = MASK.to_string();
+        }
         let value = decode(v);
-        let shown = if key == "password" {
+        let shown = if key == "password" || key == MASK {
             MASK.to_string()
         } else {
             v.to_string()
         };
+        // In errors, a value is quoted only when it cannot be a piece of the password.
+        let quoted = |what: &str| {
+            if secretive {
+                format!("{what} value")
+            } else {
+                format!("{what} '{value}'")
+            }
+        };
         t.params.push((key.clone(), shown));
         match key.as_str() {
+            _ if key == MASK => {}
             "db" | "database" => {
-                let db = parse_db(&value, "query")?;
+                let db = parse_db(&value, "query").map_err(|e| {
+                    if secretive {
+                        UrlError::Invalid(
+                            "the database in the query must be a whole number from 0 (e.g. ?db=0)"
+                                .into(),
+                        )
+                    } else {
+                        e
+                    }
+                })?;
                 if db != t.db && t.db != 0 {
                     t.lints.push(Lint {
                         id: "db-conflict",
@@ -643,7 +736,8 @@ fn apply_query(t: &mut Target, query: &str) -> Result<(), UrlError> {
                     "3" | "resp3" => 3,
                     _ => {
                         return Err(UrlError::Invalid(format!(
-                            "protocol '{value}' must be 2 or 3"
+                            "{} must be 2 or 3",
+                            quoted("protocol")
                         )));
                     }
                 });
@@ -653,7 +747,8 @@ fn apply_query(t: &mut Target, query: &str) -> Result<(), UrlError> {
                 "optional" | "required" | "cert_required" | "cert_optional" => {}
                 _ => {
                     return Err(UrlError::Invalid(format!(
-                        "ssl_cert_reqs '{value}' must be none, optional or required"
+                        "{} must be none, optional or required",
+                        quoted("ssl_cert_reqs")
                     )));
                 }
             },
@@ -675,6 +770,16 @@ fn apply_query(t: &mut Target, query: &str) -> Result<(), UrlError> {
             }
             _ => unknown.push(key),
         }
+    }
+    if hidden > 0 {
+        t.lints.push(Lint {
+            id: "unknown-params",
+            level: LintLevel::Warn,
+            message: format!(
+                "{hidden} query parameter(s) not checked here and not shown: with ?password= a raw '&' in the password starts a new one"
+            ),
+            hint: "write '&' in a password as %26 ('#' as %23)".into(),
+        });
     }
     if !unknown.is_empty() {
         t.lints.push(Lint {

@@ -1,6 +1,7 @@
 //! The `url` subcommand's report: parts, lints and every client's reading of one raw URL.
 
 use crate::report::{LintInfo, Tool, UrlParts, UrlReport};
+use crate::secret::MASK;
 use crate::url::{Endpoint, LintLevel, Target, UrlError, redact_raw};
 
 use super::{knowing_scheme, read_all};
@@ -67,6 +68,12 @@ fn parts(t: &Target) -> UrlParts {
         protocol: t.protocol,
         insecure: t.insecure,
         ca_file: t.ca_file.as_ref().map(|p| p.display().to_string()),
-        params: t.params.clone(),
+        // `****` stands for a parameter that may hold a piece of the password: never shown.
+        params: t
+            .params
+            .iter()
+            .filter(|(k, _)| k != MASK)
+            .cloned()
+            .collect(),
     }
 }

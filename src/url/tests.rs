@@ -289,3 +289,53 @@ fn written_keeps_what_clients_disagree_on() {
     assert!(!parse_ok("redis://h:/0").written.port);
     assert_eq!(parse_ok("redis://:a/b@h").written.unencoded, ['/']);
 }
+
+/// Everything a user or a report can see of a parsed URL.
+fn everything_shown(t: &Target) -> String {
+    let lints: Vec<String> = t
+        .lints
+        .iter()
+        .map(|l| format!("{} {}", l.message, l.hint))
+        .collect();
+    format!(
+        "{t} {} {:?} {:?}",
+        lints.join(" "),
+        t.params,
+        t.written.fragment
+    )
+}
+
+#[test]
+fn a_raw_hash_amp_or_at_in_a_query_password_never_shows() {
+    for raw in [
+        "redis://h/0?password=ab#ZQXtail",
+        "redis://h/0?password=ab&ZQXtail",
+        "redis://h/0?password=ab&ZQXtail=1",
+        "redis://h/0?PASSWORD=a@ZQXtail",
+        "redis://u:p@h/0?password=a@ZQXtail",
+    ] {
+        let t = parse_ok(raw);
+        let shown = everything_shown(&t);
+        assert!(!shown.to_lowercase().contains("zqx"), "{raw} -> {shown}");
+        let explained = format!("{:?}", crate::clients::explain(raw));
+        assert!(
+            !explained.to_lowercase().contains("zqx"),
+            "{raw} -> {explained}"
+        );
+        assert_eq!(t.host().map(Host::as_str).as_deref(), Some("h"), "{raw}");
+    }
+    let t = parse_ok("redis://h/0?password=a@ZQXtail");
+    assert_eq!(t.password.as_ref().map(Secret::expose), Some("a@ZQXtail"));
+    let t = parse_ok("redis://h/0?password=ab#ZQXtail");
+    assert!(lint_ids(&t).contains(&"fragment"));
+    let t = parse_ok("redis://h/0?password=ab&ZQXtail");
+    assert!(lint_ids(&t).contains(&"unknown-params"));
+    for raw in [
+        "redis://h/0?password=ab&db=ZQX",
+        "redis://h/0?password=ab&protocol=ZQX",
+    ] {
+        let e = Target::parse(raw).unwrap_err().to_string();
+        let shown = format!("{e} {}", redact_raw(raw));
+        assert!(!shown.contains("ZQX"), "{raw} -> {shown}");
+    }
+}
