@@ -290,13 +290,41 @@ pub fn redact_raw(input: &str) -> String {
         (None, Some(at)) => format!("{MASK}@{}", &clean[at + 1..]),
         _ => clean,
     };
-    let shown = mask_password_param(&shown);
+    let shown = mask_port_text(&mask_password_param(&shown));
     if shown.chars().count() > 200 {
         let cut: String = shown.chars().take(200).collect();
         format!("{cut}… ({} characters)", input.chars().count())
     } else {
         shown
     }
+}
+
+/// Hides what follows the host's ':' unless it is a port number: without an '@',
+/// `redis://user:secret` reads as host `user`, port `secret`.
+fn mask_port_text(s: &str) -> String {
+    let start = s.find("://").map_or(0, |i| i + 3);
+    let end = s[start..]
+        .find(['/', '?', '#'])
+        .map_or(s.len(), |i| start + i);
+    let authority = &s[start..end];
+    // The host starts after a (masked) user info; an IPv6 host keeps its ':' inside [ ].
+    let host_start = authority.rfind('@').map_or(0, |i| i + 1);
+    let after_host = match authority[host_start..].find(']') {
+        Some(i) if authority[host_start..].starts_with('[') => host_start + i + 1,
+        _ => host_start,
+    };
+    let Some(colon) = authority[after_host..]
+        .find(':')
+        .map(|i| start + after_host + i)
+    else {
+        return s.to_string();
+    };
+    let port = &s[colon + 1..end];
+    if port.bytes().all(|b| b.is_ascii_digit()) {
+        return s.to_string();
+    }
+    // The rest may be more of the same password (`redis://user:pa/ss`): it all goes.
+    format!("{}:{MASK}", &s[..colon])
 }
 
 fn mask_password_param(s: &str) -> String {
@@ -602,22 +630,27 @@ fn parse_host_port(authority: &str) -> Result<(Host, u16), UrlError> {
         };
         let ip: IpAddr = match v6.parse::<std::net::Ipv6Addr>() {
             Ok(ip) => IpAddr::V6(ip),
-            Err(_) => return invalid(format!("'[{v6}]' is not an IPv6 address")),
+            Err(_) => return invalid("the text in [ ] is not an IPv6 address".into()),
         };
         let port = match after {
             "" => None,
             p => match p.strip_prefix(':') {
                 Some(p) => Some(p),
-                None => return invalid(format!("unexpected '{after}' after the IPv6 address")),
+                None => {
+                    return invalid(
+                        "unexpected text after the IPv6 address: write [address]:port".into(),
+                    );
+                }
             },
         };
         return Ok((Host::Ip(ip), parse_port(port)?));
     } else {
         match authority.rsplit_once(':') {
+            // Quoting the authority here could show a password whose '@' is missing.
             Some((h, _)) if h.contains(':') => {
-                return invalid(format!(
-                    "IPv6 addresses need brackets: redis://[{authority}]:6379"
-                ));
+                return invalid(
+                    "more than one ':' in the host: IPv6 addresses need brackets (redis://[::1]:6379), and a password needs an '@' after it".into(),
+                );
             }
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
@@ -627,11 +660,13 @@ fn parse_host_port(authority: &str) -> Result<(Host, u16), UrlError> {
         return invalid("no host: write redis://host:port".into());
     }
     let host = decode(host_str);
-    if let Some(c) = host
+    if host
         .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .any(|c| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_')))
     {
-        return invalid(format!("'{c}' is not allowed in a host name"));
+        return invalid(
+            "the host name has a character other than letters, digits, '.', '-' and '_' (is a password missing its '@'?)".into(),
+        );
     }
     let host = match host.parse::<IpAddr>() {
         Ok(ip) => Host::Ip(ip),
@@ -651,10 +686,10 @@ fn parse_port(port: Option<&str>) -> Result<u16, UrlError> {
                 ))),
             }
         }
-        Some(p) => Err(UrlError::Invalid(format!(
-            "port '{}' is not a number",
-            p.chars().take(20).collect::<String>()
-        ))),
+        // Not quoted: without an '@', `redis://user:secret` puts the password here.
+        Some(_) => Err(UrlError::Invalid(
+            "the port is not a number (is a password missing its '@'? write redis://user:****@host:port)".into(),
+        )),
     }
 }
 

@@ -143,7 +143,7 @@ fn rejects_what_no_client_accepts() {
             "redis://h?ssl_cert_reqs=maybe",
             "none, optional or required",
         ),
-        ("redis://h a", "not allowed"),
+        ("redis://h a", "a character other than"),
     ];
     for (url, want) in cases {
         match Target::parse(url) {
@@ -338,4 +338,23 @@ fn a_raw_hash_amp_or_at_in_a_query_password_never_shows() {
         let shown = format!("{e} {}", redact_raw(raw));
         assert!(!shown.contains("ZQX"), "{raw} -> {shown}");
     }
+}
+
+#[test]
+fn a_password_without_its_at_never_shows() {
+    for raw in [
+        "redis://default:ZQXsecret",
+        "redis://default:ZQX/secret?db=1",
+        "redis://:ZQXsecret",
+        "redis://a:ZQX:c",
+        "redis://[::1]:ZQX/0",
+        "default:ZQXsecret",
+    ] {
+        let e = Target::parse(raw).unwrap_err().to_string();
+        let shown = format!("{e} {}", redact_raw(raw));
+        assert!(!shown.contains("ZQX"), "{raw} -> {shown}");
+    }
+    assert_eq!(redact_raw("redis://h:6379/0"), "redis://h:6379/0");
+    assert_eq!(redact_raw("redis://[::1]:6379/x"), "redis://[::1]:6379/x");
+    assert_eq!(redact_raw("redis://u:pw@h:ZQX"), "redis://****@h:****");
 }

@@ -50,3 +50,14 @@ fn a_server_echoing_the_password_does_not_leak_it() {
     assert!(wait.stderr.contains("attempt 1 failed"), "{}", wait.stderr);
     assert!(!SECRET.is_empty());
 }
+
+#[test]
+fn a_password_missing_its_at_is_not_echoed() {
+    let url = format!("redis://default:{SECRET}");
+    let json = both(&[&url]);
+    json.assert_code(1).assert_fails("url", "invalid-url");
+    let explained = redcheck(&["url", &url]);
+    explained.assert_no_secret();
+    let explained = redcheck(&["url", &url, "--format", "json"]);
+    explained.assert_no_secret();
+}
