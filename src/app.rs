@@ -133,11 +133,13 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
     ))
 }
 
-/// Parses every URL, supplies a password from outside the URL where it has none, and loads
+/// Parses every URL, supplies a password from outside the URL when it has none and is the
+/// only target, and loads
 /// its trust roots. A CA file that cannot be read is a usage error; the system store is read
 /// once, and only when a `rediss://` target needs it.
 pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, UsageError> {
     static SYSTEM: OnceLock<Roots> = OnceLock::new();
+    let single = urls.len() == 1;
     urls.iter()
         .map(|raw| {
             let mut target = Target::parse(raw);
@@ -152,8 +154,14 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
                 Ok(t) => t.to_string(),
                 Err(_) => crate::url::redact_raw(raw),
             };
-            if let (Ok(t), Some(pw)) = (&mut target, &cfg.password) {
-                t.supply_password(pw.secret.clone(), pw.source);
+            // REDISCLI_AUTH and --password-file name no host: with several targets (say an
+            // --env URL of another vendor) they would be sent to servers never meant to get them.
+            match (&mut target, &cfg.password) {
+                (Ok(t), Some(pw)) if single => {
+                    t.supply_password(pw.secret.clone(), pw.source);
+                }
+                (Ok(t), Some(pw)) => t.decline_password(pw.source),
+                _ => {}
             }
             let roots = match &target {
                 Ok(t) if t.tls => Some(match (&cfg.tls.cacert, &t.ca_file) {

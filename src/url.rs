@@ -207,6 +207,28 @@ impl Target {
         true
     }
 
+    /// Notes that a password from outside the URL was not used because several targets are
+    /// checked: it names no host, so it could go to one it was never meant for.
+    pub fn decline_password(&mut self, source: PasswordSource) {
+        if self.password.is_some() {
+            return;
+        }
+        let what = match source {
+            PasswordSource::File { .. } => "--password-file",
+            _ => source.as_str(),
+        };
+        self.lints.push(Lint {
+            id: "password-not-sent",
+            level: LintLevel::Info,
+            message: format!(
+                "{what} is used only when a single target is checked; this URL has no password"
+            ),
+            hint: format!(
+                "check this target on its own to use {what}, or give each URL its own password"
+            ),
+        });
+    }
+
     /// Host, if TCP.
     pub fn host(&self) -> Option<&Host> {
         match &self.endpoint {

@@ -1,6 +1,6 @@
 //! The password never shows, whatever the server, the URL or the output format does.
 
-use crate::support::run::{SECRET, both, redcheck, secret_url};
+use crate::support::run::{SECRET, both, cmd, redcheck, run, secret_url};
 use crate::support::{Behavior, FakeServer};
 
 /// A server (or proxy) that quotes the password it was sent back in its error.
@@ -60,4 +60,50 @@ fn a_password_missing_its_at_is_not_echoed() {
     explained.assert_no_secret();
     let explained = redcheck(&["url", &url, "--format", "json"]);
     explained.assert_no_secret();
+}
+
+#[test]
+fn an_outside_password_goes_to_a_single_target_only() {
+    let ours = echoing_server();
+    let vendor = echoing_server();
+    for how in ["REDISCLI_AUTH", "--password-file"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("pw");
+        std::fs::write(&file, SECRET).expect("write the password file");
+        let mut c = cmd();
+        c.args([&ours.url(), "--env", "CACHE_URL", "--format", "json"])
+            .env("CACHE_URL", vendor.url());
+        match how {
+            "REDISCLI_AUTH" => c.env("REDISCLI_AUTH", SECRET),
+            _ => c.arg("--password-file").arg(&file),
+        };
+        let multi = run(&mut c);
+        multi.assert_no_secret();
+        let reports = multi.reports();
+        assert_eq!(reports.len(), 2, "{}", multi.stdout);
+        for r in &reports {
+            let url = r["checks"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["id"] == "url"))
+                .expect("a url check");
+            assert!(
+                url.to_string().contains("password-not-sent"),
+                "{how}: {url:#}"
+            );
+        }
+    }
+    for server in [&ours, &vendor] {
+        let sent = server.commands();
+        assert!(
+            !sent.iter().flatten().any(|w| w.contains(SECRET)),
+            "the password went to a server: {sent:?}"
+        );
+    }
+    // One target: it is used as before.
+    let single = run(cmd().arg(ours.url()).env("REDISCLI_AUTH", SECRET));
+    single.assert_no_secret();
+    assert!(
+        ours.commands().iter().flatten().any(|w| w == SECRET),
+        "a single target gets the password"
+    );
 }
