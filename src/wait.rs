@@ -139,11 +139,12 @@ fn last_failure(reports: &[Report], strict: bool) -> String {
     for r in reports {
         if let Some(c) = r.checks.iter().find(|c| bad(c.status)) {
             let who = if reports.len() > 1 {
-                format!("{}: ", r.target.url)
+                format!("{}: ", output::printable(&r.target.url))
             } else {
                 String::new()
             };
-            return format!("{who}{}: {}", c.id, c.summary);
+            // Printed on stderr and in the spinner: server text must not forge lines there either.
+            return format!("{who}{}: {}", c.id, output::printable(&c.summary));
         }
     }
     "no check failed".into()
@@ -202,6 +203,12 @@ mod tests {
             "redis://a: eviction: eviction said so"
         );
         assert_eq!(last_failure(&[a], false), "no check failed");
+        let mut evil = report("redis://c", &[("auth", Status::Fail)]);
+        evil.checks[0].summary = "no\n::error title=x::y\u{1b}".into();
+        assert_eq!(
+            last_failure(&[evil], false),
+            "auth: no\\n::error title=x::y\\x1b"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@ use serde::Serialize;
 use x509_parser::prelude::*;
 use x509_parser::public_key::PublicKey;
 
+use crate::output::printable;
+
 /// What a certificate says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CertInfo {
@@ -49,7 +51,7 @@ impl CertInfo {
         if let Ok(Some(ext)) = cert.subject_alternative_name() {
             for name in &ext.value.general_names {
                 match name {
-                    GeneralName::DNSName(d) => sans.push((*d).to_string()),
+                    GeneralName::DNSName(d) => sans.push(printable(d).into_owned()),
                     GeneralName::IPAddress(b) => sans.push(ip_text(b)),
                     _ => {}
                 }
@@ -90,11 +92,14 @@ impl CertInfo {
     }
 }
 
+/// Escaped here too: a certificate is the server's text, and reports carry it in JSON.
 fn name_text(name: &X509Name<'_>) -> String {
-    name.iter_common_name()
+    let text = name
+        .iter_common_name()
         .next()
         .and_then(|cn| cn.as_str().ok())
-        .map_or_else(|| name.to_string(), str::to_string)
+        .map_or_else(|| name.to_string(), str::to_string);
+    printable(&text).into_owned()
 }
 
 fn ip_text(bytes: &[u8]) -> String {

@@ -5,7 +5,7 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 
 use crate::config::OutputConfig;
-use crate::output::human;
+use crate::output::{human, printable, printable_lines};
 use crate::report::{Report, Status};
 
 /// Writes the plain checklist and the annotations; appends the step summary when configured.
@@ -42,10 +42,12 @@ pub fn annotations(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
                 Status::Warn => "warning",
                 _ => continue,
             };
-            let mut message = format!("{}: {}", r.target.url, c.summary);
+            // Escaped like every other output first: `escape_data` alone keeps ESC and friends.
+            let mut message = format!("{}: {}", printable(&r.target.url), printable(&c.summary));
             if let Some(hint) = &c.hint {
+                let lines: Vec<_> = printable_lines(hint).collect();
                 message.push_str("\n→ ");
-                message.push_str(hint);
+                message.push_str(&lines.join("\n"));
             }
             command(out, kind, &format!("redcheck {}", c.id), &message)?;
         }
@@ -82,7 +84,7 @@ pub fn markdown(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
             out,
             "### {} redcheck · `{}` · {}\n",
             icon(r.verdict),
-            r.target.url.replace('`', "'"),
+            printable(&r.target.url).replace('`', "'"),
             word(r.verdict)
         )?;
         writeln!(out, "| | check | result | hint |")?;
@@ -122,7 +124,10 @@ fn word(s: Status) -> &'static str {
 
 /// A table cell: pipes would split it, new lines would end the row, `<` could open a tag.
 fn cell(s: &str) -> String {
-    s.replace('&', "&amp;")
+    let lines: Vec<_> = printable_lines(s).collect();
+    lines
+        .join("\n")
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('|', "\\|")

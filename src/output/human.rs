@@ -6,6 +6,7 @@ use colored::Colorize;
 
 use crate::config::OutputConfig;
 use crate::latency::show_ms;
+use crate::output::{printable, printable_lines};
 use crate::report::{Report, Status};
 
 /// Width of the check-id column.
@@ -49,7 +50,7 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
         "{} {} · {}",
         r.tool.name.bold(),
         r.tool.version,
-        r.target.url
+        printable(&r.target.url)
     )?;
     writeln!(out)?;
     let indent = " ".repeat(ID_WIDTH + 4);
@@ -58,14 +59,16 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
             continue;
         }
         let summary = match c.status {
-            Status::Skip => format!("skipped: {}", c.summary).dimmed().to_string(),
-            _ => c.summary.clone(),
+            Status::Skip => format!("skipped: {}", printable(&c.summary))
+                .dimmed()
+                .to_string(),
+            _ => printable(&c.summary).into_owned(),
         };
         writeln!(out, " {} {:<ID_WIDTH$} {summary}", mark(c.status), c.id)?;
         if c.status >= Status::Info
             && let Some(hint) = &c.hint
         {
-            for line in hint.lines() {
+            for line in printable_lines(hint) {
                 writeln!(out, "{indent}{} {}", "→".cyan(), line)?;
             }
         }

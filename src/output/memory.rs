@@ -7,6 +7,7 @@ use colored::Colorize;
 use crate::checks::bytes;
 use crate::cli::Format;
 use crate::config::OutputConfig;
+use crate::output::printable;
 use crate::report::MemoryReport;
 
 /// Writes a memory report in the configured format.
@@ -34,7 +35,7 @@ pub fn write(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::R
         field("memory"),
         m.used_bytes.map_or_else(|| "?".into(), bytes),
         m.rss_bytes.map_or_else(|| "?".into(), bytes),
-        m.maxmemory_policy.as_deref().unwrap_or("?"),
+        printable(m.maxmemory_policy.as_deref().unwrap_or("?")),
         m.fragmentation_ratio
             .map_or_else(|| "?".into(), |r| format!("{r:.2}")),
     )?;

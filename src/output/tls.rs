@@ -6,6 +6,7 @@ use colored::Colorize;
 
 use crate::cli::Format;
 use crate::config::OutputConfig;
+use crate::output::printable;
 use crate::report::TlsReport;
 
 /// Writes a TLS report in the configured format.
@@ -23,10 +24,10 @@ pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Resu
         out,
         "{}{} · {} · ALPN {} · SNI {}",
         field("handshake"),
-        h.version,
-        h.cipher,
-        h.alpn.as_deref().unwrap_or("none"),
-        h.server_name
+        printable(&h.version),
+        printable(&h.cipher),
+        printable(h.alpn.as_deref().unwrap_or("none")),
+        printable(&h.server_name)
     )?;
     let verdict = match h.verification_error {
         None => "verified".green().to_string(),
@@ -55,10 +56,10 @@ pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Resu
         } else {
             "CA"
         };
-        writeln!(out, "   {i} {} ({role})", c.subject.bold())?;
-        writeln!(out, "     issuer   {}", c.issuer)?;
+        writeln!(out, "   {i} {} ({role})", printable(&c.subject).bold())?;
+        writeln!(out, "     issuer   {}", printable(&c.issuer))?;
         if !c.sans.is_empty() {
-            writeln!(out, "     names    {}", c.sans.join(", "))?;
+            writeln!(out, "     names    {}", printable(&c.sans.join(", ")))?;
         }
         let left = if c.days_left < 0 {
             format!("expired {} days ago", c.days_expired)
@@ -70,9 +71,10 @@ pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Resu
         writeln!(
             out,
             "     valid    {} → {} ({left})",
-            c.not_before, c.not_after
+            printable(&c.not_before),
+            printable(&c.not_after)
         )?;
-        writeln!(out, "     key      {}", c.key)?;
+        writeln!(out, "     key      {}", printable(&c.key))?;
         writeln!(out, "     sha256   {}", c.sha256)?;
     }
     out.flush()

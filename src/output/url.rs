@@ -7,7 +7,7 @@ use colored::Colorize;
 use crate::cli::Format;
 use crate::clients::{Reading, Verdict};
 use crate::config::OutputConfig;
-use crate::output::github;
+use crate::output::{github, printable, printable_lines};
 use crate::report::UrlReport;
 
 /// Writes the report in the configured format.
@@ -21,10 +21,16 @@ pub fn write(out: &mut dyn Write, r: &UrlReport, cfg: &OutputConfig) -> io::Resu
         Format::Github => {
             human(out, r, false)?;
             if let Some(e) = &r.error {
-                github::command(out, "error", "redcheck url", &format!("{}: {e}", r.url))?;
+                let message = format!("{}: {}", printable(&r.url), printable(e));
+                github::command(out, "error", "redcheck url", &message)?;
             }
             for l in r.lints.iter().filter(|l| l.level == "warn") {
-                let message = format!("{}: {}\n→ {}", r.url, l.message, l.hint);
+                let message = format!(
+                    "{}: {}\n→ {}",
+                    printable(&r.url),
+                    printable(&l.message),
+                    printable(&l.hint)
+                );
                 github::command(out, "warning", &format!("redcheck url {}", l.id), &message)?;
             }
             Ok(())
@@ -40,18 +46,20 @@ fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
         "{} {} · url · {}",
         r.tool.name.bold(),
         r.tool.version,
-        r.url
+        printable(&r.url)
     )?;
     writeln!(out)?;
     if let Some(e) = &r.error {
-        writeln!(out, " {} {e}", "✘".red().bold())?;
+        writeln!(out, " {} {}", "✘".red().bold(), printable(e))?;
         if !r.known_by.is_empty() {
             writeln!(out, "   read by: {}", r.known_by.join(", "))?;
         }
         return Ok(());
     }
     if let Some(p) = &r.parts {
-        let row = |out: &mut dyn Write, k: &str, v: &str| writeln!(out, " {:<10} {v}", k.dimmed());
+        let row = |out: &mut dyn Write, k: &str, v: &str| {
+            writeln!(out, " {:<10} {}", k.dimmed(), printable(v))
+        };
         row(
             out,
             "scheme",
@@ -97,8 +105,10 @@ fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
         } else {
             "i".blue().to_string()
         };
-        writeln!(out, " {mark} {:<18} {}", l.id.bold(), l.message)?;
-        writeln!(out, "   {:<18} {} {}", "", "→".cyan(), l.hint)?;
+        writeln!(out, " {mark} {:<18} {}", l.id.bold(), printable(&l.message))?;
+        for line in printable_lines(&l.hint) {
+            writeln!(out, "   {:<18} {} {line}", "", "→".cyan())?;
+        }
     }
     writeln!(out)?;
     writeln!(out, " {}", "How client libraries read it".bold())?;
@@ -126,7 +136,7 @@ fn client_row(out: &mut dyn Write, c: &Reading) -> io::Result<()> {
     };
     let user = match &c.user {
         Some(u) if u.is_empty() => "\"\"".to_string(),
-        Some(u) => u.clone(),
+        Some(u) => printable(u).into_owned(),
         None if c.verdict == Verdict::Rejects => String::new(),
         None => "-".into(),
     };
@@ -141,10 +151,15 @@ fn client_row(out: &mut dyn Write, c: &Reading) -> io::Result<()> {
     );
     writeln!(out, " {mark} {}", line.trim_end())?;
     if !c.ignored.is_empty() {
-        writeln!(out, "     {} ignores {}", "→".cyan(), c.ignored.join(", "))?;
+        writeln!(
+            out,
+            "     {} ignores {}",
+            "→".cyan(),
+            printable(&c.ignored.join(", "))
+        )?;
     }
     for n in &c.notes {
-        writeln!(out, "     {} {n}", "→".cyan())?;
+        writeln!(out, "     {} {}", "→".cyan(), printable(n))?;
     }
     Ok(())
 }

@@ -302,3 +302,28 @@ fn tls_subcommand_reports_the_chain_and_saves_it() {
     }
     assert!(chain[0]["self_issued"].as_bool().unwrap());
 }
+
+#[test]
+fn a_hostile_certificate_name_cannot_forge_lines_or_drive_the_terminal() {
+    let pki = Pki::new();
+    let cn = "x\u{1b}[2J\n::error title=x::y";
+    let (_server, url) = tls_server(&pki, LeafSpec::self_signed(NAMES).with_cn(cn));
+    for args in [
+        vec!["tls", url.as_str(), "--format", "github"],
+        vec!["tls", url.as_str()],
+        vec![url.as_str(), "--format", "github"],
+        vec!["tls", url.as_str(), "--format", "json"],
+    ] {
+        let run = redcheck(&args);
+        run.assert_no_secret();
+        let out = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            !out.lines().any(|l| l.starts_with("::error title=x")),
+            "{args:?}:\n{out}"
+        );
+        assert!(!out.contains('\u{1b}'), "{args:?}:\n{out}");
+        if args.contains(&"tls") && !args.contains(&"json") {
+            assert!(out.contains("x\\x1b[2J\\n::error"), "{args:?}:\n{out}");
+        }
+    }
+}

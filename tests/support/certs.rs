@@ -52,6 +52,8 @@ pub struct LeafSpec {
     pub self_signed: bool,
     /// Which CA signs the leaf when not self-signed.
     pub signer: Signer,
+    /// Subject common name; the first SAN when `None`.
+    pub cn: Option<String>,
 }
 
 impl LeafSpec {
@@ -63,6 +65,15 @@ impl LeafSpec {
             not_after_days: 365,
             self_signed: false,
             signer: Signer::Ca,
+            cn: None,
+        }
+    }
+
+    /// The same leaf with this subject common name (any text, control characters included).
+    pub fn with_cn(self, cn: &str) -> LeafSpec {
+        LeafSpec {
+            cn: Some(cn.to_string()),
+            ..self
         }
     }
 
@@ -163,9 +174,9 @@ impl Pki {
     /// Server leaf shaped by `spec` (expired, not yet valid, self-signed, other CA, wrong name...).
     pub fn server_with(&self, spec: LeafSpec) -> TlsFiles {
         let cn = spec
-            .sans
-            .first()
-            .cloned()
+            .cn
+            .clone()
+            .or_else(|| spec.sans.first().cloned())
             .unwrap_or_else(|| "redcheck test server".to_string());
         let mut params = leaf_params(&cn, &spec.sans);
         set_validity(&mut params, spec.not_before_days, spec.not_after_days);
