@@ -11,6 +11,8 @@ pub mod sampler;
 pub mod session;
 pub mod tcp;
 pub mod tls;
+#[cfg(unix)]
+pub mod unix;
 pub mod write;
 
 use std::net::{SocketAddr, TcpStream};
@@ -235,7 +237,7 @@ fn probe_target(
             f.dns = Stage::skipped("Unix socket");
             on_stage("tcp");
             let started = Instant::now();
-            match std::os::unix::net::UnixStream::connect(path) {
+            match unix::connect(path, cfg.connect_timeout, deadline) {
                 Ok(s) => {
                     let peer = path.display().to_string();
                     f.tcp = Stage::done(
@@ -248,15 +250,8 @@ fn probe_target(
                     f.tls = Stage::skipped("Unix socket");
                     Transport::Unix(s)
                 }
-                Err(e) => {
-                    let reason = match e.kind() {
-                        std::io::ErrorKind::ConnectionRefused => Reason::Refused,
-                        _ => Reason::Unreachable,
-                    };
-                    f.tcp = Stage::failed(
-                        Failure::new(reason, format!("{}: {e}", path.display())),
-                        started.elapsed(),
-                    );
+                Err(failure) => {
+                    f.tcp = Stage::failed(failure, started.elapsed());
                     f.skip_from("scheme", "could not connect");
                     return None;
                 }
