@@ -69,18 +69,28 @@ pub fn write(f: &Findings, opts: &Options) -> Check {
         );
     }
     let c = match &f.write.outcome {
-        Outcome::Done(w) => check(
-            "write",
-            Status::Pass,
-            format!(
-                "SET, GET and DEL of a probe key in {} / {} / {}",
-                show_ms(millis(w.set)),
-                show_ms(millis(w.get)),
-                show_ms(millis(w.del))
-            ),
-            None,
-            json!({"key": w.key, "ttl_seconds": PROBE_TTL_SECONDS, "set_ms": millis(w.set), "get_ms": millis(w.get), "del_ms": millis(w.del)}),
-        ),
+        Outcome::Done(w) => {
+            let mut data = json!({"key": w.key, "ttl_seconds": PROBE_TTL_SECONDS, "set_ms": millis(w.set), "get_ms": millis(w.get), "del_ms": millis(w.del)});
+            if let Some(note) = &w.note {
+                data["note"] = json!(note);
+            }
+            check(
+                "write",
+                Status::Pass,
+                format!(
+                    "SET, GET and DEL of a probe key in {} / {} / {}{}",
+                    show_ms(millis(w.set)),
+                    show_ms(millis(w.get)),
+                    show_ms(millis(w.del)),
+                    w.note
+                        .as_ref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
+                ),
+                None,
+                data,
+            )
+        }
         Outcome::Failed(failure, _) => {
             let hint = if failure.reason == Reason::Noperm {
                 Some("the ACL user may not write: grant it write commands and the keys (ACL SETUSER name +@write ~*), or use the user the app writes with".into())
