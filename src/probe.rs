@@ -383,9 +383,10 @@ fn handshake(
 
 /// Opens a fresh plaintext connection, sends `PING` and returns the first reply line if it is RESP.
 fn speaks_resp(addr: SocketAddr, deadline: Deadline) -> Option<String> {
-    let window = deadline.capped(PROBE_WINDOW).ok()?;
-    let sock = TcpStream::connect_timeout(&addr, window).ok()?;
-    let mut conn = Connection::new(Transport::Plain(sock), deadline.sooner(window));
+    // Connect and exchange share one window, cut short by the deadline.
+    let window = deadline.sooner(PROBE_WINDOW);
+    let sock = TcpStream::connect_timeout(&addr, window.remaining().ok()?).ok()?;
+    let mut conn = Connection::new(Transport::Plain(sock), window);
     let reply = conn.call(&redis::cmd("PING")).ok()?;
     let line = match crate::conn::server_error(&reply) {
         Some((_, msg)) => format!("-{msg}"),
@@ -502,9 +503,10 @@ fn record_session_error(
                     .map(|a| a.addr)
             {
                 let host = t.host().map(crate::url::Host::as_str).unwrap_or_default();
-                let window = deadline.capped(PROBE_WINDOW).unwrap_or(Duration::ZERO);
-                if !window.is_zero()
-                    && let Ok(sock) = TcpStream::connect_timeout(&addr, window)
+                // Connect and handshake share one window, cut short by the deadline.
+                let window = deadline.sooner(PROBE_WINDOW);
+                if let Ok(left) = window.remaining()
+                    && let Ok(sock) = TcpStream::connect_timeout(&addr, left)
                     && tls::speaks_tls(sock, &host, window)
                 {
                     f.scheme = Stage::failed(

@@ -82,6 +82,20 @@ fn every_hanging_peer_is_cut_off_at_the_deadline() {
                 says: None,
             },
             Row {
+                // redis:// at it: the plaintext exchange is closed, so redcheck asks the port
+                // for TLS; each byte of that answer must not get a window of its own.
+                name: "closes plaintext, drips a TLS answer one byte per 900 ms",
+                start: || {
+                    fake(Behavior::DripToTls(
+                        vec![0x16, 3, 3],
+                        Duration::from_millis(900),
+                    ))
+                },
+                timeout: HANG,
+                want: Want::Fail("auth", &["closed"]),
+                says: None,
+            },
+            Row {
                 name: "TLS: accepts and never answers the ClientHello",
                 start: || {
                     let server = FakeServer::start(Behavior::Silent);
