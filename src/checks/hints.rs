@@ -1,6 +1,6 @@
 //! What to do about each failure reason: the one place for fix wording.
 
-use crate::failure::Reason;
+use crate::failure::{Failure, Reason};
 use crate::probe::Findings;
 use crate::provider::{self, Provider};
 use crate::secret::MASK;
@@ -10,6 +10,18 @@ use crate::url::Target;
 pub fn provider(f: &Findings) -> Option<&'static Provider> {
     let t = f.target.as_ref()?;
     provider::detect(&t.host()?.as_str(), t.port()?)
+}
+
+/// The hint for a failure: a server's own error reply that has no reason of its own is told
+/// apart from bytes that are not Redis at all.
+pub fn for_failure(failure: &Failure, f: &Findings) -> Option<String> {
+    if failure.reason == Reason::Protocol && failure.from_server {
+        return Some(format!(
+            "the server answered with an error: {} — see its log",
+            failure.cause
+        ));
+    }
+    for_reason(failure.reason, f)
 }
 
 /// The hint for a failure reason, with the corrected URL or flag where there is one.
@@ -78,6 +90,7 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::ProtectedMode => "the server refuses remote clients without a password: on the server set requirepass (or an ACL user), or bind it to the right interface with protected-mode no behind a firewall".into(),
         Reason::MaxClients => "every connection slot is taken: create one client or pool per process and reuse it, close idle clients (CLIENT LIST), or raise maxclients / the plan's limit".into(),
         Reason::Loading => "the server is loading its dataset after a restart: wait (redcheck wait URL) and retry".into(),
+        Reason::Busy => "a script or function is running too long and blocks the server: stop it (SCRIPT KILL / FUNCTION KILL) or wait for it, and find it in SLOWLOG GET".into(),
         Reason::Noauth => format!(
             "the server needs a password: put it in the URL (redis://:{MASK}@{host_port}) or, safer, in REDISCLI_AUTH / --password-file"
         ),

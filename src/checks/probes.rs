@@ -46,7 +46,7 @@ pub fn pubsub(f: &Findings) -> Check {
             }
         }
         Outcome::Failed(failure, _) => {
-            let hint = hints::for_reason(failure.reason, f).map(|h| {
+            let hint = hints::for_failure(failure, f).map(|h| {
                 if failure.reason == Reason::PubsubLost {
                     format!("{h}\n{SEPARATE_CLIENTS}")
                 } else {
@@ -95,7 +95,7 @@ pub fn write(f: &Findings, opts: &Options) -> Check {
             let hint = if failure.reason == Reason::Noperm {
                 Some("the ACL user may not write: grant it write commands and the keys (ACL SETUSER name +@write ~*), or use the user the app writes with".into())
             } else {
-                hints::for_reason(failure.reason, f)
+                hints::for_failure(failure, f)
             };
             let mut data = Map::new();
             data.insert("ttl_seconds".into(), json!(PROBE_TTL_SECONDS));
