@@ -140,7 +140,8 @@ pub struct Findings {
 }
 
 impl Findings {
-    fn new(shown: String) -> Self {
+    /// Findings for `shown` with no stage reached yet.
+    pub(crate) fn new(shown: String) -> Self {
         let not_run = || "not reached";
         Findings {
             shown,
