@@ -11,7 +11,7 @@ use crate::url::Target;
 
 use super::pubsub::{self, PubsubError};
 use super::session::{InfoError, SessionError};
-use super::{Findings, Stage, cluster, reach, wire_failure, write};
+use super::{Findings, Outcome, Stage, cluster, reach, wire_failure, write};
 
 /// Runs the stages the command asked for, in order, on the open connection.
 pub fn run(
@@ -55,7 +55,17 @@ pub fn run(
                     Err(PubsubError::Forbidden(why)) => {
                         Stage::skipped(format!("pub/sub is not allowed: {why}"))
                     }
-                    Err(PubsubError::Failed(failure)) => Stage::failed(failure, started.elapsed()),
+                    Err(PubsubError::Failed(failure, step)) => Stage {
+                        outcome: Outcome::Failed(
+                            failure,
+                            Some(Box::new(pubsub::PubsubFacts {
+                                channel,
+                                protocol: auth.protocol,
+                                result: pubsub::Delivery::Broken(step),
+                            })),
+                        ),
+                        took: started.elapsed(),
+                    },
                 }
             }
         };
