@@ -71,6 +71,8 @@ reasons! {
     MaxClients => "max-clients",
     /// `-LOADING`: the dataset is being loaded.
     Loading => "loading",
+    /// `-BUSY`: a script or function has run past its time limit.
+    Busy => "busy",
     /// `-NOAUTH`: a password is required.
     Noauth => "noauth",
     /// `-WRONGPASS` or `invalid password`.
@@ -118,6 +120,9 @@ pub struct Failure {
     pub reason: Reason,
     /// What happened, in one line (never containing a password).
     pub cause: String,
+    /// Whether the cause is the server's own error reply (a Redis that refused), rather
+    /// than something observed on the wire.
+    pub from_server: bool,
 }
 
 impl Failure {
@@ -126,6 +131,15 @@ impl Failure {
         Self {
             reason,
             cause: cause.into(),
+            from_server: false,
+        }
+    }
+
+    /// A failure whose cause is the server's error reply.
+    pub fn from_server(reason: Reason, cause: impl Into<String>) -> Self {
+        Self {
+            from_server: true,
+            ..Self::new(reason, cause)
         }
     }
 }

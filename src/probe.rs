@@ -11,6 +11,8 @@ pub mod sampler;
 pub mod session;
 pub mod tcp;
 pub mod tls;
+#[cfg(unix)]
+pub mod unix;
 pub mod write;
 
 use std::net::{SocketAddr, TcpStream};
@@ -138,7 +140,8 @@ pub struct Findings {
 }
 
 impl Findings {
-    fn new(shown: String) -> Self {
+    /// Findings for `shown` with no stage reached yet.
+    pub(crate) fn new(shown: String) -> Self {
         let not_run = || "not reached";
         Findings {
             shown,
@@ -235,7 +238,7 @@ fn probe_target(
             f.dns = Stage::skipped("Unix socket");
             on_stage("tcp");
             let started = Instant::now();
-            match std::os::unix::net::UnixStream::connect(path) {
+            match unix::connect(path, cfg.connect_timeout, deadline) {
                 Ok(s) => {
                     let peer = path.display().to_string();
                     f.tcp = Stage::done(
@@ -248,15 +251,8 @@ fn probe_target(
                     f.tls = Stage::skipped("Unix socket");
                     Transport::Unix(s)
                 }
-                Err(e) => {
-                    let reason = match e.kind() {
-                        std::io::ErrorKind::ConnectionRefused => Reason::Refused,
-                        _ => Reason::Unreachable,
-                    };
-                    f.tcp = Stage::failed(
-                        Failure::new(reason, format!("{}: {e}", path.display())),
-                        started.elapsed(),
-                    );
+                Err(failure) => {
+                    f.tcp = Stage::failed(failure, started.elapsed());
                     f.skip_from("scheme", "could not connect");
                     return None;
                 }
@@ -388,9 +384,10 @@ fn handshake(
 
 /// Opens a fresh plaintext connection, sends `PING` and returns the first reply line if it is RESP.
 fn speaks_resp(addr: SocketAddr, deadline: Deadline) -> Option<String> {
-    let window = deadline.capped(PROBE_WINDOW).ok()?;
-    let sock = TcpStream::connect_timeout(&addr, window).ok()?;
-    let mut conn = Connection::new(Transport::Plain(sock), deadline.sooner(window));
+    // Connect and exchange share one window, cut short by the deadline.
+    let window = deadline.sooner(PROBE_WINDOW);
+    let sock = TcpStream::connect_timeout(&addr, window.remaining().ok()?).ok()?;
+    let mut conn = Connection::new(Transport::Plain(sock), window);
     let reply = conn.call(&redis::cmd("PING")).ok()?;
     let line = match crate::conn::server_error(&reply) {
         Some((_, msg)) => format!("-{msg}"),
@@ -507,9 +504,10 @@ fn record_session_error(
                     .map(|a| a.addr)
             {
                 let host = t.host().map(crate::url::Host::as_str).unwrap_or_default();
-                let window = deadline.capped(PROBE_WINDOW).unwrap_or(Duration::ZERO);
-                if !window.is_zero()
-                    && let Ok(sock) = TcpStream::connect_timeout(&addr, window)
+                // Connect and handshake share one window, cut short by the deadline.
+                let window = deadline.sooner(PROBE_WINDOW);
+                if let Ok(left) = window.remaining()
+                    && let Ok(sock) = TcpStream::connect_timeout(&addr, left)
                     && tls::speaks_tls(sock, &host, window)
                 {
                     f.scheme = Stage::failed(

@@ -137,7 +137,10 @@ pub fn errors(info: &Info) -> Check {
     let uptime = info.server().uptime_seconds;
     let data = json!({"counts": notable, "errorstats": all, "uptime_seconds": uptime});
     if parts.is_empty() {
-        let other: u64 = stats.iter().map(|(_, n)| n).sum();
+        // Counts come from the server's text: a hostile INFO must not overflow the sum.
+        let other = stats
+            .iter()
+            .fold(0u64, |sum, (_, n)| sum.saturating_add(*n));
         return check(
             "errors",
             Status::Pass,
@@ -157,4 +160,24 @@ pub fn errors(info: &Info) -> Check {
         Some(hints.join("\n")),
         data,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_counts_that_would_overflow_saturate() {
+        let text = format!(
+            "# Errorstats\r\nerrorstat_ERR:count={m}\r\nerrorstat_WEIRD:count={m}\r\n",
+            m = u64::MAX
+        );
+        let c = errors(&Info::parse(&text));
+        assert_eq!(c.status, Status::Pass);
+        assert!(
+            c.summary.contains(&format!("({} others)", u64::MAX)),
+            "{}",
+            c.summary
+        );
+    }
 }

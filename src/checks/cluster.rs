@@ -22,7 +22,7 @@ pub fn cluster(f: &Findings) -> Check {
         Outcome::Failed(failure, _) => failed(
             "cluster",
             failure,
-            hints::for_reason(failure.reason, f),
+            hints::for_failure(failure, f),
             serde_json::Map::new(),
         ),
         Outcome::Skipped(why) => skipped("cluster", why),

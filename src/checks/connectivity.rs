@@ -12,12 +12,9 @@ use crate::url::{Endpoint, LintLevel, PasswordSource};
 /// `url`: the parsed parts and the lints.
 pub fn url(f: &Findings) -> Check {
     let c = match (&f.url.outcome, &f.target) {
-        (Outcome::Failed(failure, _), _) => failed(
-            "url",
-            failure,
-            hints::for_reason(failure.reason, f),
-            Map::new(),
-        ),
+        (Outcome::Failed(failure, _), _) => {
+            failed("url", failure, hints::for_failure(failure, f), Map::new())
+        }
         (_, Some(t)) => {
             let mut parts = vec![format!(
                 "{} ({})",
@@ -118,12 +115,9 @@ pub fn dns(f: &Findings) -> Check {
                 json!({"addresses": d.addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>()}),
             )
         }
-        Outcome::Failed(failure, _) => failed(
-            "dns",
-            failure,
-            hints::for_reason(failure.reason, f),
-            Map::new(),
-        ),
+        Outcome::Failed(failure, _) => {
+            failed("dns", failure, hints::for_failure(failure, f), Map::new())
+        }
         Outcome::Skipped(why) => skipped("dns", why),
     };
     timed(c, &f.dns)
@@ -161,7 +155,7 @@ pub fn tcp(f: &Findings) -> Check {
             if let Some(t) = facts {
                 data.insert("attempts".into(), attempts(t));
             }
-            failed("tcp", failure, hints::for_reason(failure.reason, f), data)
+            failed("tcp", failure, hints::for_failure(failure, f), data)
         }
         Outcome::Skipped(why) => skipped("tcp", why),
     };
@@ -195,12 +189,7 @@ pub fn scheme(f: &Findings) -> Check {
             );
             data.insert("port".into(), json!(port));
             timed(
-                failed(
-                    "scheme",
-                    failure,
-                    hints::for_reason(failure.reason, f),
-                    data,
-                ),
+                failed("scheme", failure, hints::for_failure(failure, f), data),
                 &f.scheme,
             )
         }
@@ -246,12 +235,9 @@ pub fn auth(f: &Findings) -> Check {
                 json!({"user": a.user, "protocol": a.protocol, "authenticated": a.authenticated, "hello": a.hello, "notes": a.notes}),
             )
         }
-        Outcome::Failed(failure, _) => failed(
-            "auth",
-            failure,
-            hints::for_reason(failure.reason, f),
-            Map::new(),
-        ),
+        Outcome::Failed(failure, _) => {
+            failed("auth", failure, hints::for_failure(failure, f), Map::new())
+        }
         Outcome::Skipped(why) => skipped("auth", why),
     };
     timed(c, &f.auth)
@@ -291,12 +277,9 @@ pub fn ping(f: &Findings) -> Check {
             }
             None => skipped("ping", "no samples"),
         },
-        Outcome::Failed(failure, _) => failed(
-            "ping",
-            failure,
-            hints::for_reason(failure.reason, f),
-            Map::new(),
-        ),
+        Outcome::Failed(failure, _) => {
+            failed("ping", failure, hints::for_failure(failure, f), Map::new())
+        }
         Outcome::Skipped(why) => skipped("ping", why),
     };
     timed(c, &f.ping)

@@ -48,7 +48,7 @@ pub fn persistence(f: &Findings, info: &Info) -> Check {
         None
     };
     if let Some(failure) = failure {
-        let mut hint = hints::for_reason(failure.reason, f);
+        let mut hint = hints::for_failure(&failure, f);
         if failure.reason == Reason::Misconf {
             hint = hint.map(|h| {
                 format!(

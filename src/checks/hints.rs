@@ -1,15 +1,43 @@
 //! What to do about each failure reason: the one place for fix wording.
 
-use crate::failure::Reason;
-use crate::probe::Findings;
+use crate::failure::{Failure, Reason};
+use crate::probe::{Findings, Outcome};
 use crate::provider::{self, Provider};
 use crate::secret::MASK;
-use crate::url::Target;
+use crate::url::{Endpoint, Target};
 
 /// The provider of the target, if known.
 pub fn provider(f: &Findings) -> Option<&'static Provider> {
     let t = f.target.as_ref()?;
     provider::detect(&t.host()?.as_str(), t.port()?)
+}
+
+/// The socket path of a `unix://` target.
+fn unix_path(f: &Findings) -> Option<String> {
+    match &f.target.as_ref()?.endpoint {
+        Endpoint::Unix(p) => Some(p.display().to_string()),
+        Endpoint::Tcp { .. } => None,
+    }
+}
+
+/// The cause the connect stage failed with.
+fn tcp_cause(f: &Findings) -> Option<&str> {
+    match &f.tcp.outcome {
+        Outcome::Failed(failure, _) => Some(&failure.cause),
+        _ => None,
+    }
+}
+
+/// The hint for a failure: a server's own error reply that has no reason of its own is told
+/// apart from bytes that are not Redis at all.
+pub fn for_failure(failure: &Failure, f: &Findings) -> Option<String> {
+    if failure.reason == Reason::Protocol && failure.from_server {
+        return Some(format!(
+            "the server answered with an error: {} — see its log",
+            failure.cause
+        ));
+    }
+    for_reason(failure.reason, f)
 }
 
 /// The hint for a failure reason, with the corrected URL or flag where there is one.
@@ -29,6 +57,29 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
             }
             h
         }
+        Reason::Refused if unix_path(f).is_some() => format!(
+            "a socket file exists at {} but no server listens on it: start the server, or use the path its unixsocket setting names",
+            unix_path(f).unwrap_or_default()
+        ),
+        Reason::Unreachable if unix_path(f).is_some() => {
+            let path = unix_path(f).unwrap_or_default();
+            match tcp_cause(f) {
+                Some(c) if c.contains("permission denied") => format!(
+                    "this user may not open {path}: check unixsocketperm on the server and that the user is in the socket's group"
+                ),
+                _ => format!(
+                    "no server socket at {path}: check the path and the server's unixsocket setting (CONFIG GET unixsocket)"
+                ),
+            }
+        }
+        Reason::Timeout if matches!(f.dns.outcome, Outcome::Failed(..)) => format!(
+            "the resolver is unreachable or slow: check /etc/resolv.conf (in a pod: the cluster DNS, CoreDNS / kube-dns), and try getent hosts {}",
+            t.and_then(Target::host).map_or_else(|| "NAME".into(), |h| h.as_str())
+        ),
+        Reason::Timeout if unix_path(f).is_some() && f.tcp.facts().is_none() => format!(
+            "the server's listener at {} does not accept connections: it may be stuck or its backlog full (check it is alive; raise tcp-backlog / net.core.somaxconn); raise --timeout to tell slow from stuck",
+            unix_path(f).unwrap_or_default()
+        ),
         Reason::Refused => format!(
             "nothing listens on {host_port}: check the port and that the server runs{}",
             p.map(|p| format!(" ({}: {})", p.name, p.note)).unwrap_or_default()
@@ -78,6 +129,7 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::ProtectedMode => "the server refuses remote clients without a password: on the server set requirepass (or an ACL user), or bind it to the right interface with protected-mode no behind a firewall".into(),
         Reason::MaxClients => "every connection slot is taken: create one client or pool per process and reuse it, close idle clients (CLIENT LIST), or raise maxclients / the plan's limit".into(),
         Reason::Loading => "the server is loading its dataset after a restart: wait (redcheck wait URL) and retry".into(),
+        Reason::Busy => "a script or function is running too long and blocks the server: stop it (SCRIPT KILL / FUNCTION KILL) or wait for it, and find it in SLOWLOG GET".into(),
         Reason::Noauth => format!(
             "the server needs a password: put it in the URL (redis://:{MASK}@{host_port}) or, safer, in REDISCLI_AUTH / --password-file"
         ),
@@ -108,4 +160,75 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::Threshold | Reason::EvictionPolicy => return None,
     };
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::probe::Stage;
+
+    /// Findings for `url` where `stage` failed with `reason` and `cause`.
+    fn failed_at(url: &str, stage: &str, reason: Reason, cause: &str) -> Findings {
+        let mut f = Findings::new(url.into());
+        f.target = Some(Target::parse(url).expect("a valid URL"));
+        match stage {
+            "dns" => f.dns = failed(reason, cause),
+            _ => f.tcp = failed(reason, cause),
+        }
+        f
+    }
+
+    fn failed<T>(reason: Reason, cause: &str) -> Stage<T> {
+        Stage {
+            outcome: Outcome::Failed(Failure::new(reason, cause), None),
+            took: Duration::ZERO,
+        }
+    }
+
+    fn hint(f: &Findings, reason: Reason) -> String {
+        for_reason(reason, f).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_dns_timeout_points_at_the_resolver_not_a_firewall() {
+        let f = failed_at("redis://cache.example:6379", "dns", Reason::Timeout, "");
+        let h = hint(&f, Reason::Timeout);
+        assert!(
+            h.contains("/etc/resolv.conf") && h.contains("getent hosts cache.example"),
+            "{h}"
+        );
+        assert!(!h.contains("firewall"), "{h}");
+        let f = failed_at("redis://10.0.0.1:6379", "tcp", Reason::Timeout, "");
+        assert!(hint(&f, Reason::Timeout).contains("firewall"));
+    }
+
+    #[test]
+    fn unix_socket_failures_name_the_socket_settings() {
+        let url = "unix:///run/redis/redis.sock";
+        let missing = failed_at(
+            url,
+            "tcp",
+            Reason::Unreachable,
+            "no socket at /run/redis/redis.sock: …",
+        );
+        assert!(hint(&missing, Reason::Unreachable).contains("unixsocket setting"));
+        let denied = failed_at(
+            url,
+            "tcp",
+            Reason::Unreachable,
+            "/run/redis/redis.sock: permission denied: …",
+        );
+        assert!(hint(&denied, Reason::Unreachable).contains("unixsocketperm"));
+        let refused = failed_at(url, "tcp", Reason::Refused, "");
+        let h = hint(&refused, Reason::Refused);
+        assert!(
+            h.contains("/run/redis/redis.sock") && !h.contains("port"),
+            "{h}"
+        );
+        let full = failed_at(url, "tcp", Reason::Timeout, "");
+        let h = hint(&full, Reason::Timeout);
+        assert!(h.contains("backlog") && !h.contains("firewall"), "{h}");
+    }
 }

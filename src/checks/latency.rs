@@ -50,7 +50,7 @@ pub fn latency(
         Ended::Failed(failure) => {
             let mut failure = failure.clone();
             failure.cause = format!("round trip {} failed: {}", samples.len() + 1, failure.cause);
-            let hint = hints::for_reason(failure.reason, f);
+            let hint = hints::for_failure(&failure, f);
             failed("latency", &failure, hint, object(data))
         }
         _ if stats.is_some_and(|s| s.p50_ms >= SLOW_P50_MS) => {

@@ -139,8 +139,11 @@ fn memory_data(m: &MemoryFacts) -> Value {
 
 /// Key totals over every database: (keys, keys without a TTL).
 fn key_totals(dbs: &[DbKeys]) -> (u64, u64) {
-    let keys = dbs.iter().map(|d| d.keys).sum();
-    let without = dbs.iter().map(|d| d.keys.saturating_sub(d.expires)).sum();
+    // Counts come from the server's text: a hostile INFO must not overflow the sum.
+    let keys = dbs.iter().fold(0u64, |sum, d| sum.saturating_add(d.keys));
+    let without = dbs.iter().fold(0u64, |sum, d| {
+        sum.saturating_add(d.keys.saturating_sub(d.expires))
+    });
     (keys, without)
 }
 
@@ -250,7 +253,7 @@ pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
     let data = json!({
         "databases": dbs,
         "keys": keys,
-        "keys_with_ttl": keys - without_ttl,
+        "keys_with_ttl": keys.saturating_sub(without_ttl),
         "keys_without_ttl": without_ttl,
         "url_db": url_db,
     });
@@ -324,6 +327,29 @@ pub fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_totals_saturate_on_hostile_counts() {
+        let db = |db, keys, expires| DbKeys {
+            db,
+            keys,
+            expires,
+            avg_ttl_ms: None,
+        };
+        let dbs = [db(0, u64::MAX, 0), db(1, u64::MAX, 1), db(2, 5, 2)];
+        assert_eq!(key_totals(&dbs), (u64::MAX, u64::MAX));
+        assert_eq!(key_totals(&[db(0, 10, 4), db(1, 3, 3)]), (13, 6));
+    }
+
+    #[test]
+    fn hostile_keyspace_lines_total_without_overflow() {
+        let text = format!(
+            "# Keyspace\r\ndb0:keys={m},expires=0,avg_ttl=0\r\ndb1:keys={m},expires={m},avg_ttl=0\r\n",
+            m = u64::MAX
+        );
+        let info = Info::parse(&text);
+        assert_eq!(key_totals(&info.keyspace()).0, u64::MAX);
+    }
 
     #[test]
     fn sizes() {

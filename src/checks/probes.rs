@@ -5,7 +5,7 @@ use serde_json::{Map, json};
 use super::{Options, check, failed, hints, skipped, timed};
 use crate::failure::Reason;
 use crate::latency::show_ms;
-use crate::probe::pubsub::Delivery;
+use crate::probe::pubsub::{DELIVERY_WINDOW, Delivery, Step};
 use crate::probe::write::PROBE_TTL_SECONDS;
 use crate::probe::{Findings, Outcome};
 use crate::report::{Check, Status, millis};
@@ -22,6 +22,7 @@ pub fn pubsub(f: &Findings) -> Check {
                     (Some(millis(*delay)), Some(*receivers), None)
                 }
                 Delivery::Refused(msg) => (None, None, Some(msg.clone())),
+                Delivery::Broken(_) => (None, None, None),
             };
             let data = json!({"channel": p.channel, "protocol": p.protocol, "delay_ms": delay_ms,
                               "receivers": receivers, "error": error});
@@ -43,21 +44,55 @@ pub fn pubsub(f: &Findings) -> Check {
                     Some("a proxy in front of the server may not pass SUBSCRIBE: if the app uses pub/sub, connect subscribers straight to the server or use a proxy that supports it".into()),
                     data,
                 ),
+                // The probe reports a broken round trip as a failure; never a finding of its own.
+                Delivery::Broken(step) => check(
+                    "pubsub",
+                    Status::Warn,
+                    format!("the round trip broke at {}", step_name(*step)),
+                    None,
+                    data,
+                ),
             }
         }
-        Outcome::Failed(failure, _) => {
-            let hint = hints::for_reason(failure.reason, f).map(|h| {
-                if failure.reason == Reason::PubsubLost {
-                    format!("{h}\n{SEPARATE_CLIENTS}")
-                } else {
-                    format!("the second connection failed: {h}")
-                }
+        Outcome::Failed(failure, partial) => {
+            let step = partial.as_ref().and_then(|p| match p.result {
+                Delivery::Broken(step) => Some(step),
+                _ => None,
             });
-            failed("pubsub", failure, hint, Map::new())
+            let hint = match (failure.reason, step) {
+                (Reason::Timeout, Some(Step::Subscribe)) => Some(
+                    "the second connection was accepted but SUBSCRIBE went unanswered: a proxy in between may not pass pub/sub, or the server is blocked; connect subscribers straight to the server to tell which".into(),
+                ),
+                (Reason::Timeout, Some(Step::Deliver)) => Some(format!(
+                    "the overall --timeout ended the wait before the {} s delivery window: raise --timeout to tell a slow delivery from a lost one",
+                    DELIVERY_WINDOW.as_secs()
+                )),
+                (Reason::PubsubLost, _) => {
+                    hints::for_failure(failure, f).map(|h| format!("{h}\n{SEPARATE_CLIENTS}"))
+                }
+                (_, Some(step)) => hints::for_failure(failure, f)
+                    .map(|h| format!("{} failed: {h}", step_name(step))),
+                (_, None) => hints::for_failure(failure, f)
+                    .map(|h| format!("the second connection failed: {h}")),
+            };
+            let mut data = Map::new();
+            if let Some(step) = step {
+                data.insert("step".into(), json!(step_name(step)));
+            }
+            failed("pubsub", failure, hint, data)
         }
         Outcome::Skipped(why) => skipped("pubsub", why),
     };
     timed(c, &f.pubsub)
+}
+
+/// What a step of the pub/sub round trip is called.
+fn step_name(step: Step) -> &'static str {
+    match step {
+        Step::Subscribe => "SUBSCRIBE",
+        Step::Publish => "PUBLISH",
+        Step::Deliver => "the delivery",
+    }
 }
 
 /// `write`.
@@ -69,23 +104,33 @@ pub fn write(f: &Findings, opts: &Options) -> Check {
         );
     }
     let c = match &f.write.outcome {
-        Outcome::Done(w) => check(
-            "write",
-            Status::Pass,
-            format!(
-                "SET, GET and DEL of a probe key in {} / {} / {}",
-                show_ms(millis(w.set)),
-                show_ms(millis(w.get)),
-                show_ms(millis(w.del))
-            ),
-            None,
-            json!({"key": w.key, "ttl_seconds": PROBE_TTL_SECONDS, "set_ms": millis(w.set), "get_ms": millis(w.get), "del_ms": millis(w.del)}),
-        ),
+        Outcome::Done(w) => {
+            let mut data = json!({"key": w.key, "ttl_seconds": PROBE_TTL_SECONDS, "set_ms": millis(w.set), "get_ms": millis(w.get), "del_ms": millis(w.del)});
+            if let Some(note) = &w.note {
+                data["note"] = json!(note);
+            }
+            check(
+                "write",
+                Status::Pass,
+                format!(
+                    "SET, GET and DEL of a probe key in {} / {} / {}{}",
+                    show_ms(millis(w.set)),
+                    show_ms(millis(w.get)),
+                    show_ms(millis(w.del)),
+                    w.note
+                        .as_ref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
+                ),
+                None,
+                data,
+            )
+        }
         Outcome::Failed(failure, _) => {
             let hint = if failure.reason == Reason::Noperm {
                 Some("the ACL user may not write: grant it write commands and the keys (ACL SETUSER name +@write ~*), or use the user the app writes with".into())
             } else {
-                hints::for_reason(failure.reason, f)
+                hints::for_failure(failure, f)
             };
             let mut data = Map::new();
             data.insert("ttl_seconds".into(), json!(PROBE_TTL_SECONDS));

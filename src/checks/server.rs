@@ -45,7 +45,7 @@ pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
                 super::failed(
                     "server",
                     failure,
-                    super::hints::for_reason(failure.reason, f),
+                    super::hints::for_failure(failure, f),
                     serde_json::Map::new(),
                 ),
                 &f.info,

@@ -17,7 +17,7 @@ pub fn tls(f: &Findings) -> Check {
         Outcome::Done(t) => passed(f, t),
         Outcome::Failed(failure, facts) => {
             let data = facts.as_deref().map(facts_data).unwrap_or_default();
-            let mut hint = hints::for_reason(failure.reason, f);
+            let mut hint = hints::for_failure(failure, f);
             if failure.reason == crate::failure::Reason::UnknownIssuer
                 && let Some(t) = facts.as_deref()
                 && let Some(note) = &t.fallback_note
@@ -82,7 +82,7 @@ fn passed(f: &Findings, t: &TlsFacts) -> Check {
     }
     match &t.verification {
         Ok(()) => parts.push(format!("trusted by {}", t.trust.describe())),
-        Err(Failure { reason, cause }) => {
+        Err(Failure { reason, cause, .. }) => {
             parts.push(format!("NOT verified ({})", reason.as_str()));
             let fix = hints::for_reason(*reason, f)
                 .map(|h| format!(" — to verify: {h}"))

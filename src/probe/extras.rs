@@ -11,7 +11,7 @@ use crate::url::Target;
 
 use super::pubsub::{self, PubsubError};
 use super::session::{InfoError, SessionError};
-use super::{Findings, Stage, cluster, reach, wire_failure, write};
+use super::{Findings, Outcome, Stage, cluster, reach, wire_failure, write};
 
 /// Runs the stages the command asked for, in order, on the open connection.
 pub fn run(
@@ -55,7 +55,17 @@ pub fn run(
                     Err(PubsubError::Forbidden(why)) => {
                         Stage::skipped(format!("pub/sub is not allowed: {why}"))
                     }
-                    Err(PubsubError::Failed(failure)) => Stage::failed(failure, started.elapsed()),
+                    Err(PubsubError::Failed(failure, step)) => Stage {
+                        outcome: Outcome::Failed(
+                            failure,
+                            Some(Box::new(pubsub::PubsubFacts {
+                                channel,
+                                protocol: auth.protocol,
+                                result: pubsub::Delivery::Broken(step),
+                            })),
+                        ),
+                        took: started.elapsed(),
+                    },
                 }
             }
         };
@@ -66,9 +76,10 @@ pub fn run(
     if cfg.extras.write {
         on_stage("write");
         let started = Instant::now();
-        let key = probe_key(f);
+        let mine = f.cluster.facts().map(cluster::ClusterFacts::my_slots);
+        let (key, note) = probe_key(mine.as_deref(), deadline);
         f.write = match write::probe(conn, &key, &random_token()) {
-            Ok(facts) => Stage::done(facts, started.elapsed()),
+            Ok(facts) => Stage::done(write::WriteFacts { note, ..facts }, started.elapsed()),
             Err(e) => Stage::failed(session_failure(e), started.elapsed()),
         };
     } else {
@@ -88,21 +99,31 @@ fn is_cluster(f: &Findings) -> bool {
     }
 }
 
-/// A key in a slot this node serves, so a cluster node does not answer MOVED.
-fn probe_key(f: &Findings) -> String {
-    let mine = f.cluster.facts().map(cluster::ClusterFacts::my_slots);
-    loop {
-        let key = format!("redcheck:probe:{}", random_token());
+/// How many random keys to try for one in this node's slots; a range of a single slot is hit
+/// within this many draws all but once in e^6.
+const MAX_KEY_DRAWS: u32 = 100_000;
+
+/// A key in a slot this node serves, so a cluster node does not answer MOVED. When none turns
+/// up within [`MAX_KEY_DRAWS`] draws or the deadline, any key, with a note that says so.
+fn probe_key(mine: Option<&[(u16, u16)]>, deadline: Deadline) -> (String, Option<String>) {
+    let draw = || format!("redcheck:probe:{}", random_token());
+    let Some(ranges) = mine.filter(|r| !r.is_empty()) else {
+        return (draw(), None);
+    };
+    for n in 0..MAX_KEY_DRAWS {
+        if n % 1024 == 0 && deadline.remaining().is_err() {
+            break;
+        }
+        let key = draw();
         let slot = cluster::key_slot(key.as_bytes());
-        match &mine {
-            Some(ranges) if !ranges.is_empty() => {
-                if ranges.iter().any(|(a, b)| (*a..=*b).contains(&slot)) {
-                    return key;
-                }
-            }
-            _ => return key,
+        if ranges.iter().any(|(a, b)| (*a..=*b).contains(&slot)) {
+            return (key, None);
         }
     }
+    (
+        draw(),
+        Some("no key hashing into this node's announced slots was found; the probe key may be redirected (MOVED)".into()),
+    )
 }
 
 /// A session error as a classified failure.
@@ -122,4 +143,41 @@ pub fn random_token() -> String {
             .map_or(0, |d| d.as_nanos()),
     );
     format!("{:016x}", h.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    const LONG: Duration = Duration::from_secs(30);
+
+    #[test]
+    fn the_probe_key_hashes_into_this_nodes_slots() {
+        let (key, note) = probe_key(Some(&[(100, 200)]), Deadline::after(LONG));
+        assert!(
+            (100..=200).contains(&cluster::key_slot(key.as_bytes())),
+            "{key}"
+        );
+        assert_eq!(note, None);
+        assert_eq!(probe_key(None, Deadline::after(LONG)).1, None);
+        assert_eq!(probe_key(Some(&[]), Deadline::after(LONG)).1, None);
+    }
+
+    #[test]
+    fn slots_no_key_hashes_into_end_the_search_with_a_note() {
+        for hostile in [[(20_000, 30_000)], [(500, 400)]] {
+            let (key, note) = probe_key(Some(&hostile), Deadline::after(LONG));
+            assert!(key.starts_with("redcheck:probe:"));
+            assert!(note.is_some_and(|n| n.contains("MOVED")));
+        }
+    }
+
+    #[test]
+    fn the_search_stops_at_the_deadline() {
+        let started = std::time::Instant::now();
+        let (_, note) = probe_key(Some(&[(20_000, 30_000)]), Deadline::after(Duration::ZERO));
+        assert!(note.is_some());
+        assert!(started.elapsed() < Duration::from_millis(50));
+    }
 }

@@ -38,6 +38,19 @@ pub enum Delivery {
     },
     /// The endpoint refused SUBSCRIBE or PUBLISH with this error (a proxy without pub/sub).
     Refused(String),
+    /// The round trip broke at this step: only in the partial facts of a failed stage.
+    Broken(Step),
+}
+
+/// A step of the round trip, to say which one broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// SUBSCRIBE on the second connection.
+    Subscribe,
+    /// PUBLISH on the first.
+    Publish,
+    /// Waiting for the message on the second.
+    Deliver,
 }
 
 /// Why the round trip gave no verdict of its own.
@@ -45,8 +58,8 @@ pub enum Delivery {
 pub enum PubsubError {
     /// The ACL user may not use pub/sub: the check is skipped with this reason.
     Forbidden(String),
-    /// A real failure (lost message, broken connection).
-    Failed(Failure),
+    /// A real failure (lost message, broken connection), and the step it happened at.
+    Failed(Failure, Step),
 }
 
 /// Subscribes on `subscriber`, publishes on `publisher`, and waits for the message within
@@ -65,9 +78,18 @@ pub fn round_trip(
     };
     let reply = subscriber
         .call(redis::cmd("SUBSCRIBE").arg(channel))
-        .map_err(wire)?;
+        .map_err(|e| match e {
+            WireError::Io(e) if is_timeout(&e) => PubsubError::Failed(
+                Failure::new(
+                    Reason::Timeout,
+                    "the second connection was accepted, but SUBSCRIBE went unanswered",
+                ),
+                Step::Subscribe,
+            ),
+            e => wire(e, Step::Subscribe),
+        })?;
     if let Some((code, msg)) = server_error(&reply) {
-        return refused(&code, &msg).map(facts);
+        return refused(&code, &msg, Step::Subscribe).map(facts);
     }
     let payload = format!("redcheck {channel}");
     let packed = redis::cmd("PUBLISH")
@@ -75,25 +97,32 @@ pub fn round_trip(
         .arg(&payload)
         .get_packed_command();
     let sent = Instant::now();
-    publisher.send(&packed).map_err(wire)?;
+    publisher
+        .send(&packed)
+        .map_err(|e| wire(e, Step::Publish))?;
     // Read the subscriber first: the delay is publish → delivery, not publish → reply → read.
+    // When the overall deadline ends the wait before the window does, a missing message
+    // says nothing about delivery.
+    let cut_short = deadline
+        .remaining()
+        .map_or(true, |left| left < DELIVERY_WINDOW);
     subscriber.set_deadline(deadline.sooner(DELIVERY_WINDOW));
     let arrived = loop {
         match subscriber.read() {
             Ok(v) if is_message(&v, channel) => break Ok(sent.elapsed()),
             Ok(_) => {}
             Err(WireError::Io(e)) if is_timeout(&e) => break Err(sent.elapsed()),
-            Err(e) => return Err(wire(e)),
+            Err(e) => return Err(wire(e, Step::Deliver)),
         }
     };
     // Past the deadline the PUBLISH reply may not be readable; a lost message is still lost.
     let reply = match (publisher.read(), &arrived) {
         (Ok(reply), _) => reply,
         (Err(_), Err(_)) => Value::Nil,
-        (Err(e), Ok(_)) => return Err(wire(e)),
+        (Err(e), Ok(_)) => return Err(wire(e, Step::Publish)),
     };
     if let Some((code, msg)) = server_error(&reply) {
-        return refused(&code, &msg).map(facts);
+        return refused(&code, &msg, Step::Publish).map(facts);
     }
     let receivers = match reply {
         Value::Int(n) => n,
@@ -101,33 +130,50 @@ pub fn round_trip(
     };
     match arrived {
         Ok(delay) => Ok(facts(Delivery::Arrived { delay, receivers })),
-        Err(waited) => Err(PubsubError::Failed(Failure::new(
-            Reason::PubsubLost,
-            format!(
-                "the message published on {channel} did not arrive within {} ms{}",
-                waited.as_millis(),
-                if receivers >= 0 {
-                    format!(" (PUBLISH counted {receivers} subscriber(s))")
-                } else {
-                    String::new()
-                }
+        Err(waited) if cut_short => Err(PubsubError::Failed(
+            Failure::new(
+                Reason::Timeout,
+                format!(
+                    "no message on {channel} within {} ms: the overall --timeout ended the wait before the {} s delivery window",
+                    waited.as_millis(),
+                    DELIVERY_WINDOW.as_secs()
+                ),
             ),
-        ))),
+            Step::Deliver,
+        )),
+        Err(waited) => Err(PubsubError::Failed(
+            Failure::new(
+                Reason::PubsubLost,
+                format!(
+                    "the message published on {channel} did not arrive within {} ms{}",
+                    waited.as_millis(),
+                    if receivers >= 0 {
+                        format!(" (PUBLISH counted {receivers} subscriber(s))")
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            Step::Deliver,
+        )),
     }
 }
 
 /// NOPERM skips, NOAUTH and LOADING fail, any other refusal is a verdict of its own.
-fn refused(code: &str, msg: &str) -> Result<Delivery, PubsubError> {
+fn refused(code: &str, msg: &str, step: Step) -> Result<Delivery, PubsubError> {
     match code {
         "NOPERM" => Err(PubsubError::Forbidden(session::sanitize(msg))),
-        "NOAUTH" | "LOADING" => Err(PubsubError::Failed(session::classify(code, msg, false))),
+        "NOAUTH" | "LOADING" => Err(PubsubError::Failed(
+            session::classify(code, msg, false),
+            step,
+        )),
         _ => Ok(Delivery::Refused(session::sanitize(msg))),
     }
 }
 
 /// A broken exchange as a failure.
-fn wire(e: WireError) -> PubsubError {
-    PubsubError::Failed(super::wire_failure(&e))
+fn wire(e: WireError, step: Step) -> PubsubError {
+    PubsubError::Failed(super::wire_failure(&e), step)
 }
 
 /// A `message` on `channel`: a RESP3 push, or a RESP2 array.
@@ -169,16 +215,16 @@ mod tests {
     #[test]
     fn refusals_are_told_apart() {
         assert!(matches!(
-            refused("NOPERM", "NOPERM no channel permission"),
+            refused("NOPERM", "NOPERM no channel permission", Step::Subscribe),
             Err(PubsubError::Forbidden(_))
         ));
         assert!(matches!(
-            refused("ERR", "ERR unknown command 'SUBSCRIBE'"),
+            refused("ERR", "ERR unknown command 'SUBSCRIBE'", Step::Subscribe),
             Ok(Delivery::Refused(_))
         ));
         assert!(matches!(
-            refused("NOAUTH", "NOAUTH Authentication required."),
-            Err(PubsubError::Failed(f)) if f.reason == Reason::Noauth
+            refused("NOAUTH", "NOAUTH Authentication required.", Step::Subscribe),
+            Err(PubsubError::Failed(f, Step::Subscribe)) if f.reason == Reason::Noauth
         ));
     }
 }

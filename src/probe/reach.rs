@@ -58,9 +58,9 @@ pub fn session(
 ) -> Result<(Connection, AuthFacts), Failure> {
     let transport = match &t.endpoint {
         #[cfg(unix)]
-        Endpoint::Unix(path) => std::os::unix::net::UnixStream::connect(path)
-            .map(Transport::Unix)
-            .map_err(|e| Failure::new(Reason::Unreachable, format!("{}: {e}", path.display())))?,
+        Endpoint::Unix(path) => {
+            Transport::Unix(super::unix::connect(path, cfg.connect_timeout, deadline)?)
+        }
         #[cfg(not(unix))]
         Endpoint::Unix(_) => {
             return Err(Failure::new(

@@ -179,6 +179,8 @@ pub fn classify(code: &str, msg: &str, with_user: bool) -> Failure {
     let reason = match code {
         "DENIED" => Reason::ProtectedMode,
         "LOADING" => Reason::Loading,
+        "BUSY" => Reason::Busy,
+        "MASTERDOWN" => Reason::MasterLinkDown,
         "NOAUTH" => Reason::Noauth,
         "WRONGPASS" => Reason::Wrongpass,
         "NOPERM" => Reason::Noperm,
@@ -199,7 +201,7 @@ pub fn classify(code: &str, msg: &str, with_user: bool) -> Failure {
         _ if with_user && lower.contains("wrong number of arguments") => Reason::AuthArity,
         _ => Reason::Protocol,
     };
-    Failure::new(reason, sanitize(msg))
+    Failure::from_server(reason, sanitize(msg))
 }
 
 /// Server text for display: one line, printable, bounded.

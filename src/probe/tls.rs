@@ -287,8 +287,9 @@ fn version_text(v: &str) -> String {
     v.replace("TLSv1_", "TLS 1.").replace("TLSv1", "TLS 1.0")
 }
 
-/// Sends a ClientHello on a fresh connection and says whether a TLS server answered.
-pub fn speaks_tls(mut sock: TcpStream, host: &str, window: Duration) -> bool {
+/// Sends a ClientHello on a fresh connection and says whether a TLS server answered before
+/// `deadline`.
+pub fn speaks_tls(mut sock: TcpStream, host: &str, deadline: Deadline) -> bool {
     let settings = TlsSettings {
         roots: crate::trust::bundled_roots(),
         insecure: true,
@@ -311,14 +312,31 @@ pub fn speaks_tls(mut sock: TcpStream, host: &str, window: Duration) -> bool {
     let Ok(mut conn) = ClientConnection::new(Arc::new(config), name) else {
         return false;
     };
-    let _ = sock.set_write_timeout(Some(window));
-    let _ = sock.set_read_timeout(Some(window));
-    if conn.write_tls(&mut sock).is_err() {
+    let Ok(left) = deadline.remaining() else {
+        return false;
+    };
+    if sock.set_write_timeout(Some(left)).is_err() || conn.write_tls(&mut sock).is_err() {
         return false;
     }
     let mut head = [0u8; 3];
+    let mut got = 0;
+    // A peer dripping bytes makes every read succeed: each one may wait only what is left.
+    while got < head.len() {
+        let Ok(left) = deadline.remaining() else {
+            return false;
+        };
+        if sock.set_read_timeout(Some(left)).is_err() {
+            return false;
+        }
+        match sock.read(&mut head[got..]) {
+            Ok(0) => return false,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
     // A TLS record starts with a content type (handshake 22 or alert 21) and version 3.x.
-    sock.read_exact(&mut head).is_ok() && matches!(head, [21 | 22, 3, 0..=4])
+    matches!(head, [21 | 22, 3, 0..=4])
 }
 
 /// A verifier that delegates to webpki, records the chain and result, and under

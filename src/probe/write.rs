@@ -24,6 +24,8 @@ pub struct WriteFacts {
     pub get: Duration,
     /// `DEL`.
     pub del: Duration,
+    /// Something to know about the key (it may not be in this node's slots).
+    pub note: Option<String>,
 }
 
 /// Writes, reads back and deletes `key`; a refused write is classified (READONLY, OOM,
@@ -50,6 +52,7 @@ pub fn probe(conn: &mut Connection, key: &str, value: &str) -> Result<WriteFacts
         set,
         get,
         del,
+        note: None,
     })
 }
 

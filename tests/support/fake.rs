@@ -43,6 +43,9 @@ pub enum Behavior {
     Silent,
     /// After the first bytes arrive, sends these bytes one at a time with the delay between each.
     Drip(Vec<u8>, Duration),
+    /// Closes plaintext clients at their first bytes; answers a TLS ClientHello (first byte
+    /// 0x16) like [`Behavior::Drip`]: a port that speaks TLS, slowly.
+    DripToTls(Vec<u8>, Duration),
     /// After the first bytes arrive, sends these bytes and closes.
     Garbage(Vec<u8>),
     /// Per connection, answers the n-th command with the n-th reply (empty reply = say nothing);
@@ -230,18 +233,24 @@ fn serve(shared: &Shared, mut stream: TcpStream) {
                 return;
             }
             record_all(shared, &mut buf);
-            for (i, byte) in bytes.iter().enumerate() {
-                if i > 0 && !shared.sleep(*delay) {
-                    return;
+            if drip(shared, &mut stream, bytes, *delay) {
+                while read_more(&mut stream, &mut buf) {
+                    record_all(shared, &mut buf);
                 }
-                if stream.write_all(&[*byte]).is_err() {
-                    return;
+                shared.wait_for_stop();
+            }
+        }
+        Behavior::DripToTls(bytes, delay) => {
+            if !read_more(&mut stream, &mut buf) || buf.first() != Some(&0x16) {
+                return;
+            }
+            if drip(shared, &mut stream, bytes, *delay) {
+                // Never parse TLS records as commands.
+                while read_more(&mut stream, &mut buf) {
+                    buf.clear();
                 }
+                shared.wait_for_stop();
             }
-            while read_more(&mut stream, &mut buf) {
-                record_all(shared, &mut buf);
-            }
-            shared.wait_for_stop();
         }
         Behavior::Garbage(bytes) => {
             if read_more(&mut stream, &mut buf) {
@@ -323,6 +332,19 @@ fn record_all(shared: &Shared, buf: &mut Vec<u8>) {
 }
 
 /// Appends what the peer sends next to `buf`; false on EOF or error (incl. shutdown on drop).
+/// Sends `bytes` one at a time, `delay` apart; false if the client or the server ended first.
+fn drip(shared: &Shared, stream: &mut TcpStream, bytes: &[u8], delay: Duration) -> bool {
+    for (i, byte) in bytes.iter().enumerate() {
+        if i > 0 && !shared.sleep(delay) {
+            return false;
+        }
+        if stream.write_all(&[*byte]).is_err() {
+            return false;
+        }
+    }
+    true
+}
+
 fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
     let mut chunk = [0u8; 16 * 1024];
     loop {

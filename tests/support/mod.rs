@@ -10,6 +10,8 @@ pub mod redis;
 pub mod run;
 /// TLS peers that break the handshake or go silent after it; openssl s_server for TLS 1.0/1.1.
 pub mod tls_fake;
+/// A Unix socket listener with a full backlog.
+pub mod unix;
 
 use std::any::Any;
 use std::io::{Read, Write};

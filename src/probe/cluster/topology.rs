@@ -42,16 +42,23 @@ fn items(v: &Value) -> &[Value] {
     }
 }
 
-/// `[start, end, start, end…]` as inclusive ranges.
+/// The highest hash slot.
+const LAST_SLOT: u16 = 16383;
+
+/// `[start, end, start, end…]` as inclusive ranges; ranges no cluster can serve are dropped.
 fn slot_ranges(v: &Value) -> Vec<(u16, u16)> {
     items(v)
         .chunks_exact(2)
-        .filter_map(|r| {
-            let start = u16::try_from(int(&r[0])?).ok()?;
-            let end = u16::try_from(int(&r[1])?).ok()?;
-            Some((start, end))
-        })
+        .filter_map(|r| slot_range(int(&r[0])?, int(&r[1])?))
         .collect()
+}
+
+/// `start..=end` when both are slots and `start <= end`: a hostile or broken reply must not
+/// leave a range that no key hashes into.
+fn slot_range(start: i64, end: i64) -> Option<(u16, u16)> {
+    let start = u16::try_from(start).ok()?;
+    let end = u16::try_from(end).ok()?;
+    (start <= end && end <= LAST_SLOT).then_some((start, end))
 }
 
 /// `CLUSTER SHARDS` (Redis ≥ 7.0).
@@ -99,16 +106,11 @@ pub fn parse_slots(reply: &Value) -> Vec<Shard> {
     let mut shards: Vec<Shard> = Vec::new();
     for range in items(reply) {
         let parts = items(range);
-        let (Some(start), Some(end)) = (
-            parts
-                .first()
-                .and_then(int)
-                .and_then(|s| u16::try_from(s).ok()),
-            parts
-                .get(1)
-                .and_then(int)
-                .and_then(|s| u16::try_from(s).ok()),
-        ) else {
+        let (Some(start), Some(end)) = (parts.first().and_then(int), parts.get(1).and_then(int))
+        else {
+            continue;
+        };
+        let Some((start, end)) = slot_range(start, end) else {
             continue;
         };
         let nodes: Vec<Node> = parts
@@ -150,6 +152,24 @@ mod tests {
     /// A bulk string reply.
     fn bulk(s: &str) -> Value {
         Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn impossible_slot_ranges_are_dropped() {
+        let ints = |v: &[i64]| Value::Array(v.iter().map(|n| Value::Int(*n)).collect());
+        assert_eq!(
+            slot_ranges(&ints(&[0, 100, 16384, 20000, 500, 400, -1, 5, 200, 16383])),
+            [(0, 100), (200, 16383)]
+        );
+        let node = Value::Array(vec![bulk("10.0.0.1"), Value::Int(6379), bulk("a")]);
+        let slots = Value::Array(vec![
+            Value::Array(vec![Value::Int(9000), Value::Int(70000), node.clone()]),
+            Value::Array(vec![Value::Int(10), Value::Int(5), node.clone()]),
+            Value::Array(vec![Value::Int(5), Value::Int(10), node]),
+        ]);
+        let parsed = parse_slots(&slots);
+        assert_eq!(parsed.len(), 1);
+        assert_eq!(parsed[0].slots, [(5, 10)]);
     }
 
     #[test]

@@ -48,7 +48,18 @@ fn pubsub_round_trip_over_tls_with_a_client_certificate() {
 
 /// A proxy-like fake: RESP2, confirms SUBSCRIBE, counts no subscriber on PUBLISH and never
 /// delivers, or (`refuse`) rejects SUBSCRIBE outright.
-fn proxy(refuse: bool) -> FakeServer {
+/// How a pub/sub [`proxy`] treats SUBSCRIBE.
+#[derive(Clone, Copy, PartialEq)]
+enum Subscribe {
+    /// Confirms it, then drops every message.
+    Confirm,
+    /// Refuses it as an unsupported command.
+    Refuse,
+    /// Never answers it.
+    Ignore,
+}
+
+fn proxy(subscribe: Subscribe) -> FakeServer {
     FakeServer::start(Behavior::respond(move |args| {
         let name = String::from_utf8_lossy(&args[0]).to_ascii_uppercase();
         match name.as_str() {
@@ -57,7 +68,10 @@ fn proxy(refuse: bool) -> FakeServer {
                 let text = "# Server\r\nredis_version:7.0.15\r\n";
                 format!("${}\r\n{text}\r\n", text.len()).into_bytes()
             }
-            "SUBSCRIBE" if refuse => b"-ERR unsupported command 'subscribe'\r\n".to_vec(),
+            "SUBSCRIBE" if subscribe == Subscribe::Refuse => {
+                b"-ERR unsupported command 'subscribe'\r\n".to_vec()
+            }
+            "SUBSCRIBE" if subscribe == Subscribe::Ignore => Vec::new(),
             "SUBSCRIBE" => {
                 let channel = String::from_utf8_lossy(&args[1]).into_owned();
                 format!(
@@ -74,9 +88,8 @@ fn proxy(refuse: bool) -> FakeServer {
 
 #[test]
 fn a_proxy_that_drops_messages_fails_pubsub_and_one_that_refuses_it_warns() {
-    let lost = proxy(false);
-    // The delivery window (2 s) ends earlier when the overall deadline does.
-    let run = redcheck(&[&lost.url(), "--format", "json", "--timeout", "1"]);
+    let lost = proxy(Subscribe::Confirm);
+    let run = redcheck(&[&lost.url(), "--format", "json", "--timeout", "4"]);
     run.assert_code(1).assert_fails("pubsub", "pubsub-lost");
     let c = run.check("pubsub");
     assert!(
@@ -85,12 +98,12 @@ fn a_proxy_that_drops_messages_fails_pubsub_and_one_that_refuses_it_warns() {
     );
     assert!(c["hint"].as_str().unwrap().contains("proxy"));
     assert!(
-        run.elapsed < Duration::from_millis(1500),
-        "waited {:?} past the deadline",
+        run.elapsed < Duration::from_millis(3000),
+        "waited {:?}, past the 2 s delivery window",
         run.elapsed
     );
 
-    let refusing = proxy(true);
+    let refusing = proxy(Subscribe::Refuse);
     let run = both(&[&refusing.url()]);
     run.assert_code(0);
     let c = run.check("pubsub");
@@ -100,6 +113,41 @@ fn a_proxy_that_drops_messages_fails_pubsub_and_one_that_refuses_it_warns() {
             .as_str()
             .unwrap()
             .contains("unsupported command")
+    );
+}
+
+#[test]
+fn the_overall_deadline_cutting_the_delivery_wait_short_is_a_timeout_not_a_lost_message() {
+    let lost = proxy(Subscribe::Confirm);
+    // The delivery window (2 s) ends earlier when the overall deadline does.
+    let run = redcheck(&[&lost.url(), "--format", "json", "--timeout", "1"]);
+    run.assert_code(1).assert_fails("pubsub", "timeout");
+    let c = run.check("pubsub");
+    assert_eq!(c["data"]["step"], "the delivery", "{c:#}");
+    assert!(
+        c["hint"].as_str().unwrap().contains("raise --timeout"),
+        "{c:#}"
+    );
+    assert!(
+        run.elapsed < Duration::from_millis(1500),
+        "waited {:?} past the deadline",
+        run.elapsed
+    );
+}
+
+#[test]
+fn an_unanswered_subscribe_is_named_as_such() {
+    let silent = proxy(Subscribe::Ignore);
+    let run = redcheck(&[&silent.url(), "--format", "json", "--timeout", "1"]);
+    run.assert_code(1).assert_fails("pubsub", "timeout");
+    let c = run.check("pubsub");
+    let hint = c["hint"].as_str().unwrap();
+    assert!(hint.contains("SUBSCRIBE went unanswered"), "{c:#}");
+    assert!(!hint.contains("the second connection failed"), "{c:#}");
+    assert!(
+        run.elapsed < Duration::from_millis(1500),
+        "{:?}",
+        run.elapsed
     );
 }
 

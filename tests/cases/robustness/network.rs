@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::{HANG, MARGIN, Peer, QUICK, Row, Want, both_os, bulk, fake, run_matrix};
 use crate::support::run::{SECRET, cmd, secret_url};
 use crate::support::tls_fake::{TlsBehavior, TlsFake};
+use crate::support::unix::FullUnixSocket;
 use crate::support::{Behavior, FakeServer, Pki, blackhole_addr};
 
 #[test]
@@ -24,6 +25,20 @@ fn every_hanging_peer_is_cut_off_at_the_deadline() {
                     };
                     // --connect-timeout stays at its 3 s default: the overall deadline must win.
                     Some(Peer::new(format!("redis://:{SECRET}@{addr}"), ()))
+                },
+                timeout: HANG,
+                want: Want::Fail("tcp", &["timeout"]),
+                says: None,
+            },
+            Row {
+                name: "Unix socket: never accepts (full backlog)",
+                start: || {
+                    let Some(full) = FullUnixSocket::start() else {
+                        eprintln!("no full Unix socket: connects never blocked");
+                        return None;
+                    };
+                    // --connect-timeout stays at its 3 s default: the overall deadline must win.
+                    Some(Peer::new(full.url(Some(SECRET)), full))
                 },
                 timeout: HANG,
                 want: Want::Fail("tcp", &["timeout"]),
@@ -64,6 +79,20 @@ fn every_hanging_peer_is_cut_off_at_the_deadline() {
                 },
                 timeout: HANG,
                 want: Want::Fail("auth", &["timeout"]),
+                says: None,
+            },
+            Row {
+                // redis:// at it: the plaintext exchange is closed, so redcheck asks the port
+                // for TLS; each byte of that answer must not get a window of its own.
+                name: "closes plaintext, drips a TLS answer one byte per 900 ms",
+                start: || {
+                    fake(Behavior::DripToTls(
+                        vec![0x16, 3, 3],
+                        Duration::from_millis(900),
+                    ))
+                },
+                timeout: HANG,
+                want: Want::Fail("auth", &["closed"]),
                 says: None,
             },
             Row {

@@ -7,7 +7,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{Peer, QUICK, Row, Want, bulk, fake, run_matrix};
-use crate::support::run::{Run, SECRET, cmd, secret_url};
+use crate::support::run::{Run, SECRET, both, cmd, secret_url};
 use crate::support::{Behavior, FakeServer, RedisServer, resp_cmd};
 
 #[test]
@@ -201,6 +201,34 @@ fn server_errors_are_named() {
                 says: None,
             },
             Row {
+                // A Lua script past lua-time-limit: every other command gets BUSY.
+                name: "-BUSY on PING",
+                start: || {
+                    redis_like(|name, _| {
+                        (name == "PING").then(|| {
+                            b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n".to_vec()
+                        })
+                    })
+                },
+                timeout: QUICK,
+                want: Want::Fail("ping", &["busy"]),
+                says: None,
+            },
+            Row {
+                // A replica with replica-serve-stale-data no and its link down.
+                name: "-MASTERDOWN on PING",
+                start: || {
+                    redis_like(|name, _| {
+                        (name == "PING").then(|| {
+                            b"-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n".to_vec()
+                        })
+                    })
+                },
+                timeout: QUICK,
+                want: Want::Fail("ping", &["master-link-down"]),
+                says: None,
+            },
+            Row {
                 // redcheck sends no keys; a cluster proxy that redirects everything can.
                 name: "-MOVED on INFO",
                 start: || {
@@ -301,6 +329,37 @@ fn max_clients_reached() -> Option<Peer> {
         );
         thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn an_unknown_error_reply_is_shown_as_the_servers_error_not_as_not_redis() {
+    let Some(peer) = redis_like(|name, _| {
+        (name == "PING").then(|| b"-WEIRDCODE the disk is on fire\r\n".to_vec())
+    }) else {
+        return;
+    };
+    let json = both(&[peer.url.as_str(), "--timeout", "3"]);
+    json.assert_code(1).assert_fails("ping", "protocol");
+    let hint = json.check("ping")["hint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        hint.contains("the server answered with an error")
+            && hint.contains("the disk is on fire")
+            && !hint.contains("does not speak Redis"),
+        "{hint}"
+    );
+    let busy = redis_like(|name, _| {
+        (name == "PING").then(|| b"-BUSY Redis is busy running a script.\r\n".to_vec())
+    })
+    .expect("a fake server");
+    let json = both(&[busy.url.as_str(), "--timeout", "3"]);
+    let hint = json.check("ping")["hint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(hint.contains("SCRIPT KILL"), "{hint}");
 }
 
 /// A fake that answers like a healthy Redis 7, except where `quirk` (command in upper case,
