@@ -3,8 +3,8 @@
 use crate::failure::Reason;
 use crate::probe::Findings;
 use crate::provider::{self, Provider};
-use crate::secret::MASK;
-use crate::url::Target;
+use crate::secret::{MASK, Secret};
+use crate::url::{PasswordSource, Target};
 
 /// The provider of the target, if known.
 pub fn provider(f: &Findings) -> Option<&'static Provider> {
@@ -78,23 +78,35 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::ProtectedMode => "the server refuses remote clients without a password: on the server set requirepass (or an ACL user), or bind it to the right interface with protected-mode no behind a firewall".into(),
         Reason::MaxClients => "every connection slot is taken: create one client or pool per process and reuse it, close idle clients (CLIENT LIST), or raise maxclients / the plan's limit".into(),
         Reason::Loading => "the server is loading its dataset after a restart: wait (redcheck wait URL) and retry".into(),
-        Reason::Noauth => format!(
-            "the server needs a password: put it in the URL (redis://:{MASK}@{host_port}) or, safer, in REDISCLI_AUTH / --password-file"
+        Reason::Noauth => match t {
+            Some(t) => format!(
+                "the server needs a password: put it in the URL ({}) or, safer, in REDISCLI_AUTH / --password-file",
+                shown(t, t.username.as_deref(), true)
+            ),
+            None => "the server needs a password: put it in REDISCLI_AUTH or --password-file".into(),
+        },
+        Reason::Wrongpass => t.map_or_else(
+            || "check the password and, for an ACL user, the user name".into(),
+            wrongpass,
         ),
-        Reason::Wrongpass => "check the password: percent-encode @ : / ? # % in the URL, strip a trailing newline from the secret, and for an ACL user give the user name too (redis://user:****@host)".into(),
         Reason::NoPasswordSet => {
-            let without = t.map(|t| {
-                let mut t: Target = t.clone();
-                t.password = None;
-                t.to_string()
-            });
+            let drop = match t.and_then(|t| t.password_source) {
+                Some(PasswordSource::Env) => "unset REDISCLI_AUTH for this server".to_string(),
+                Some(PasswordSource::File { .. }) => "drop --password-file".to_string(),
+                Some(PasswordSource::Url) | None => format!(
+                    "drop it from the URL ({})",
+                    t.map(|t| shown(t, t.username.as_deref(), false)).unwrap_or_default()
+                ),
+            };
             format!(
-                "the server has no password, and clients that send AUTH will fail: drop it from the URL ({}) or set requirepass on the server",
-                without.unwrap_or_default()
+                "the server has no password, and clients that send AUTH will fail: {drop}, or set requirepass on the server"
             )
         }
         Reason::Noperm => "the ACL user lacks a permission: grant it (ACL SETUSER name +@connection +info …) or use another user".into(),
-        Reason::AuthArity => format!("Redis before 6 has no ACL users and AUTH takes only a password: drop the user name (redis://:{MASK}@{host_port})"),
+        Reason::AuthArity => format!(
+            "Redis before 6 has no ACL users and AUTH takes only a password: drop the user name ({})",
+            t.map(|t| shown(t, None, t.password.is_some())).unwrap_or_default()
+        ),
         Reason::InvalidDb => "use a database number below the server's `databases` (default 16); cluster mode has only database 0".into(),
         Reason::ClusterDown => "the cluster is not serving all slots: check CLUSTER INFO / CLUSTER NODES on the server".into(),
         Reason::NodeUnreachable => "the cluster announces addresses you cannot reach (a tunnel or a configuration endpoint): run the app inside the cluster's network, or use a cluster-aware client with NAT mapping".into(),
@@ -108,4 +120,156 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::Threshold | Reason::EvictionPolicy => return None,
     };
     Some(text)
+}
+
+/// The target's URL, redacted, with this user name and with or without a (masked) password:
+/// scheme, host, port, database and parameters stay as the user wrote them.
+fn shown(t: &Target, user: Option<&str>, password: bool) -> String {
+    let mut t = t.clone();
+    t.username = user.map(str::to_string);
+    // Only ever printed as the mask; never the real value.
+    t.password = password.then(|| Secret::new(MASK));
+    t.to_string()
+}
+
+/// `wrongpass`: what to check depends on where the password came from and on the user name.
+fn wrongpass(t: &Target) -> String {
+    let source = match t.password_source {
+        Some(PasswordSource::Env) => {
+            "REDISCLI_AUTH is sent as is (no percent-decoding): it must hold the raw password, without a trailing newline".to_string()
+        }
+        Some(PasswordSource::File { newline_stripped }) => format!(
+            "--password-file is sent as is ({}), so it must hold the raw password and nothing else",
+            if newline_stripped {
+                "one trailing newline was stripped"
+            } else {
+                "no trailing newline"
+            }
+        ),
+        Some(PasswordSource::Url) | None => {
+            "percent-encode @ : / ? # % in the URL's password, and strip a trailing newline from the secret".to_string()
+        }
+    };
+    let user = match &t.username {
+        Some(u) => format!(
+            "the user '{u}' and this password must match an ACL user on the server (ACL LIST)"
+        ),
+        // From outside the URL, the user name goes in the URL without a password (`user:@`).
+        None => format!(
+            "for an ACL user give the user name too ({})",
+            shown(
+                t,
+                Some("USER"),
+                matches!(t.password_source, Some(PasswordSource::Url) | None)
+            )
+        ),
+    };
+    format!("check the password: {source}; {user}")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::probe::{Outcome, Stage};
+
+    fn stage<T>() -> Stage<T> {
+        Stage {
+            outcome: Outcome::Skipped("not reached".into()),
+            took: Duration::ZERO,
+        }
+    }
+
+    /// Findings for a parsed URL, with an optional password from outside it.
+    pub(super) fn findings(url: &str, outside: Option<PasswordSource>) -> Findings {
+        let mut target = Target::parse(url).unwrap();
+        if let Some(source) = outside {
+            target.supply_password(Secret::new("pw"), source);
+        }
+        Findings {
+            shown: target.to_string(),
+            target: Some(target),
+            url: stage(),
+            dns: stage(),
+            tcp: stage(),
+            scheme: stage(),
+            tls: stage(),
+            auth: stage(),
+            ping: stage(),
+            info: stage(),
+            cluster: stage(),
+            pubsub: stage(),
+            write: stage(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn hint(reason: Reason, url: &str, outside: Option<PasswordSource>) -> String {
+        for_reason(reason, &findings(url, outside)).unwrap()
+    }
+
+    #[test]
+    fn rewritten_urls_keep_scheme_host_port_and_db() {
+        let noauth = hint(Reason::Noauth, "rediss://cache.example.com:6380/3", None);
+        assert!(
+            noauth.contains("(rediss://:****@cache.example.com:6380/3)"),
+            "{noauth}"
+        );
+        let arity = hint(
+            Reason::AuthArity,
+            "valkeys://app:pw@cache.example.com:6380/2",
+            None,
+        );
+        assert!(
+            arity.contains("(valkeys://:****@cache.example.com:6380/2)"),
+            "{arity}"
+        );
+        assert!(!arity.contains("pw@"), "{arity}");
+    }
+
+    #[test]
+    fn no_password_set_names_where_the_password_came_from() {
+        let url = hint(Reason::NoPasswordSet, "rediss://:pw@h:6380/1", None);
+        assert!(
+            url.contains("drop it from the URL (rediss://h:6380/1)"),
+            "{url}"
+        );
+        let env = hint(
+            Reason::NoPasswordSet,
+            "rediss://h:6380/1",
+            Some(PasswordSource::Env),
+        );
+        assert!(env.contains("unset REDISCLI_AUTH"), "{env}");
+        assert!(!env.contains("URL"), "{env}");
+        let file = hint(
+            Reason::NoPasswordSet,
+            "redis://h",
+            Some(PasswordSource::File {
+                newline_stripped: false,
+            }),
+        );
+        assert!(file.contains("drop --password-file"), "{file}");
+    }
+
+    #[test]
+    fn wrongpass_depends_on_the_source_and_the_user_name() {
+        let url = hint(Reason::Wrongpass, "rediss://:pw@h:6380/1", None);
+        assert!(url.contains("percent-encode"), "{url}");
+        assert!(url.contains("(rediss://USER:****@h:6380/1)"), "{url}");
+        let env = hint(Reason::Wrongpass, "redis://h", Some(PasswordSource::Env));
+        assert!(env.contains("REDISCLI_AUTH is sent as is"), "{env}");
+        assert!(!env.contains("percent-encode"), "{env}");
+        assert!(env.contains("(redis://USER:@h:6379/0)"), "{env}");
+        let file = hint(
+            Reason::Wrongpass,
+            "redis://app:@h",
+            Some(PasswordSource::File {
+                newline_stripped: true,
+            }),
+        );
+        assert!(file.contains("one trailing newline was stripped"), "{file}");
+        assert!(file.contains("the user 'app'"), "{file}");
+        assert!(!file.contains("give the user name"), "{file}");
+    }
 }
