@@ -10,8 +10,8 @@ use rustls::sign::CertifiedKey;
 
 use crate::checks::Workload;
 use crate::cli::{
-    CheckArgs, ColorChoice, Format, OutputArgs, RetryArgs, TimingArgs, TlsArgs, TlsCommandArgs,
-    UseArg, WaitArgs,
+    CheckArgs, ColorChoice, Format, OutputArgs, PasswordArgs, RetryArgs, TimingArgs, TlsArgs,
+    TlsCommandArgs, UseArg, WaitArgs,
 };
 use crate::secret::Secret;
 use crate::trust::{self, Roots};
@@ -118,10 +118,7 @@ impl Config {
                 samples: usize::try_from(args.conn.samples).unwrap_or(usize::MAX),
                 tls: validate_tls(&args.tls)?,
                 handshake_only: false,
-                password: validate_password(
-                    args.conn.password_file.as_deref(),
-                    std::env::var("REDISCLI_AUTH").ok(),
-                )?,
+                password: validate_password_args(&args.conn.password)?,
                 extras: Extras {
                     cluster: true,
                     pubsub: true,
@@ -251,6 +248,14 @@ pub fn validate_password(
         secret: Secret::new(v),
         source: PasswordSource::Env,
     }))
+}
+
+/// The password of `--password-file`, else `REDISCLI_AUTH`, for every command that authenticates.
+fn validate_password_args(args: &PasswordArgs) -> Result<Option<PasswordInput>, UsageError> {
+    validate_password(
+        args.password_file.as_deref(),
+        std::env::var("REDISCLI_AUTH").ok(),
+    )
 }
 
 /// At least one URL, from arguments, `--env NAME` or `$REDIS_URL`; every one of them text.
