@@ -7,6 +7,7 @@ use colored::Colorize;
 use crate::config::OutputConfig;
 use crate::latency::show_ms;
 use crate::report::{Report, Status};
+use crate::text::plural;
 
 /// Width of the check-id column.
 const ID_WIDTH: usize = 11;
@@ -88,7 +89,11 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
             if warns == 1 { "" } else { "s" }
         ));
     }
-    parts.push(format!("{ran} checks in {}", show_ms(r.elapsed_ms)));
+    parts.push(format!(
+        "{} in {}",
+        plural(ran, "check", "checks"),
+        show_ms(r.elapsed_ms)
+    ));
     writeln!(out, " {}", parts.join(" · "))
 }
 

@@ -8,6 +8,7 @@ use crate::checks::bytes;
 use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::report::MemoryReport;
+use crate::text::plural;
 
 /// Writes a memory report in the configured format.
 pub fn write(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::Result<()> {
@@ -48,10 +49,10 @@ pub fn write(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::R
             .map_or_else(String::new, |t| format!(" · average TTL {} s", t / 1000));
         writeln!(
             out,
-            "{}db{}: {} keys · {} with TTL · {} without{ttl}",
+            "{}db{}: {} · {} with TTL · {} without{ttl}",
             field(if i == 0 { "keyspace" } else { "" }),
             db.db,
-            db.keys,
+            plural(db.keys, "key", "keys"),
             db.expires,
             db.keys.saturating_sub(db.expires)
         )?;

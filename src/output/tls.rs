@@ -7,6 +7,7 @@ use colored::Colorize;
 use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::report::TlsReport;
+use crate::text::plural;
 
 /// Writes a TLS report in the configured format.
 pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()> {
@@ -34,10 +35,10 @@ pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Resu
     };
     writeln!(
         out,
-        "{}{} ({} roots) · {verdict}",
+        "{}{} ({}) · {verdict}",
         field("trust"),
         h.trust.describe(),
-        h.roots
+        plural(h.roots, "root", "roots")
     )?;
     if h.client_cert_requested {
         writeln!(

@@ -286,6 +286,8 @@ fn tls_subcommand_reports_the_chain_and_saves_it() {
     ]);
     json.assert_code(0);
     assert_eq!(json.check_ids(), ["url", "dns", "tcp", "scheme", "tls"]);
+    let human = redcheck(&["tls", &url, "--cacert", saved.to_str().unwrap()]);
+    assert!(human.stdout.contains("(1 root) · "), "{}", human.stdout);
     let r = json.report();
     let chain = r["handshake"]["chain"].as_array().unwrap();
     assert_eq!(chain.len(), 1);

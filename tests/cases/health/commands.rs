@@ -51,6 +51,33 @@ fn memory_shows_its_four_verdicts_and_the_numbers_behind_them() {
 }
 
 #[test]
+fn counts_of_one_are_singular() {
+    let server = RedisServer::builder()
+        .arg("maxmemory", "64mb")
+        .arg("maxmemory-policy", "volatile-lru")
+        .start();
+    let mut raw = Raw::connect(server.port());
+    raw.cmd(&["SET", "k", "v"]);
+    let human = redcheck(&["memory", &server.url(), "--use", "cache"]);
+    for says in ["db0: 1 key · 0 with TTL", "1 of 1 key has no TTL"] {
+        assert!(human.stdout.contains(says), "{says}:\n{}", human.stdout);
+    }
+    let json = redcheck(&[
+        "memory",
+        &server.url(),
+        "--use",
+        "cache",
+        "--format",
+        "json",
+    ]);
+    let eviction = json.check("eviction")["hint"].as_str().unwrap().to_string();
+    assert!(eviction.contains("1 of 1 key has no TTL"), "{eviction}");
+    // Only the url check runs for a scheme redcheck does not know.
+    let one = redcheck(&["foo://x"]);
+    assert!(one.stdout.contains(" · 1 check in "), "{}", one.stdout);
+}
+
+#[test]
 fn memory_of_an_unreachable_server_shows_why() {
     let url = format!("redis://:{SECRET}@127.0.0.1:{}", unused_port());
     let run = both(&["memory", &url]);
