@@ -162,6 +162,37 @@ fn refused_port_fails_tcp_and_skips_the_rest() {
 }
 
 #[test]
+fn skipped_checks_with_one_reason_share_a_line() {
+    let url = secret_url("redis", unused_port());
+    let human = redcheck(&[&url]);
+    let skipped: Vec<&str> = human
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(" - "))
+        .collect();
+    assert!(
+        skipped.contains(
+            &" - scheme, tls, auth, ping, server, memory, eviction, keyspace, clients, errors, \
+               persistence, replication, cluster skipped: could not connect"
+        ),
+        "{}",
+        human.stdout
+    );
+    // A lone skipped check keeps its column.
+    assert!(
+        skipped
+            .iter()
+            .any(|l| l.starts_with(" - write       skipped:")),
+        "{}",
+        human.stdout
+    );
+    // JSON keeps one entry per check.
+    let json = redcheck(&[&url, "--format", "json"]);
+    assert_eq!(json.status("memory"), "skip");
+    assert_eq!(json.status("cluster"), "skip");
+}
+
+#[test]
 fn usage_errors_exit_2_with_one_line() {
     let run = redcheck(&[]);
     run.assert_code(2);
@@ -204,6 +235,13 @@ fn quiet_prints_only_problems_and_strict_fails_on_warnings() {
     quiet.assert_code(0);
     assert!(!quiet.stdout.contains("✓"), "{}", quiet.stdout);
     assert!(quiet.stdout.contains("pass"), "{}", quiet.stdout);
+    // Header, one blank line, summary: no empty checklist between two blank lines.
+    let lines: Vec<&str> = quiet.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", quiet.stdout);
+    assert!(
+        lines[1].is_empty() && lines[2].starts_with(" pass · "),
+        "{lines:?}"
+    );
     // noeviction for a cache is a warning: fine by default, a failure under --strict.
     let run = redcheck(&[&server.url(), "--use", "cache", "--format", "json"]);
     run.assert_code(0);
