@@ -74,6 +74,19 @@ fn verdict(checks: &[Check]) -> Status {
         })
 }
 
+/// A subcommand whose every check was skipped answered nothing: that is a warning, not a
+/// pass. Today only `memory` can end so (an ACL user without `+info`).
+pub fn warn_if_nothing_read(report: &mut Report, f: &Findings) {
+    if report.checks.is_empty() || report.checks.iter().any(|c| c.status != Status::Skip) {
+        return;
+    }
+    let first = &mut report.checks[0];
+    first.status = Status::Warn;
+    first.summary = format!("nothing could be read: {}", first.summary);
+    first.hint = Some(hints::grant_info(f));
+    report.verdict = verdict(&report.checks);
+}
+
 /// Keeps the checks a subcommand shows, and judges the report by those alone.
 pub fn retain(report: &mut Report, keep: impl Fn(&Check) -> bool) {
     report.checks.retain(keep);

@@ -122,6 +122,17 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
     Some(text)
 }
 
+/// `redcheck memory` could read nothing: the user may not run INFO.
+pub fn grant_info(f: &Findings) -> String {
+    let user = f
+        .auth
+        .facts()
+        .map_or_else(|| "USER".to_string(), |a| a.user.clone());
+    format!(
+        "every number here comes from INFO: grant it to the user (ACL SETUSER {user} +info), or run redcheck memory as a user that has it"
+    )
+}
+
 /// The target's URL, redacted, with this user name and with or without a (masked) password:
 /// scheme, host, port, database and parameters stay as the user wrote them.
 fn shown(t: &Target, user: Option<&str>, password: bool) -> String {

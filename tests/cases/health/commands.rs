@@ -78,6 +78,22 @@ fn counts_of_one_are_singular() {
 }
 
 #[test]
+fn memory_without_info_rights_warns_and_says_what_to_grant() {
+    let server = RedisServer::builder()
+        .acl_user("limited", SECRET, "+@connection +ping ~*")
+        .start();
+    let url = format!("redis://limited:{SECRET}@127.0.0.1:{}", server.port());
+    let run = both(&["memory", &url]);
+    run.assert_code(0);
+    assert_eq!(run.report()["verdict"], "warn");
+    let memory = run.check("memory");
+    assert_eq!(memory["status"], "warn", "{memory:#}");
+    let hint = memory["hint"].as_str().unwrap();
+    assert!(hint.contains("ACL SETUSER limited +info"), "{hint}");
+    redcheck(&["memory", &url, "--strict"]).assert_code(1);
+}
+
+#[test]
 fn memory_of_an_unreachable_server_shows_why() {
     let url = format!("redis://:{SECRET}@127.0.0.1:{}", unused_port());
     let run = both(&["memory", &url]);
