@@ -131,6 +131,25 @@ fn latency_counts_round_trips_with_microsecond_precision_and_a_histogram() {
 }
 
 #[test]
+fn latency_elapsed_covers_the_sampling_run() {
+    let server = RedisServer::start();
+    // 10 round trips 40 ms apart: at least 360 ms, where the probe alone takes a few.
+    let run = redcheck(&[
+        "latency",
+        &server.url(),
+        "--count",
+        "10",
+        "--interval",
+        "40ms",
+        "--format",
+        "json",
+    ]);
+    run.assert_code(0);
+    let elapsed = run.report()["elapsed_ms"].as_f64().unwrap();
+    assert!(elapsed >= 360.0, "{elapsed}");
+}
+
+#[test]
 fn latency_watch_stops_cleanly_on_ctrl_c_and_prints_the_histogram() {
     let server = RedisServer::start();
     let child = cmd()
@@ -149,6 +168,7 @@ fn latency_watch_stops_cleanly_on_ctrl_c_and_prints_the_histogram() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("stopped by Ctrl-C"), "{stdout}");
+    assert!(stdout.contains("; interrupted by Ctrl-C)"), "{stdout}");
     assert!(stdout.contains("█"), "{stdout}");
 }
 
