@@ -171,3 +171,46 @@ fn timed<T>(mut c: Check, stage: &Stage<T>) -> Check {
     }
     c
 }
+
+/// Findings built by hand for unit tests of checks and hints.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::time::Duration;
+
+    use crate::probe::{Findings, Outcome, Stage};
+    use crate::secret::Secret;
+    use crate::url::{PasswordSource, Target};
+
+    /// A stage that did not run.
+    pub fn not_reached<T>() -> Stage<T> {
+        Stage {
+            outcome: Outcome::Skipped("not reached".into()),
+            took: Duration::ZERO,
+        }
+    }
+
+    /// Findings for a parsed URL, every stage not reached, with an optional password from
+    /// outside it: tests set the stages they need.
+    pub fn findings(url: &str, outside: Option<PasswordSource>) -> Findings {
+        let mut target = Target::parse(url).unwrap();
+        if let Some(source) = outside {
+            target.supply_password(Secret::new("pw"), source);
+        }
+        Findings {
+            shown: target.to_string(),
+            target: Some(target),
+            url: not_reached(),
+            dns: not_reached(),
+            tcp: not_reached(),
+            scheme: not_reached(),
+            tls: not_reached(),
+            auth: not_reached(),
+            ping: not_reached(),
+            info: not_reached(),
+            cluster: not_reached(),
+            pubsub: not_reached(),
+            write: not_reached(),
+            elapsed: Duration::ZERO,
+        }
+    }
+}

@@ -180,41 +180,8 @@ fn wrongpass(t: &Target) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::probe::{Outcome, Stage};
-
-    fn stage<T>() -> Stage<T> {
-        Stage {
-            outcome: Outcome::Skipped("not reached".into()),
-            took: Duration::ZERO,
-        }
-    }
-
-    /// Findings for a parsed URL, with an optional password from outside it.
-    pub(super) fn findings(url: &str, outside: Option<PasswordSource>) -> Findings {
-        let mut target = Target::parse(url).unwrap();
-        if let Some(source) = outside {
-            target.supply_password(Secret::new("pw"), source);
-        }
-        Findings {
-            shown: target.to_string(),
-            target: Some(target),
-            url: stage(),
-            dns: stage(),
-            tcp: stage(),
-            scheme: stage(),
-            tls: stage(),
-            auth: stage(),
-            ping: stage(),
-            info: stage(),
-            cluster: stage(),
-            pubsub: stage(),
-            write: stage(),
-            elapsed: Duration::ZERO,
-        }
-    }
+    use crate::checks::testing::findings;
 
     fn hint(reason: Reason, url: &str, outside: Option<PasswordSource>) -> String {
         for_reason(reason, &findings(url, outside)).unwrap()
@@ -282,5 +249,13 @@ mod tests {
         assert!(file.contains("one trailing newline was stripped"), "{file}");
         assert!(file.contains("the user 'app'"), "{file}");
         assert!(!file.contains("give the user name"), "{file}");
+    }
+
+    #[test]
+    fn a_loopback_port_is_no_provider() {
+        let h = hint(Reason::PlaintextExpected, "rediss://127.0.0.1:6378", None);
+        assert!(!h.contains("Memorystore"), "{h}");
+        let h = hint(Reason::PlaintextExpected, "rediss://10.0.0.3:6378", None);
+        assert!(h.contains("GCP Memorystore serves TLS on port 6378"), "{h}");
     }
 }
