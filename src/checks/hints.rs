@@ -1,10 +1,11 @@
 //! What to do about each failure reason: the one place for fix wording.
 
 use crate::failure::Reason;
-use crate::probe::Findings;
+use crate::probe::tls::TlsFacts;
+use crate::probe::{Findings, Outcome};
 use crate::provider::{self, Provider};
 use crate::secret::{MASK, Secret};
-use crate::url::{PasswordSource, Target};
+use crate::url::{Endpoint, Host, PasswordSource, Target};
 
 /// The provider of the target, if known.
 pub fn provider(f: &Findings) -> Option<&'static Provider> {
@@ -29,10 +30,15 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
             }
             h
         }
-        Reason::Refused => format!(
-            "nothing listens on {host_port}: check the port and that the server runs{}",
-            p.map(|p| format!(" ({}: {})", p.name, p.note)).unwrap_or_default()
-        ),
+        Reason::Refused => {
+            let ports = p.map_or_else(
+                || "Redis listens on 6379 by default; providers serve TLS on their own ports (Azure 6380, Azure Managed Redis 10000, DigitalOcean 25061, Memorystore 6378)".to_string(),
+                |p| format!("{}: {}", p.name, p.note),
+            );
+            format!(
+                "is the server running? Start it, or check that it listens on {host_port} (its bind and port settings; a container must publish the port); else fix the port in the URL — {ports}"
+            )
+        }
         Reason::Timeout => match f.tcp.facts() {
             None => format!(
                 "packets to {host_port} are dropped: a firewall, security group or VPC boundary{}; try from a host in the same network",
@@ -65,7 +71,7 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
             format!("{advice}; then redcheck --cacert ca.pem … (redcheck tls --save-chain chain.pem shows what the server sends)")
         }
         Reason::SelfSigned => "trust that certificate explicitly (redcheck tls --save-chain cert.pem, then --cacert cert.pem) or, knowing the risk, --insecure".into(),
-        Reason::HostnameMismatch => "connect by one of the names the certificate lists, or through a tunnel keep the real name with --sni NAME".into(),
+        Reason::HostnameMismatch => hostname_mismatch(f),
         Reason::Expired => "the server's certificate must be renewed; if it looks current, check this machine's clock (date -u)".into(),
         Reason::NotYetValid => "check this machine's clock (date -u); a freshly issued certificate may also be dated ahead".into(),
         Reason::ClientCertRequired => "the server verifies clients: pass --cert client.pem --key client-key.pem (the client certificate and key it trusts)".into(),
@@ -131,6 +137,61 @@ pub fn grant_info(f: &Findings) -> String {
     format!(
         "every number here comes from INFO: grant it to the user (ACL SETUSER {user} +info), or run redcheck memory as a user that has it"
     )
+}
+
+/// The TLS facts, whether the handshake failed on them or went on under `--insecure`.
+fn tls_facts(f: &Findings) -> Option<&TlsFacts> {
+    match &f.tls.outcome {
+        Outcome::Done(t) => Some(t),
+        Outcome::Failed(_, t) => t.as_deref(),
+        Outcome::Skipped(_) => None,
+    }
+}
+
+/// `hostname-mismatch`: the URL by a name the certificate lists, or the `--sni` to send.
+fn hostname_mismatch(f: &Findings) -> String {
+    let t = f.target.as_ref();
+    let facts = tls_facts(f);
+    let names: Vec<&str> = facts
+        .and_then(|t| t.chain.first())
+        .map(|leaf| leaf.sans.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    // A wildcard cannot be dialled; the first concrete name can.
+    let usable = names.iter().copied().find(|n| !n.starts_with("*."));
+    let listed = if names.is_empty() {
+        "no names".to_string()
+    } else {
+        names.join(", ")
+    };
+    let host = t.and_then(Target::host).map(crate::url::Host::as_str);
+    let sent = facts.map(|t| t.server_name.as_str());
+    if let (Some(sent), Some(host)) = (sent, &host)
+        && !sent.eq_ignore_ascii_case(host)
+    {
+        let fix = usable.map_or_else(
+            || "pass --sni with a name the certificate lists".to_string(),
+            |n| format!("pass --sni {n}"),
+        );
+        return format!(
+            "--sni {sent} is the name that failed: the certificate lists {listed}; {fix}"
+        );
+    }
+    match (usable, t) {
+        (Some(name), Some(t)) => {
+            let mut fixed = t.clone();
+            if let Endpoint::Tcp { host, .. } = &mut fixed.endpoint {
+                *host = name
+                    .parse()
+                    .map_or_else(|_| Host::Name(name.to_string()), Host::Ip);
+            }
+            format!(
+                "connect by a name the certificate lists: {fixed}; through a tunnel or port-forward, keep this URL and add --sni {name}"
+            )
+        }
+        _ => format!(
+            "the certificate lists {listed}: connect by a name it matches, or through a tunnel or port-forward add --sni NAME with the server's real name"
+        ),
+    }
 }
 
 /// The target's URL, redacted, with this user name and with or without a (masked) password:

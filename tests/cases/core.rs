@@ -156,6 +156,12 @@ fn database_out_of_range_is_invalid_db() {
 fn refused_port_fails_tcp_and_skips_the_rest() {
     let run = both(&[&secret_url("redis", unused_port())]);
     run.assert_code(1).assert_fails("tcp", "refused");
+    // The hint says what to do, not what the summary already said.
+    let hint = run.check("tcp")["hint"].as_str().unwrap().to_string();
+    assert!(
+        hint.starts_with("is the server running?") && hint.contains("6379"),
+        "{hint}"
+    );
     for id in ["scheme", "tls", "auth", "ping", "server"] {
         assert_eq!(run.status(id), "skip", "{id}");
     }
