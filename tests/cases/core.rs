@@ -208,6 +208,30 @@ fn usage_errors_exit_2_with_one_line() {
 }
 
 #[test]
+fn an_empty_redis_url_is_no_url_at_all() {
+    // CI with a missing secret exports REDIS_URL="": a usage error, not a target.
+    for value in ["", "  "] {
+        for sub in [
+            &[][..],
+            &["wait"],
+            &["memory"],
+            &["latency"],
+            &["tls"],
+            &["url"],
+        ] {
+            let run = run(cmd().env("REDIS_URL", value).args(sub));
+            run.assert_code(2);
+            assert!(
+                run.stderr.contains("set REDIS_URL (it is set but empty)"),
+                "{sub:?}: {}",
+                run.stderr
+            );
+            assert!(run.stdout.is_empty(), "{sub:?}: {}", run.stdout);
+        }
+    }
+}
+
+#[test]
 fn redis_url_from_the_environment() {
     let server = RedisServer::start();
     let run = run(cmd()
