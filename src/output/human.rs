@@ -34,7 +34,7 @@ pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io:
         writeln!(
             out,
             "\n{}",
-            if failed > 0 {
+            if failed > 0 || (cfg.strict && warned > 0) {
                 line.red().bold()
             } else {
                 line.bold()
@@ -90,6 +90,8 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
     let ran = r.checks.iter().filter(|c| c.status != Status::Skip).count();
     let mut parts = vec![match r.verdict {
         Status::Fail => "fail".red().bold().to_string(),
+        // The exit code is 1 because of --strict: the summary must not say "warn".
+        Status::Warn if cfg.strict => "fail (--strict)".red().bold().to_string(),
         Status::Warn => "warn".yellow().bold().to_string(),
         _ => "pass".green().bold().to_string(),
     }];

@@ -276,7 +276,10 @@ fn quiet_prints_only_problems_and_strict_fails_on_warnings() {
     let run = redcheck(&[&server.url(), "--use", "cache", "--format", "json"]);
     run.assert_code(0);
     assert_eq!(run.status("eviction"), "warn");
-    redcheck(&[&server.url(), "--use", "cache", "--strict"]).assert_code(1);
+    let strict = redcheck(&[&server.url(), "--use", "cache", "--strict"]);
+    strict.assert_code(1);
+    let last = strict.stdout.trim_end().lines().last().unwrap().to_string();
+    assert!(last.starts_with(" fail (--strict) · 1 warning"), "{last}");
 }
 
 #[test]
