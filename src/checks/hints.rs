@@ -16,6 +16,9 @@ pub fn provider(f: &Findings) -> Option<&'static Provider> {
 /// The hint for a failure reason, with the corrected URL or flag where there is one.
 pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
     let t = f.target.as_ref();
+    // Suggested URLs show a password only when the user wrote one into the URL.
+    let written = t.map(as_written);
+    let w = written.as_ref();
     let p = provider(f);
     let host_port = t
         .and_then(|t| Some(format!("{}:{}", t.host()?, t.port()?)))
@@ -48,14 +51,14 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         },
         Reason::Unreachable => "no route to the host: check the VPN, VPC peering or network policy between you and the server".into(),
         Reason::TlsExpected => {
-            let url = t.map(|t| t.redacted_with(true, None)).unwrap_or_default();
+            let url = w.map(|t| t.redacted_with(true, None)).unwrap_or_default();
             let extra = p
                 .and_then(|p| p.tls_port.map(|port| format!(" ({} serves TLS on port {port})", p.name)))
                 .unwrap_or_default();
             format!("the port speaks TLS: use {url}{extra}")
         }
         Reason::PlaintextExpected => {
-            let plain = t.map(|t| t.redacted_with(false, None)).unwrap_or_default();
+            let plain = w.map(|t| t.redacted_with(false, None)).unwrap_or_default();
             let other = p
                 .and_then(|p| p.tls_port.map(|port| format!("; {} serves TLS on port {port}", p.name)))
                 .or_else(|| {
@@ -77,7 +80,7 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::ClientCertRequired => "the server verifies clients: pass --cert client.pem --key client-key.pem (the client certificate and key it trusts)".into(),
         Reason::TlsHandshake => "run redcheck tls URL for the whole handshake report".into(),
         Reason::Reset | Reason::Closed => {
-            let tls_hint = t.filter(|t| !t.tls).map(|t| format!("; if the server expects TLS, try {}", t.redacted_with(true, None)));
+            let tls_hint = w.filter(|t| !t.tls).map(|t| format!("; if the server expects TLS, try {}", t.redacted_with(true, None)));
             format!("the server dropped the connection: check its log (maxclients, protected mode, a proxy){}", tls_hint.unwrap_or_default())
         }
         Reason::Protocol => "the port does not speak Redis as expected: check the port, and that no proxy (HTTP, TLS terminator) sits in between".into(),
@@ -192,6 +195,16 @@ fn hostname_mismatch(f: &Findings) -> String {
             "the certificate lists {listed}: connect by a name it matches, or through a tunnel or port-forward add --sni NAME with the server's real name"
         ),
     }
+}
+
+/// The target as the user wrote it: a password from REDISCLI_AUTH or --password-file is
+/// not part of the URL to suggest.
+fn as_written(t: &Target) -> Target {
+    let mut t = t.clone();
+    if !matches!(t.password_source, Some(PasswordSource::Url) | None) {
+        t.password = None;
+    }
+    t
 }
 
 /// The target's URL, redacted, with this user name and with or without a (masked) password:
@@ -310,6 +323,18 @@ mod tests {
         assert!(file.contains("one trailing newline was stripped"), "{file}");
         assert!(file.contains("the user 'app'"), "{file}");
         assert!(!file.contains("give the user name"), "{file}");
+    }
+
+    #[test]
+    fn a_password_from_outside_the_url_stays_out_of_suggested_urls() {
+        let h = hint(
+            Reason::TlsExpected,
+            "redis://h:6380",
+            Some(PasswordSource::Env),
+        );
+        assert!(h.contains("use rediss://h:6380/0"), "{h}");
+        let h = hint(Reason::TlsExpected, "redis://:pw@h:6380", None);
+        assert!(h.contains("use rediss://:****@h:6380/0"), "{h}");
     }
 
     #[test]
