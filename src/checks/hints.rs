@@ -35,11 +35,11 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         }
         Reason::Refused => {
             let ports = p.map_or_else(
-                || "Redis listens on 6379 by default; providers serve TLS on their own ports (Azure 6380, Azure Managed Redis 10000, DigitalOcean 25061, Memorystore 6378)".to_string(),
+                || "6379 is Redis's default; providers serve TLS on 6380 (Azure), 10000 (Azure Managed Redis), 25061 (DigitalOcean), 6378 (Memorystore)".to_string(),
                 |p| format!("{}: {}", p.name, p.note),
             );
             format!(
-                "is the server running? Start it, or check that it listens on {host_port} (its bind and port settings; a container must publish the port); else fix the port in the URL — {ports}"
+                "is the server running? Start it, check its bind and port settings (a container must publish the port), or fix the URL's port: {ports}"
             )
         }
         Reason::Timeout => match f.tcp.facts() {
