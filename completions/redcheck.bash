@@ -355,7 +355,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__latency)
-            opts="-k -q -h --count --interval --watch --connect-timeout --cacert --insecure --sni --cert --key --format --color --quiet --strict --timeout --help"
+            opts="-k -q -h --count --interval --watch --connect-timeout --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -370,6 +370,10 @@ _redcheck() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -423,7 +427,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__memory)
-            opts="-k -q -h --use --timeout --connect-timeout --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            opts="-k -q -h --use --timeout --connect-timeout --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,6 +442,10 @@ _redcheck() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -141,6 +141,7 @@ session\t'Sessions: nothing may be evicted before its TTL'
 mixed\t'Some of each'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
@@ -158,6 +159,7 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -s h -l help -
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l count -d 'Number of PING round trips' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l interval -d 'Time from the start of one round trip to the start of the next: 10ms, 0.5s' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F

@@ -3,6 +3,7 @@
 mod latency;
 mod memory;
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::sync::OnceLock;
 use std::thread;
@@ -46,11 +47,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `redcheck url`: parse, lint and compare client readings; never touches the network.
 fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
-    let Some(raw) = &args.url else {
-        return Err(UsageError(
-            "no URL: pass one (redcheck url redis://host:6379) or set REDIS_URL".into(),
-        )
-        .into());
+    let Some(raw) = args
+        .url
+        .as_ref()
+        .filter(|u| !crate::config::is_blank_redis_url(OsStr::new(u)))
+    else {
+        return Err(crate::config::no_url("redcheck url").into());
     };
     let cfg = crate::config::output_config(&args.output);
     let report = crate::clients::explain(raw);

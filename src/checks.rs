@@ -81,6 +81,19 @@ fn verdict(checks: &[Check]) -> Status {
         })
 }
 
+/// A subcommand whose every check was skipped answered nothing: that is a warning, not a
+/// pass. Today only `memory` can end so (an ACL user without `+info`).
+pub fn warn_if_nothing_read(report: &mut Report, f: &Findings) {
+    if report.checks.is_empty() || report.checks.iter().any(|c| c.status != Status::Skip) {
+        return;
+    }
+    let first = &mut report.checks[0];
+    first.status = Status::Warn;
+    first.summary = format!("nothing could be read: {}", first.summary);
+    first.hint = Some(hints::grant_info(f));
+    report.verdict = verdict(&report.checks);
+}
+
 /// Keeps the checks a subcommand shows, and judges the report by those alone.
 pub fn retain(report: &mut Report, keep: impl Fn(&Check) -> bool) {
     report.checks.retain(keep);
@@ -164,4 +177,47 @@ fn timed<T>(mut c: Check, stage: &Stage<T>) -> Check {
         c.duration_ms = Some(millis(stage.took));
     }
     c
+}
+
+/// Findings built by hand for unit tests of checks and hints.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::time::Duration;
+
+    use crate::probe::{Findings, Outcome, Stage};
+    use crate::secret::Secret;
+    use crate::url::{PasswordSource, Target};
+
+    /// A stage that did not run.
+    pub fn not_reached<T>() -> Stage<T> {
+        Stage {
+            outcome: Outcome::Skipped("not reached".into()),
+            took: Duration::ZERO,
+        }
+    }
+
+    /// Findings for a parsed URL, every stage not reached, with an optional password from
+    /// outside it: tests set the stages they need.
+    pub fn findings(url: &str, outside: Option<PasswordSource>) -> Findings {
+        let mut target = Target::parse(url).unwrap();
+        if let Some(source) = outside {
+            target.supply_password(Secret::new("pw"), source);
+        }
+        Findings {
+            shown: target.to_string(),
+            target: Some(target),
+            url: not_reached(),
+            dns: not_reached(),
+            tcp: not_reached(),
+            scheme: not_reached(),
+            tls: not_reached(),
+            auth: not_reached(),
+            ping: not_reached(),
+            info: not_reached(),
+            cluster: not_reached(),
+            pubsub: not_reached(),
+            write: not_reached(),
+            elapsed: Duration::ZERO,
+        }
+    }
 }

@@ -173,6 +173,10 @@ pub struct MemoryArgs {
     #[command(flatten)]
     pub timing: TimingArgs,
 
+    /// Where the password comes from when the URL has none.
+    #[command(flatten)]
+    pub password: PasswordArgs,
+
     /// TLS options.
     #[command(flatten)]
     pub tls: TlsArgs,
@@ -204,6 +208,10 @@ pub struct LatencyArgs {
     /// Deadlines.
     #[command(flatten)]
     pub timing: TimingArgs,
+
+    /// Where the password comes from when the URL has none.
+    #[command(flatten)]
+    pub password: PasswordArgs,
 
     /// TLS options.
     #[command(flatten)]
@@ -239,6 +247,15 @@ pub struct ConnArgs {
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub samples: u32,
 
+    /// Where the password comes from when the URL has none.
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+/// A password from outside the URL: every command that authenticates takes it.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Connection")]
+pub struct PasswordArgs {
     /// Read the password from FILE when the URL has none (one trailing newline is stripped).
     /// REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv.
     #[arg(long, value_name = "FILE")]

@@ -10,8 +10,8 @@ use rustls::sign::CertifiedKey;
 
 use crate::checks::Workload;
 use crate::cli::{
-    CheckArgs, ColorChoice, Format, OutputArgs, RetryArgs, TimingArgs, TlsArgs, TlsCommandArgs,
-    UseArg, WaitArgs,
+    CheckArgs, ColorChoice, Format, OutputArgs, PasswordArgs, RetryArgs, TimingArgs, TlsArgs,
+    TlsCommandArgs, UseArg, WaitArgs,
 };
 use crate::secret::Secret;
 use crate::trust::{self, Roots};
@@ -118,10 +118,7 @@ impl Config {
                 samples: usize::try_from(args.conn.samples).unwrap_or(usize::MAX),
                 tls: validate_tls(&args.tls)?,
                 handshake_only: false,
-                password: validate_password(
-                    args.conn.password_file.as_deref(),
-                    std::env::var("REDISCLI_AUTH").ok(),
-                )?,
+                password: validate_password_args(&args.conn.password)?,
                 extras: Extras {
                     cluster: true,
                     pubsub: true,
@@ -253,10 +250,19 @@ pub fn validate_password(
     }))
 }
 
+/// The password of `--password-file`, else `REDISCLI_AUTH`, for every command that authenticates.
+fn validate_password_args(args: &PasswordArgs) -> Result<Option<PasswordInput>, UsageError> {
+    validate_password(
+        args.password_file.as_deref(),
+        std::env::var("REDISCLI_AUTH").ok(),
+    )
+}
+
 /// At least one URL, from arguments, `--env NAME` or `$REDIS_URL`; every one of them text.
 pub fn validate_targets(urls: &[OsString], env: &[String]) -> Result<Vec<String>, UsageError> {
     let mut out = urls
         .iter()
+        .filter(|u| !is_blank_redis_url(u))
         .map(|u| validate_utf8(u))
         .collect::<Result<Vec<_>, _>>()?;
     for name in env {
@@ -271,11 +277,26 @@ pub fn validate_targets(urls: &[OsString], env: &[String]) -> Result<Vec<String>
         }
     }
     if out.is_empty() {
-        return Err(UsageError(
-            "no URL: pass one (redcheck redis://host:6379) or set REDIS_URL".into(),
-        ));
+        return Err(no_url("redcheck"));
     }
     Ok(out)
+}
+
+/// A blank `REDIS_URL` (CI with a missing secret) is no URL at all, not a target to check.
+/// clap hands its value over as if typed, so it is recognised by comparison.
+pub fn is_blank_redis_url(url: &OsStr) -> bool {
+    url.to_string_lossy().trim().is_empty()
+        && std::env::var_os("REDIS_URL").is_some_and(|v| v.as_os_str() == url)
+}
+
+/// The usage error for a missing URL; `command` is how to call it with one.
+pub fn no_url(command: &str) -> UsageError {
+    let blank =
+        std::env::var_os("REDIS_URL").is_some_and(|v| v.to_string_lossy().trim().is_empty());
+    UsageError(format!(
+        "no URL: pass one ({command} redis://host:6379) or set REDIS_URL{}",
+        if blank { " (it is set but empty)" } else { "" }
+    ))
 }
 
 /// A URL must be UTF-8; the error names the first bad byte but never echoes the URL, which

@@ -18,6 +18,7 @@ mod proptests;
 mod provider;
 mod report;
 mod secret;
+mod text;
 mod trust;
 mod url;
 mod wait;

@@ -114,14 +114,22 @@ pub const PROVIDERS: &[Provider] = &[
     },
 ];
 
-/// The provider a host and port belong to, if any.
+/// The provider a host and port belong to, if any. A port alone says nothing about a
+/// loopback host: that is a local server or a tunnel, never the provider itself.
 pub fn detect(host: &str, port: u16) -> Option<&'static Provider> {
     let host = host.to_ascii_lowercase();
     let host = host.trim_end_matches('.');
+    let loopback = host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
     PROVIDERS
         .iter()
         .find(|p| p.suffixes.iter().any(|s| host.ends_with(s)))
-        .or_else(|| PROVIDERS.iter().find(|p| p.port == Some(port)))
+        .or_else(|| PROVIDERS.iter().find(|p| !loopback && p.port == Some(port)))
 }
 
 #[cfg(test)]
@@ -165,6 +173,9 @@ mod tests {
             ),
             ("REDIS.default.SVC.", 6379, Some("a Kubernetes service")),
             ("localhost", 6379, None),
+            ("127.0.0.1", 6378, None),
+            ("::1", 6378, None),
+            ("localhost", 6378, None),
         ];
         for (host, port, want) in cases {
             assert_eq!(detect(host, port).map(|p| p.name), want, "{host}:{port}");

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use anyhow::Context;
 
@@ -13,13 +14,14 @@ use crate::exit_code::ExitCode;
 use crate::output::latency::Live;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, sampler};
-use crate::report::{LatencyReport, Status};
+use crate::report::{LatencyReport, Status, millis};
 
 /// The connection checks shown above the statistics.
 const SHOWN: [&str; 6] = ["url", "dns", "tcp", "scheme", "tls", "auth"];
 
 /// Runs `redcheck latency`.
 pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
     let cfg = LatencyConfig::from_args(args)?;
     let prepared = super::prepare(&cfg.base.urls, &cfg.base.check)?;
     let progress = Progress::new(cfg.base.output.progress, "connecting");
@@ -51,6 +53,8 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    // The run is the probe plus the sampling; the probe alone took a few milliseconds.
+    report.elapsed_ms = millis(started.elapsed());
     let report = LatencyReport { report, latency };
     let mut out = std::io::stdout().lock();
     output::latency::write(&mut out, &report, &cfg.base.output).context("writing the report")?;

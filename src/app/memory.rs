@@ -30,6 +30,7 @@ pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
     checks::retain(&mut report, |c| {
         SHOWN.contains(&c.id) || c.status == Status::Fail
     });
+    checks::warn_if_nothing_read(&mut report, f);
     let report = MemoryReport {
         numbers: checks::memory_numbers(f),
         report,

@@ -7,7 +7,7 @@ use crate::latency::{Stats, show_ms};
 use crate::probe::dns::show_addrs;
 use crate::probe::{Findings, Outcome, Speaks};
 use crate::report::{Check, Status, millis};
-use crate::url::{Endpoint, LintLevel, PasswordSource};
+use crate::url::{Endpoint, Lint, LintLevel, PasswordSource};
 
 /// `url`: the parsed parts and the lints.
 pub fn url(f: &Findings) -> Check {
@@ -48,18 +48,26 @@ pub fn url(f: &Findings) -> Check {
                 (None, Some(_), None) => parts.push("password only".into()),
                 (None, None, _) => parts.push("no credentials".into()),
             }
-            let worst = t.lints.iter().map(|l| l.level).max();
+            // The scheme stage proved the port speaks plaintext: the guess that a port
+            // providers use for TLS wants rediss:// is disproved, and must not fail --strict.
+            let plaintext_proved = matches!(f.scheme.outcome, Outcome::Done(Speaks::Resp));
+            let lints: Vec<&Lint> = t
+                .lints
+                .iter()
+                .filter(|l| !(l.id == "tls-port" && plaintext_proved))
+                .collect();
+            let worst = lints.iter().map(|l| l.level).max();
             let status = match worst {
                 Some(LintLevel::Warn) => Status::Warn,
                 Some(LintLevel::Info) => Status::Info,
                 None => Status::Pass,
             };
             let mut summary = parts.join(" · ");
-            if let Some(first) = t.lints.iter().max_by_key(|l| l.level) {
+            if let Some(first) = lints.iter().max_by_key(|l| l.level) {
                 summary = format!("{summary} · {}", first.message);
             }
-            let hint = (!t.lints.is_empty()).then(|| {
-                t.lints
+            let hint = (!lints.is_empty()).then(|| {
+                lints
                     .iter()
                     .map(|l| l.hint.clone())
                     .collect::<Vec<_>>()
@@ -283,4 +291,26 @@ pub fn ping(f: &Findings) -> Check {
         Outcome::Skipped(why) => skipped("ping", why),
     };
     timed(c, &f.ping)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::checks::testing::findings;
+    use crate::probe::Stage;
+
+    #[test]
+    fn a_plaintext_port_proved_by_the_scheme_check_drops_the_tls_port_lint() {
+        let mut f = findings("redis://10.0.0.3:6378", None);
+        assert_eq!(url(&f).status, Status::Warn, "unproved, the guess stands");
+        f.scheme = Stage {
+            outcome: Outcome::Done(Speaks::Resp),
+            took: Duration::ZERO,
+        };
+        let c = url(&f);
+        assert_eq!(c.status, Status::Pass, "{}", c.summary);
+        assert!(!c.summary.contains("TLS"), "{}", c.summary);
+    }
 }

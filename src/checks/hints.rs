@@ -1,10 +1,11 @@
 //! What to do about each failure reason: the one place for fix wording.
 
 use crate::failure::{Failure, Reason};
+use crate::probe::tls::TlsFacts;
 use crate::probe::{Findings, Outcome};
 use crate::provider::{self, Provider};
-use crate::secret::MASK;
-use crate::url::{Endpoint, Target};
+use crate::secret::{MASK, Secret};
+use crate::url::{Endpoint, Host, PasswordSource, Target};
 
 /// The provider of the target, if known.
 pub fn provider(f: &Findings) -> Option<&'static Provider> {
@@ -43,6 +44,9 @@ pub fn for_failure(failure: &Failure, f: &Findings) -> Option<String> {
 /// The hint for a failure reason, with the corrected URL or flag where there is one.
 pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
     let t = f.target.as_ref();
+    // Suggested URLs show a password only when the user wrote one into the URL.
+    let written = t.map(as_written);
+    let w = written.as_ref();
     let p = provider(f);
     let host_port = t
         .and_then(|t| Some(format!("{}:{}", t.host()?, t.port()?)))
@@ -80,10 +84,15 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
             "the server's listener at {} does not accept connections: it may be stuck or its backlog full (check it is alive; raise tcp-backlog / net.core.somaxconn); raise --timeout to tell slow from stuck",
             unix_path(f).unwrap_or_default()
         ),
-        Reason::Refused => format!(
-            "nothing listens on {host_port}: check the port and that the server runs{}",
-            p.map(|p| format!(" ({}: {})", p.name, p.note)).unwrap_or_default()
-        ),
+        Reason::Refused => {
+            let ports = p.map_or_else(
+                || "6379 is Redis's default; providers serve TLS on 6380 (Azure), 10000 (Azure Managed Redis), 25061 (DigitalOcean), 6378 (Memorystore)".to_string(),
+                |p| format!("{}: {}", p.name, p.note),
+            );
+            format!(
+                "is the server running? Start it, check its bind and port settings (a container must publish the port), or fix the URL's port: {ports}"
+            )
+        }
         Reason::Timeout => match f.tcp.facts() {
             None => format!(
                 "packets to {host_port} are dropped: a firewall, security group or VPC boundary{}; try from a host in the same network",
@@ -93,14 +102,14 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         },
         Reason::Unreachable => "no route to the host: check the VPN, VPC peering or network policy between you and the server".into(),
         Reason::TlsExpected => {
-            let url = t.map(|t| t.redacted_with(true, None)).unwrap_or_default();
+            let url = w.map(|t| t.redacted_with(true, None)).unwrap_or_default();
             let extra = p
                 .and_then(|p| p.tls_port.map(|port| format!(" ({} serves TLS on port {port})", p.name)))
                 .unwrap_or_default();
             format!("the port speaks TLS: use {url}{extra}")
         }
         Reason::PlaintextExpected => {
-            let plain = t.map(|t| t.redacted_with(false, None)).unwrap_or_default();
+            let plain = w.map(|t| t.redacted_with(false, None)).unwrap_or_default();
             let other = p
                 .and_then(|p| p.tls_port.map(|port| format!("; {} serves TLS on port {port}", p.name)))
                 .or_else(|| {
@@ -116,13 +125,13 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
             format!("{advice}; then redcheck --cacert ca.pem … (redcheck tls --save-chain chain.pem shows what the server sends)")
         }
         Reason::SelfSigned => "trust that certificate explicitly (redcheck tls --save-chain cert.pem, then --cacert cert.pem) or, knowing the risk, --insecure".into(),
-        Reason::HostnameMismatch => "connect by one of the names the certificate lists, or through a tunnel keep the real name with --sni NAME".into(),
+        Reason::HostnameMismatch => hostname_mismatch(f),
         Reason::Expired => "the server's certificate must be renewed; if it looks current, check this machine's clock (date -u)".into(),
         Reason::NotYetValid => "check this machine's clock (date -u); a freshly issued certificate may also be dated ahead".into(),
         Reason::ClientCertRequired => "the server verifies clients: pass --cert client.pem --key client-key.pem (the client certificate and key it trusts)".into(),
         Reason::TlsHandshake => "run redcheck tls URL for the whole handshake report".into(),
         Reason::Reset | Reason::Closed => {
-            let tls_hint = t.filter(|t| !t.tls).map(|t| format!("; if the server expects TLS, try {}", t.redacted_with(true, None)));
+            let tls_hint = w.filter(|t| !t.tls).map(|t| format!("; if the server expects TLS, try {}", t.redacted_with(true, None)));
             format!("the server dropped the connection: check its log (maxclients, protected mode, a proxy){}", tls_hint.unwrap_or_default())
         }
         Reason::Protocol => "the port does not speak Redis as expected: check the port, and that no proxy (HTTP, TLS terminator) sits in between".into(),
@@ -130,23 +139,35 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::MaxClients => "every connection slot is taken: create one client or pool per process and reuse it, close idle clients (CLIENT LIST), or raise maxclients / the plan's limit".into(),
         Reason::Loading => "the server is loading its dataset after a restart: wait (redcheck wait URL) and retry".into(),
         Reason::Busy => "a script or function is running too long and blocks the server: stop it (SCRIPT KILL / FUNCTION KILL) or wait for it, and find it in SLOWLOG GET".into(),
-        Reason::Noauth => format!(
-            "the server needs a password: put it in the URL (redis://:{MASK}@{host_port}) or, safer, in REDISCLI_AUTH / --password-file"
+        Reason::Noauth => match t {
+            Some(t) => format!(
+                "the server needs a password: put it in the URL ({}) or, safer, in REDISCLI_AUTH / --password-file",
+                shown(t, t.username.as_deref(), true)
+            ),
+            None => "the server needs a password: put it in REDISCLI_AUTH or --password-file".into(),
+        },
+        Reason::Wrongpass => t.map_or_else(
+            || "check the password and, for an ACL user, the user name".into(),
+            wrongpass,
         ),
-        Reason::Wrongpass => "check the password: percent-encode @ : / ? # % in the URL, strip a trailing newline from the secret, and for an ACL user give the user name too (redis://user:****@host)".into(),
         Reason::NoPasswordSet => {
-            let without = t.map(|t| {
-                let mut t: Target = t.clone();
-                t.password = None;
-                t.to_string()
-            });
+            let drop = match t.and_then(|t| t.password_source) {
+                Some(PasswordSource::Env) => "unset REDISCLI_AUTH for this server".to_string(),
+                Some(PasswordSource::File { .. }) => "drop --password-file".to_string(),
+                Some(PasswordSource::Url) | None => format!(
+                    "drop it from the URL ({})",
+                    t.map(|t| shown(t, t.username.as_deref(), false)).unwrap_or_default()
+                ),
+            };
             format!(
-                "the server has no password, and clients that send AUTH will fail: drop it from the URL ({}) or set requirepass on the server",
-                without.unwrap_or_default()
+                "the server has no password, and clients that send AUTH will fail: {drop}, or set requirepass on the server"
             )
         }
         Reason::Noperm => "the ACL user lacks a permission: grant it (ACL SETUSER name +@connection +info …) or use another user".into(),
-        Reason::AuthArity => format!("Redis before 6 has no ACL users and AUTH takes only a password: drop the user name (redis://:{MASK}@{host_port})"),
+        Reason::AuthArity => format!(
+            "Redis before 6 has no ACL users and AUTH takes only a password: drop the user name ({})",
+            t.map(|t| shown(t, None, t.password.is_some())).unwrap_or_default()
+        ),
         Reason::InvalidDb => "use a database number below the server's `databases` (default 16); cluster mode has only database 0".into(),
         Reason::ClusterDown => "the cluster is not serving all slots: check CLUSTER INFO / CLUSTER NODES on the server".into(),
         Reason::NodeUnreachable => "the cluster announces addresses you cannot reach (a tunnel or a configuration endpoint): run the app inside the cluster's network, or use a cluster-aware client with NAT mapping".into(),
@@ -162,12 +183,222 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
     Some(text)
 }
 
+/// `redcheck memory` could read nothing: the user may not run INFO.
+pub fn grant_info(f: &Findings) -> String {
+    let user = f
+        .auth
+        .facts()
+        .map_or_else(|| "USER".to_string(), |a| a.user.clone());
+    format!(
+        "every number here comes from INFO: grant it to the user (ACL SETUSER {user} +info), or run redcheck memory as a user that has it"
+    )
+}
+
+/// The TLS facts, whether the handshake failed on them or went on under `--insecure`.
+fn tls_facts(f: &Findings) -> Option<&TlsFacts> {
+    match &f.tls.outcome {
+        Outcome::Done(t) => Some(t),
+        Outcome::Failed(_, t) => t.as_deref(),
+        Outcome::Skipped(_) => None,
+    }
+}
+
+/// `hostname-mismatch`: the URL by a name the certificate lists, or the `--sni` to send.
+fn hostname_mismatch(f: &Findings) -> String {
+    let t = f.target.as_ref();
+    let facts = tls_facts(f);
+    let names: Vec<&str> = facts
+        .and_then(|t| t.chain.first())
+        .map(|leaf| leaf.sans.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    // A wildcard cannot be dialled; the first concrete name can.
+    let usable = names.iter().copied().find(|n| !n.starts_with("*."));
+    let listed = if names.is_empty() {
+        "no names".to_string()
+    } else {
+        names.join(", ")
+    };
+    let host = t.and_then(Target::host).map(crate::url::Host::as_str);
+    let sent = facts.map(|t| t.server_name.as_str());
+    if let (Some(sent), Some(host)) = (sent, &host)
+        && !sent.eq_ignore_ascii_case(host)
+    {
+        let fix = usable.map_or_else(
+            || "pass --sni with a name the certificate lists".to_string(),
+            |n| format!("pass --sni {n}"),
+        );
+        return format!(
+            "--sni {sent} is the name that failed: the certificate lists {listed}; {fix}"
+        );
+    }
+    match (usable, t) {
+        (Some(name), Some(t)) => {
+            let mut fixed = t.clone();
+            if let Endpoint::Tcp { host, .. } = &mut fixed.endpoint {
+                *host = name
+                    .parse()
+                    .map_or_else(|_| Host::Name(name.to_string()), Host::Ip);
+            }
+            format!(
+                "connect by a name the certificate lists: {fixed}; through a tunnel or port-forward, keep this URL and add --sni {name}"
+            )
+        }
+        _ => format!(
+            "the certificate lists {listed}: connect by a name it matches, or through a tunnel or port-forward add --sni NAME with the server's real name"
+        ),
+    }
+}
+
+/// The target as the user wrote it: a password from REDISCLI_AUTH or --password-file is
+/// not part of the URL to suggest.
+fn as_written(t: &Target) -> Target {
+    let mut t = t.clone();
+    if !matches!(t.password_source, Some(PasswordSource::Url) | None) {
+        t.password = None;
+    }
+    t
+}
+
+/// The target's URL, redacted, with this user name and with or without a (masked) password:
+/// scheme, host, port, database and parameters stay as the user wrote them.
+fn shown(t: &Target, user: Option<&str>, password: bool) -> String {
+    let mut t = t.clone();
+    t.username = user.map(str::to_string);
+    // Only ever printed as the mask; never the real value.
+    t.password = password.then(|| Secret::new(MASK));
+    t.to_string()
+}
+
+/// `wrongpass`: what to check depends on where the password came from and on the user name.
+fn wrongpass(t: &Target) -> String {
+    let source = match t.password_source {
+        Some(PasswordSource::Env) => {
+            "REDISCLI_AUTH is sent as is (no percent-decoding): it must hold the raw password, without a trailing newline".to_string()
+        }
+        Some(PasswordSource::File { newline_stripped }) => format!(
+            "--password-file is sent as is ({}), so it must hold the raw password and nothing else",
+            if newline_stripped {
+                "one trailing newline was stripped"
+            } else {
+                "no trailing newline"
+            }
+        ),
+        Some(PasswordSource::Url) | None => {
+            "percent-encode @ : / ? # % in the URL's password, and strip a trailing newline from the secret".to_string()
+        }
+    };
+    let user = match &t.username {
+        Some(u) => format!(
+            "the user '{u}' and this password must match an ACL user on the server (ACL LIST)"
+        ),
+        // From outside the URL, the user name goes in the URL without a password (`user:@`).
+        None => format!(
+            "for an ACL user give the user name too ({})",
+            shown(
+                t,
+                Some("USER"),
+                matches!(t.password_source, Some(PasswordSource::Url) | None)
+            )
+        ),
+    };
+    format!("check the password: {source}; {user}")
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::checks::testing::findings;
     use crate::probe::Stage;
+
+    fn hint(reason: Reason, url: &str, outside: Option<PasswordSource>) -> String {
+        for_reason(reason, &findings(url, outside)).unwrap()
+    }
+
+    #[test]
+    fn rewritten_urls_keep_scheme_host_port_and_db() {
+        let noauth = hint(Reason::Noauth, "rediss://cache.example.com:6380/3", None);
+        assert!(
+            noauth.contains("(rediss://:****@cache.example.com:6380/3)"),
+            "{noauth}"
+        );
+        let arity = hint(
+            Reason::AuthArity,
+            "valkeys://app:pw@cache.example.com:6380/2",
+            None,
+        );
+        assert!(
+            arity.contains("(valkeys://:****@cache.example.com:6380/2)"),
+            "{arity}"
+        );
+        assert!(!arity.contains("pw@"), "{arity}");
+    }
+
+    #[test]
+    fn no_password_set_names_where_the_password_came_from() {
+        let url = hint(Reason::NoPasswordSet, "rediss://:pw@h:6380/1", None);
+        assert!(
+            url.contains("drop it from the URL (rediss://h:6380/1)"),
+            "{url}"
+        );
+        let env = hint(
+            Reason::NoPasswordSet,
+            "rediss://h:6380/1",
+            Some(PasswordSource::Env),
+        );
+        assert!(env.contains("unset REDISCLI_AUTH"), "{env}");
+        assert!(!env.contains("URL"), "{env}");
+        let file = hint(
+            Reason::NoPasswordSet,
+            "redis://h",
+            Some(PasswordSource::File {
+                newline_stripped: false,
+            }),
+        );
+        assert!(file.contains("drop --password-file"), "{file}");
+    }
+
+    #[test]
+    fn wrongpass_depends_on_the_source_and_the_user_name() {
+        let url = hint(Reason::Wrongpass, "rediss://:pw@h:6380/1", None);
+        assert!(url.contains("percent-encode"), "{url}");
+        assert!(url.contains("(rediss://USER:****@h:6380/1)"), "{url}");
+        let env = hint(Reason::Wrongpass, "redis://h", Some(PasswordSource::Env));
+        assert!(env.contains("REDISCLI_AUTH is sent as is"), "{env}");
+        assert!(!env.contains("percent-encode"), "{env}");
+        assert!(env.contains("(redis://USER:@h:6379/0)"), "{env}");
+        let file = hint(
+            Reason::Wrongpass,
+            "redis://app:@h",
+            Some(PasswordSource::File {
+                newline_stripped: true,
+            }),
+        );
+        assert!(file.contains("one trailing newline was stripped"), "{file}");
+        assert!(file.contains("the user 'app'"), "{file}");
+        assert!(!file.contains("give the user name"), "{file}");
+    }
+
+    #[test]
+    fn a_password_from_outside_the_url_stays_out_of_suggested_urls() {
+        let h = hint(
+            Reason::TlsExpected,
+            "redis://h:6380",
+            Some(PasswordSource::Env),
+        );
+        assert!(h.contains("use rediss://h:6380/0"), "{h}");
+        let h = hint(Reason::TlsExpected, "redis://:pw@h:6380", None);
+        assert!(h.contains("use rediss://:****@h:6380/0"), "{h}");
+    }
+
+    #[test]
+    fn a_loopback_port_is_no_provider() {
+        let h = hint(Reason::PlaintextExpected, "rediss://127.0.0.1:6378", None);
+        assert!(!h.contains("Memorystore"), "{h}");
+        let h = hint(Reason::PlaintextExpected, "rediss://10.0.0.3:6378", None);
+        assert!(h.contains("GCP Memorystore serves TLS on port 6378"), "{h}");
+    }
 
     /// Findings for `url` where `stage` failed with `reason` and `cause`.
     fn failed_at(url: &str, stage: &str, reason: Reason, cause: &str) -> Findings {
@@ -187,21 +418,21 @@ mod tests {
         }
     }
 
-    fn hint(f: &Findings, reason: Reason) -> String {
+    fn hint_for(f: &Findings, reason: Reason) -> String {
         for_reason(reason, f).unwrap_or_default()
     }
 
     #[test]
     fn a_dns_timeout_points_at_the_resolver_not_a_firewall() {
         let f = failed_at("redis://cache.example:6379", "dns", Reason::Timeout, "");
-        let h = hint(&f, Reason::Timeout);
+        let h = hint_for(&f, Reason::Timeout);
         assert!(
             h.contains("/etc/resolv.conf") && h.contains("getent hosts cache.example"),
             "{h}"
         );
         assert!(!h.contains("firewall"), "{h}");
         let f = failed_at("redis://10.0.0.1:6379", "tcp", Reason::Timeout, "");
-        assert!(hint(&f, Reason::Timeout).contains("firewall"));
+        assert!(hint_for(&f, Reason::Timeout).contains("firewall"));
     }
 
     #[test]
@@ -213,22 +444,22 @@ mod tests {
             Reason::Unreachable,
             "no socket at /run/redis/redis.sock: …",
         );
-        assert!(hint(&missing, Reason::Unreachable).contains("unixsocket setting"));
+        assert!(hint_for(&missing, Reason::Unreachable).contains("unixsocket setting"));
         let denied = failed_at(
             url,
             "tcp",
             Reason::Unreachable,
             "/run/redis/redis.sock: permission denied: …",
         );
-        assert!(hint(&denied, Reason::Unreachable).contains("unixsocketperm"));
+        assert!(hint_for(&denied, Reason::Unreachable).contains("unixsocketperm"));
         let refused = failed_at(url, "tcp", Reason::Refused, "");
-        let h = hint(&refused, Reason::Refused);
+        let h = hint_for(&refused, Reason::Refused);
         assert!(
             h.contains("/run/redis/redis.sock") && !h.contains("port"),
             "{h}"
         );
         let full = failed_at(url, "tcp", Reason::Timeout, "");
-        let h = hint(&full, Reason::Timeout);
+        let h = hint_for(&full, Reason::Timeout);
         assert!(h.contains("backlog") && !h.contains("firewall"), "{h}");
     }
 }

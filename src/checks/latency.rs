@@ -54,6 +54,10 @@ pub fn latency(
             failed("latency", &failure, hint, object(data))
         }
         _ if stats.is_some_and(|s| s.p50_ms >= SLOW_P50_MS) => {
+            let line = match ended {
+                Ended::Stopped => format!("{line} (stopped by Ctrl-C)"),
+                _ => line,
+            };
             check("latency", Status::Warn, line, Some(SLOW_HINT.into()), data)
         }
         Ended::Stopped => check(

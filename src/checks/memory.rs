@@ -8,6 +8,7 @@ use crate::failure::Reason;
 use crate::info::{DbKeys, Info, MemoryFacts};
 use crate::probe::Findings;
 use crate::report::{Check, MemoryNumbers, Status};
+use crate::text::plural;
 
 /// What the database is used for (`--use`), which decides the right eviction policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,12 +180,12 @@ pub fn eviction(info: &Info, opts: &Options) -> Check {
         ),
         ("allkeys", Some(_)) if without_ttl > 0 => (
             Status::Fail,
-            format!("{without_ttl} keys without a TTL (jobs, sessions…) can be evicted under {policy}: for mixed data use volatile-lru and put TTLs only on cache keys"),
+            format!("{} without a TTL (jobs, sessions…) can be evicted under {policy}: for mixed data use volatile-lru and put TTLs only on cache keys", plural(without_ttl, "key", "keys")),
         ),
         ("allkeys", Some(_)) => (Status::Pass, "every key has a TTL, so eviction drops only data meant to expire".into()),
         ("volatile", Some(Workload::Cache)) if keys > 0 && without_ttl * NO_TTL_SHARE_WARN > keys => (
             Status::Warn,
-            format!("{without_ttl} of {keys} keys have no TTL and can never be evicted: memory can fill with them and writes then fail with OOM; set TTLs on cache keys or use allkeys-lru"),
+            format!("{} and can never be evicted: memory can fill with them and writes then fail with OOM; set TTLs on cache keys or use allkeys-lru", no_ttl_share(without_ttl, keys)),
         ),
         ("volatile", Some(Workload::Cache)) => (Status::Pass, "keys with a TTL are evicted when memory is full; nearly every key has one".into()),
         ("volatile", Some(w @ (Workload::Queue | Workload::Session))) if keys > 0 && without_ttl == 0 => (
@@ -193,11 +194,11 @@ pub fn eviction(info: &Info, opts: &Options) -> Check {
         ),
         ("volatile", Some(w @ (Workload::Queue | Workload::Session))) => (
             Status::Pass,
-            format!("only keys with a TTL are evicted: the {without_ttl} keys without one ({}) are never dropped", what(w)),
+            format!("only keys with a TTL are evicted: the {} without one ({}) {} never dropped", plural(without_ttl, "key", "keys"), what(w), if without_ttl == 1 { "is" } else { "are" }),
         ),
         ("volatile", Some(_)) => (
             Status::Pass,
-            format!("only keys with a TTL (the cache part) are evicted; the {without_ttl} keys without one are never dropped"),
+            format!("only keys with a TTL (the cache part) are evicted; the {} without one {} never dropped", plural(without_ttl, "key", "keys"), if without_ttl == 1 { "is" } else { "are" }),
         ),
         (_, Some(Workload::Cache)) => (
             Status::Warn,
@@ -242,6 +243,15 @@ fn trade_off(family: &str) -> &'static str {
 /// How many databases the summary names before "… and N more".
 const SHOWN_DBS: usize = 4;
 
+/// `1 of 3 keys has no TTL`, `2 of 3 keys have no TTL`.
+fn no_ttl_share(without_ttl: u64, keys: u64) -> String {
+    let verb = if without_ttl == 1 { "has" } else { "have" };
+    format!(
+        "{without_ttl} of {} {verb} no TTL",
+        plural(keys, "key", "keys")
+    )
+}
+
 /// `keyspace`: keys and keys with a TTL per database.
 pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
     let dbs = info.keyspace();
@@ -264,12 +274,19 @@ pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
         .iter()
         .take(SHOWN_DBS)
         .map(|d| {
-            let noun = if d.keys == 1 { "key" } else { "keys" };
-            format!("db{} {} {noun} ({} with TTL)", d.db, d.keys, d.expires)
+            format!(
+                "db{} {} ({} with TTL)",
+                d.db,
+                plural(d.keys, "key", "keys"),
+                d.expires
+            )
         })
         .collect();
     if dbs.len() > SHOWN_DBS {
-        parts.push(format!("{} more databases", dbs.len() - SHOWN_DBS));
+        parts.push(format!(
+            "{} more",
+            plural(dbs.len() - SHOWN_DBS, "database", "databases")
+        ));
     }
     let mut status = Status::Pass;
     let mut hints = Vec::new();
@@ -284,7 +301,7 @@ pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
     }
     if opts.workload == Some(Workload::Cache) && without_ttl > 0 {
         status = Status::Info;
-        hints.push(format!("{without_ttl} of {keys} keys have no TTL: give every cache key one (SET key value EX seconds) so stale entries expire on their own"));
+        hints.push(format!("{}: give every cache key one (SET key value EX seconds) so stale entries expire on their own", no_ttl_share(without_ttl, keys)));
     }
     check(
         "keyspace",
@@ -356,5 +373,12 @@ mod tests {
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(2 << 30), "2.0 GiB");
+    }
+
+    #[test]
+    fn shares_of_keys_without_ttl_agree_in_number() {
+        assert_eq!(no_ttl_share(1, 3), "1 of 3 keys has no TTL");
+        assert_eq!(no_ttl_share(2, 3), "2 of 3 keys have no TTL");
+        assert_eq!(no_ttl_share(1, 1), "1 of 1 key has no TTL");
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::{
     CheckConfig, Config, Extras, UsageError, output_config, validate_connect_timeout,
-    validate_password, validate_targets, validate_tls, workload,
+    validate_password_args, validate_targets, validate_tls, workload,
 };
 use crate::cli::{LatencyArgs, MemoryArgs};
 
@@ -19,7 +19,7 @@ impl Config {
                 samples: 1,
                 tls: validate_tls(&args.tls)?,
                 handshake_only: false,
-                password: validate_password(None, std::env::var("REDISCLI_AUTH").ok())?,
+                password: validate_password_args(&args.password)?,
                 extras: Extras::default(),
             },
             workload: args.workload.map(workload),
@@ -53,7 +53,7 @@ impl LatencyConfig {
                     samples: 0,
                     tls: validate_tls(&args.tls)?,
                     handshake_only: false,
-                    password: validate_password(None, std::env::var("REDISCLI_AUTH").ok())?,
+                    password: validate_password_args(&args.password)?,
                     extras: Extras::default(),
                 },
                 workload: None,

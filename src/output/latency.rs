@@ -94,7 +94,7 @@ pub fn write(out: &mut dyn Write, r: &LatencyReport, cfg: &OutputConfig) -> io::
         writeln!(out)?;
         writeln!(
             out,
-            " {} min {} · p50 {} · p95 {} · p99 {} · max {} · mean {} ({} samples, every {})",
+            " {} min {} · p50 {} · p95 {} · p99 {} · max {} · mean {} ({} samples, every {}{})",
             "round trip".bold(),
             show_ms(s.min_ms),
             show_ms(s.p50_ms),
@@ -103,7 +103,12 @@ pub fn write(out: &mut dyn Write, r: &LatencyReport, cfg: &OutputConfig) -> io::
             show_ms(s.max_ms),
             show_ms(s.mean_ms),
             s.samples,
-            show_ms(l.interval_ms)
+            show_ms(l.interval_ms),
+            if l.ended == "interrupted" {
+                "; interrupted by Ctrl-C"
+            } else {
+                ""
+            }
         )?;
     }
     let most = l.histogram.iter().map(|b| b.count).max().unwrap_or(0);

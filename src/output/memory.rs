@@ -9,6 +9,7 @@ use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::output::printable;
 use crate::report::MemoryReport;
+use crate::text::plural;
 
 /// Writes a memory report in the configured format.
 pub fn write(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::Result<()> {
@@ -49,10 +50,10 @@ pub fn write(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::R
             .map_or_else(String::new, |t| format!(" · average TTL {} s", t / 1000));
         writeln!(
             out,
-            "{}db{}: {} keys · {} with TTL · {} without{ttl}",
+            "{}db{}: {} · {} with TTL · {} without{ttl}",
             field(if i == 0 { "keyspace" } else { "" }),
             db.db,
-            db.keys,
+            plural(db.keys, "key", "keys"),
             db.expires,
             db.keys.saturating_sub(db.expires)
         )?;

@@ -8,6 +8,7 @@ use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::output::printable;
 use crate::report::TlsReport;
+use crate::text::plural;
 
 /// Writes a TLS report in the configured format.
 pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()> {
@@ -35,10 +36,10 @@ pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Resu
     };
     writeln!(
         out,
-        "{}{} ({} roots) · {verdict}",
+        "{}{} ({}) · {verdict}",
         field("trust"),
         h.trust.describe(),
-        h.roots
+        plural(h.roots, "root", "roots")
     )?;
     if h.client_cert_requested {
         writeln!(

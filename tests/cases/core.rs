@@ -156,9 +156,46 @@ fn database_out_of_range_is_invalid_db() {
 fn refused_port_fails_tcp_and_skips_the_rest() {
     let run = both(&[&secret_url("redis", unused_port())]);
     run.assert_code(1).assert_fails("tcp", "refused");
+    // The hint says what to do, not what the summary already said.
+    let hint = run.check("tcp")["hint"].as_str().unwrap().to_string();
+    assert!(
+        hint.starts_with("is the server running?") && hint.contains("6379"),
+        "{hint}"
+    );
     for id in ["scheme", "tls", "auth", "ping", "server"] {
         assert_eq!(run.status(id), "skip", "{id}");
     }
+}
+
+#[test]
+fn skipped_checks_with_one_reason_share_a_line() {
+    let url = secret_url("redis", unused_port());
+    let human = redcheck(&[&url]);
+    let skipped: Vec<&str> = human
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(" - "))
+        .collect();
+    assert!(
+        skipped.contains(
+            &" - scheme, tls, auth, ping, server, memory, eviction, keyspace, clients, errors, \
+               persistence, replication, cluster skipped: could not connect"
+        ),
+        "{}",
+        human.stdout
+    );
+    // A lone skipped check keeps its column.
+    assert!(
+        skipped
+            .iter()
+            .any(|l| l.starts_with(" - write       skipped:")),
+        "{}",
+        human.stdout
+    );
+    // JSON keeps one entry per check.
+    let json = redcheck(&[&url, "--format", "json"]);
+    assert_eq!(json.status("memory"), "skip");
+    assert_eq!(json.status("cluster"), "skip");
 }
 
 #[test]
@@ -168,6 +205,30 @@ fn usage_errors_exit_2_with_one_line() {
     assert!(run.stderr.contains("REDIS_URL"), "{}", run.stderr);
     redcheck(&["--no-such-flag", "redis://localhost"]).assert_code(2);
     redcheck(&["--timeout", "soon", "redis://localhost"]).assert_code(2);
+}
+
+#[test]
+fn an_empty_redis_url_is_no_url_at_all() {
+    // CI with a missing secret exports REDIS_URL="": a usage error, not a target.
+    for value in ["", "  "] {
+        for sub in [
+            &[][..],
+            &["wait"],
+            &["memory"],
+            &["latency"],
+            &["tls"],
+            &["url"],
+        ] {
+            let run = run(cmd().env("REDIS_URL", value).args(sub));
+            run.assert_code(2);
+            assert!(
+                run.stderr.contains("set REDIS_URL (it is set but empty)"),
+                "{sub:?}: {}",
+                run.stderr
+            );
+            assert!(run.stdout.is_empty(), "{sub:?}: {}", run.stdout);
+        }
+    }
 }
 
 #[test]
@@ -204,11 +265,21 @@ fn quiet_prints_only_problems_and_strict_fails_on_warnings() {
     quiet.assert_code(0);
     assert!(!quiet.stdout.contains("✓"), "{}", quiet.stdout);
     assert!(quiet.stdout.contains("pass"), "{}", quiet.stdout);
+    // Header, one blank line, summary: no empty checklist between two blank lines.
+    let lines: Vec<&str> = quiet.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", quiet.stdout);
+    assert!(
+        lines[1].is_empty() && lines[2].starts_with(" pass · "),
+        "{lines:?}"
+    );
     // noeviction for a cache is a warning: fine by default, a failure under --strict.
     let run = redcheck(&[&server.url(), "--use", "cache", "--format", "json"]);
     run.assert_code(0);
     assert_eq!(run.status("eviction"), "warn");
-    redcheck(&[&server.url(), "--use", "cache", "--strict"]).assert_code(1);
+    let strict = redcheck(&[&server.url(), "--use", "cache", "--strict"]);
+    strict.assert_code(1);
+    let last = strict.stdout.trim_end().lines().last().unwrap().to_string();
+    assert!(last.starts_with(" fail (--strict) · 1 warning"), "{last}");
 }
 
 #[test]

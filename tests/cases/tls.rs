@@ -86,6 +86,29 @@ fn hostname_mismatch_lists_the_names_the_certificate_holds() {
         summary.contains("wrong.example") && summary.contains("127.0.0.1"),
         "{summary}"
     );
+    // The fix is concrete: the URL by a listed name (scheme, port and db kept), or --sni.
+    let hint = run.check("tls")["hint"].as_str().unwrap().to_string();
+    let port = url.rsplit(':').next().unwrap();
+    assert!(
+        hint.contains(&format!("rediss://:****@wrong.example:{port}/0"))
+            && hint.contains("add --sni wrong.example"),
+        "{hint}"
+    );
+    // A wrong --sni is named as what failed.
+    let run = both(&[
+        &url,
+        "--cacert",
+        ca.to_str().unwrap(),
+        "--sni",
+        "other.example",
+    ]);
+    run.assert_fails("tls", "hostname-mismatch");
+    let hint = run.check("tls")["hint"].as_str().unwrap().to_string();
+    assert!(
+        hint.starts_with("--sni other.example is the name that failed")
+            && hint.contains("pass --sni wrong.example"),
+        "{hint}"
+    );
     // Through a tunnel, --sni keeps the real name.
     both(&[
         &url,
@@ -286,6 +309,8 @@ fn tls_subcommand_reports_the_chain_and_saves_it() {
     ]);
     json.assert_code(0);
     assert_eq!(json.check_ids(), ["url", "dns", "tcp", "scheme", "tls"]);
+    let human = redcheck(&["tls", &url, "--cacert", saved.to_str().unwrap()]);
+    assert!(human.stdout.contains("(1 root) · "), "{}", human.stdout);
     let r = json.report();
     let chain = r["handshake"]["chain"].as_array().unwrap();
     assert_eq!(chain.len(), 1);

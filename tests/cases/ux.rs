@@ -261,6 +261,33 @@ fn password_file_is_used_and_its_newline_stripped() {
 }
 
 #[test]
+fn memory_and_latency_take_password_file_too() {
+    let server = RedisServer::builder().password(SECRET).start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pw");
+    std::fs::write(&file, format!("{SECRET}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    let url = server.url();
+    for args in [
+        vec!["memory", &url, "--password-file", file, "--format", "json"],
+        vec!["latency", &url, "--count", "3", "--interval", "1ms"]
+            .into_iter()
+            .chain(["--password-file", file, "--format", "json"])
+            .collect(),
+    ] {
+        let run = redcheck(&args);
+        run.assert_code(0);
+        run.assert_no_secret();
+        let measured = if args[0] == "memory" {
+            "memory"
+        } else {
+            "latency"
+        };
+        assert_eq!(run.status(measured), "pass", "{args:?}: {}", run.stdout);
+    }
+}
+
+#[test]
 fn rediscli_auth_is_read_like_redis_cli_does() {
     let server = RedisServer::builder().password(SECRET).start();
     let run_with = |password: &str| {

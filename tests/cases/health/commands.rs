@@ -51,6 +51,49 @@ fn memory_shows_its_four_verdicts_and_the_numbers_behind_them() {
 }
 
 #[test]
+fn counts_of_one_are_singular() {
+    let server = RedisServer::builder()
+        .arg("maxmemory", "64mb")
+        .arg("maxmemory-policy", "volatile-lru")
+        .start();
+    let mut raw = Raw::connect(server.port());
+    raw.cmd(&["SET", "k", "v"]);
+    let human = redcheck(&["memory", &server.url(), "--use", "cache"]);
+    for says in ["db0: 1 key · 0 with TTL", "1 of 1 key has no TTL"] {
+        assert!(human.stdout.contains(says), "{says}:\n{}", human.stdout);
+    }
+    let json = redcheck(&[
+        "memory",
+        &server.url(),
+        "--use",
+        "cache",
+        "--format",
+        "json",
+    ]);
+    let eviction = json.check("eviction")["hint"].as_str().unwrap().to_string();
+    assert!(eviction.contains("1 of 1 key has no TTL"), "{eviction}");
+    // Only the url check runs for a scheme redcheck does not know.
+    let one = redcheck(&["foo://x"]);
+    assert!(one.stdout.contains(" · 1 check in "), "{}", one.stdout);
+}
+
+#[test]
+fn memory_without_info_rights_warns_and_says_what_to_grant() {
+    let server = RedisServer::builder()
+        .acl_user("limited", SECRET, "+@connection +ping ~*")
+        .start();
+    let url = format!("redis://limited:{SECRET}@127.0.0.1:{}", server.port());
+    let run = both(&["memory", &url]);
+    run.assert_code(0);
+    assert_eq!(run.report()["verdict"], "warn");
+    let memory = run.check("memory");
+    assert_eq!(memory["status"], "warn", "{memory:#}");
+    let hint = memory["hint"].as_str().unwrap();
+    assert!(hint.contains("ACL SETUSER limited +info"), "{hint}");
+    redcheck(&["memory", &url, "--strict"]).assert_code(1);
+}
+
+#[test]
 fn memory_of_an_unreachable_server_shows_why() {
     let url = format!("redis://:{SECRET}@127.0.0.1:{}", unused_port());
     let run = both(&["memory", &url]);
@@ -88,6 +131,25 @@ fn latency_counts_round_trips_with_microsecond_precision_and_a_histogram() {
 }
 
 #[test]
+fn latency_elapsed_covers_the_sampling_run() {
+    let server = RedisServer::start();
+    // 10 round trips 40 ms apart: at least 360 ms, where the probe alone takes a few.
+    let run = redcheck(&[
+        "latency",
+        &server.url(),
+        "--count",
+        "10",
+        "--interval",
+        "40ms",
+        "--format",
+        "json",
+    ]);
+    run.assert_code(0);
+    let elapsed = run.report()["elapsed_ms"].as_f64().unwrap();
+    assert!(elapsed >= 360.0, "{elapsed}");
+}
+
+#[test]
 fn latency_watch_stops_cleanly_on_ctrl_c_and_prints_the_histogram() {
     let server = RedisServer::start();
     let child = cmd()
@@ -106,6 +168,7 @@ fn latency_watch_stops_cleanly_on_ctrl_c_and_prints_the_histogram() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("stopped by Ctrl-C"), "{stdout}");
+    assert!(stdout.contains("; interrupted by Ctrl-C)"), "{stdout}");
     assert!(stdout.contains("█"), "{stdout}");
 }
 

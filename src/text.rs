@@ -1,0 +1,25 @@
+//! Wording helpers shared by checks and renderers.
+
+use std::fmt::Display;
+
+/// `n` and the noun in the right number: `1 key`, `3 keys`, `0 keys`.
+pub fn plural<N: TryInto<u64> + Display + Copy>(n: N, one: &str, many: &str) -> String {
+    let word = if n.try_into().ok() == Some(1) {
+        one
+    } else {
+        many
+    };
+    format!("{n} {word}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_is_singular_everything_else_plural() {
+        assert_eq!(plural(1u64, "key", "keys"), "1 key");
+        assert_eq!(plural(0usize, "check", "checks"), "0 checks");
+        assert_eq!(plural(3u32, "root", "roots"), "3 roots");
+    }
+}
