@@ -607,7 +607,7 @@ fn parse_userinfo(
                 id: "ambiguous-userinfo",
                 level: LintLevel::Warn,
                 message: "'…@' without ':' is read as a password by redis-cli but as a user name by most client libraries".into(),
-                hint: format!("write redis://:{MASK}@host for a password, or redis://user:{MASK}@host for both"),
+                hint: format!("put a colon before it for a password (:{MASK}@host), or name the user too (user:{MASK}@host)"),
             });
             ("", Some(ui))
         }

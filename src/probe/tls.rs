@@ -529,8 +529,9 @@ fn classify_cert(
             Some(l) => Failure::new(
                 Reason::UnknownIssuer,
                 format!(
-                    "issued by '{}', which is not in {source} ({} roots)",
-                    l.issuer, settings.roots.count
+                    "issued by '{}', which is not in {source} ({})",
+                    l.issuer,
+                    crate::text::plural(settings.roots.count, "root", "roots")
                 ),
             ),
             None => Failure::new(
