@@ -135,7 +135,14 @@ pub fn version(f: &Findings) -> Check {
         }
         None => match hello_field(f, "server") {
             Some(name) => (name.to_ascii_lowercase(), hello_field(f, "version")),
-            None => return skipped("version", "neither INFO nor HELLO named the server"),
+            None => {
+                // Say why INFO is missing (a failed stage before it), not only that it is.
+                let why = match &f.info.outcome {
+                    crate::probe::Outcome::Skipped(why) if why != "not reached" => why.as_str(),
+                    _ => "neither INFO nor HELLO named the server",
+                };
+                return skipped("version", why);
+            }
         },
     };
     let Some(version) = version else {

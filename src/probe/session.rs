@@ -201,7 +201,12 @@ pub fn classify(code: &str, msg: &str, with_user: bool) -> Failure {
         _ if with_user && lower.contains("wrong number of arguments") => Reason::AuthArity,
         _ => Reason::Protocol,
     };
-    Failure::from_server(reason, sanitize(msg))
+    // NOAUTH texts run to 200 characters of advice about HELLO; say it in one line.
+    let cause = match reason {
+        Reason::Noauth => "the server requires a password, and none was sent (NOAUTH)".to_string(),
+        _ => sanitize(msg),
+    };
+    Failure::from_server(reason, cause)
 }
 
 /// Server text for display: one line, printable, bounded.

@@ -179,7 +179,7 @@ fn skipped_checks_with_one_reason_share_a_line() {
     assert!(
         skipped.contains(
             &" - scheme, tls, auth, ping, server, memory, eviction, keyspace, clients, errors, \
-               persistence, replication, cluster skipped: could not connect"
+               persistence, replication, cluster, version, pubsub skipped: could not connect"
         ),
         "{}",
         human.stdout
