@@ -14,7 +14,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     args_conflicts_with_subcommands = true,
     after_help = "Exit codes: 0 no check failed, 1 a check failed, 2 usage error, 3 redcheck's own failure.\n\
-                  The default run is read-only: connection, PING, INFO and introspection commands only."
+                  The default run writes no key: connection, PING, INFO and introspection commands, and one\n\
+                  PUBLISH to a random channel its own second connection subscribes to (--write-probe writes a key)."
 )]
 pub struct Cli {
     /// What to do (default: check).
