@@ -404,7 +404,7 @@ const GENERATED: &[(&str, &[&str])] = &[
     ("completions/redcheck.fish", &["completions", "fish"]),
     ("completions/_redcheck.ps1", &["completions", "powershell"]),
     ("completions/redcheck.elvish", &["completions", "elvish"]),
-    ("doc/redcheck.1", &["man"]),
+    ("docs/redcheck.1", &["man"]),
 ];
 
 #[test]
