@@ -97,6 +97,16 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::from_tls(args)?;
     let prepared = prepare(&cfg.urls, &cfg.check)?;
+    if let Some(p) = prepared.first()
+        && let Ok(t) = &p.target
+        && matches!(t.endpoint, crate::url::Endpoint::Unix(_))
+    {
+        return Err(UsageError(format!(
+            "redcheck tls needs a host and port: {} is a Unix socket, which carries no TLS",
+            p.shown
+        ))
+        .into());
+    }
     let progress = Progress::new(cfg.output.progress, "handshake");
     let findings = probe_all(&prepared, &cfg.check, &progress);
     progress.finish();

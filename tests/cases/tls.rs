@@ -352,3 +352,10 @@ fn a_hostile_certificate_name_cannot_forge_lines_or_drive_the_terminal() {
         }
     }
 }
+
+#[test]
+fn tls_subcommand_refuses_a_unix_socket() {
+    let run = redcheck(&["tls", "unix:///run/redis.sock"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("Unix socket"), "{}", run.stderr);
+}
