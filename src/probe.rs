@@ -2,9 +2,11 @@
 //!
 //! Stages never print; a failing stage marks the stages that depend on it as skipped.
 
+mod classify;
 pub mod cluster;
 pub mod dns;
 pub mod extras;
+mod findings;
 pub mod pubsub;
 pub mod reach;
 pub mod sampler;
@@ -19,171 +21,22 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use crate::config::CheckConfig;
-use crate::conn::{Connection, Transport, WireError};
+use crate::conn::{Connection, Transport};
 use crate::deadline::Deadline;
 use crate::failure::{Failure, Reason};
 use crate::info::Info;
 use crate::trust::Roots;
 use crate::url::{Endpoint, Target, UrlError};
 
-use self::cluster::ClusterFacts;
-use self::dns::DnsFacts;
-use self::pubsub::PubsubFacts;
-use self::session::{AuthFacts, InfoError, SessionError};
+use self::classify::{looks_like_tls_refusal, tls_alert, wire_failure};
+pub use self::findings::{Findings, Outcome, Prepared, Speaks, Stage};
+
+use self::session::{InfoError, SessionError};
 use self::tcp::TcpFacts;
-use self::tls::{HandshakeError, TlsFacts};
-use self::write::WriteFacts;
+use self::tls::HandshakeError;
 
 /// How long a probe of the other transport may take.
 const PROBE_WINDOW: Duration = Duration::from_millis(1000);
-
-/// What a stage came to.
-#[derive(Debug, Clone)]
-pub enum Outcome<T> {
-    /// It ran and found these facts.
-    Done(T),
-    /// It failed; partial facts when there are some (e.g. the chain of a rejected certificate).
-    Failed(Failure, Option<Box<T>>),
-    /// It did not run, for this reason.
-    Skipped(String),
-}
-
-/// A stage's outcome and how long it took.
-#[derive(Debug, Clone)]
-pub struct Stage<T> {
-    /// The outcome.
-    pub outcome: Outcome<T>,
-    /// Time spent in it.
-    pub took: Duration,
-}
-
-impl<T> Stage<T> {
-    fn skipped(why: impl Into<String>) -> Self {
-        Stage {
-            outcome: Outcome::Skipped(why.into()),
-            took: Duration::ZERO,
-        }
-    }
-
-    fn done(facts: T, took: Duration) -> Self {
-        Stage {
-            outcome: Outcome::Done(facts),
-            took,
-        }
-    }
-
-    fn failed(failure: Failure, took: Duration) -> Self {
-        Stage {
-            outcome: Outcome::Failed(failure, None),
-            took,
-        }
-    }
-
-    /// The facts, if the stage succeeded.
-    pub fn facts(&self) -> Option<&T> {
-        match &self.outcome {
-            Outcome::Done(t) => Some(t),
-            _ => None,
-        }
-    }
-}
-
-/// What the port turned out to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Speaks {
-    /// A TLS server answered.
-    Tls,
-    /// Plaintext RESP answered.
-    Resp,
-}
-
-/// A target ready to probe: the URL as given, parsed, and its trust roots when it uses TLS.
-pub struct Prepared {
-    /// The URL, redacted.
-    pub shown: String,
-    /// The parsed target, or why it could not be parsed.
-    pub target: Result<Target, UrlError>,
-    /// Trust roots for `rediss://` targets.
-    pub roots: Option<Roots>,
-}
-
-/// Everything the probe found about one target.
-pub struct Findings {
-    /// The URL, redacted.
-    pub shown: String,
-    /// The parsed target.
-    pub target: Option<Target>,
-    /// URL parsing.
-    pub url: Stage<()>,
-    /// Name resolution.
-    pub dns: Stage<DnsFacts>,
-    /// TCP connect (or the Unix socket).
-    pub tcp: Stage<TcpFacts>,
-    /// Plaintext vs TLS agreement between the URL and the port.
-    pub scheme: Stage<Speaks>,
-    /// The TLS handshake.
-    pub tls: Stage<TlsFacts>,
-    /// Authentication and protocol negotiation.
-    pub auth: Stage<AuthFacts>,
-    /// Round-trip samples.
-    pub ping: Stage<Vec<Duration>>,
-    /// The INFO facts.
-    pub info: Stage<Info>,
-    /// Cluster state and the reachability of the nodes it announces.
-    pub cluster: Stage<ClusterFacts>,
-    /// The pub/sub round trip.
-    pub pubsub: Stage<PubsubFacts>,
-    /// The opt-in write probe.
-    pub write: Stage<WriteFacts>,
-    /// Wall time of the whole probe.
-    pub elapsed: Duration,
-}
-
-impl Findings {
-    /// Findings for `shown` with no stage reached yet.
-    pub(crate) fn new(shown: String) -> Self {
-        let not_run = || "not reached";
-        Findings {
-            shown,
-            target: None,
-            url: Stage::skipped(not_run()),
-            dns: Stage::skipped(not_run()),
-            tcp: Stage::skipped(not_run()),
-            scheme: Stage::skipped(not_run()),
-            tls: Stage::skipped(not_run()),
-            auth: Stage::skipped(not_run()),
-            ping: Stage::skipped(not_run()),
-            info: Stage::skipped(not_run()),
-            cluster: Stage::skipped(not_run()),
-            pubsub: Stage::skipped(not_run()),
-            write: Stage::skipped(not_run()),
-            elapsed: Duration::ZERO,
-        }
-    }
-
-    /// Marks every stage from `from` on as skipped because of `why`.
-    fn skip_from(&mut self, from: &str, why: &str) {
-        let order = [
-            "dns", "tcp", "scheme", "tls", "auth", "ping", "info", "cluster", "pubsub", "write",
-        ];
-        let start = order.iter().position(|s| *s == from).unwrap_or(order.len());
-        for name in &order[start..] {
-            let why = why.to_string();
-            match *name {
-                "dns" => self.dns = Stage::skipped(why),
-                "tcp" => self.tcp = Stage::skipped(why),
-                "scheme" => self.scheme = Stage::skipped(why),
-                "tls" => self.tls = Stage::skipped(why),
-                "auth" => self.auth = Stage::skipped(why),
-                "ping" => self.ping = Stage::skipped(why),
-                "info" => self.info = Stage::skipped(why),
-                "cluster" => self.cluster = Stage::skipped(why),
-                "pubsub" => self.pubsub = Stage::skipped(why),
-                _ => self.write = Stage::skipped(why),
-            }
-        }
-    }
-}
 
 /// Runs every stage for one target. `on_stage` is told each stage's name as it starts.
 pub fn run(
@@ -537,98 +390,5 @@ fn record_session_error(
             f.skip_from("info", "PING failed");
         }
         _ => f.info = Stage::failed(failure, took),
-    }
-}
-
-fn looks_like_tls_refusal(wire: &WireError) -> bool {
-    match wire {
-        WireError::Closed => true,
-        WireError::Io(e) => matches!(
-            e.kind(),
-            std::io::ErrorKind::ConnectionReset
-                | std::io::ErrorKind::ConnectionAborted
-                | std::io::ErrorKind::BrokenPipe
-        ),
-        WireError::Protocol { first_bytes, .. } => {
-            matches!(first_bytes.as_slice(), [21 | 22, 3, ..])
-        }
-    }
-}
-
-fn tls_alert(wire: &WireError, f: &Findings) -> Option<Failure> {
-    let WireError::Io(e) = wire else { return None };
-    let rustls_err = e.get_ref()?.downcast_ref::<rustls::Error>()?;
-    let facts = f.tls.facts()?;
-    let failure = match rustls_err {
-        rustls::Error::AlertReceived(rustls::AlertDescription::CertificateRequired) => {
-            Failure::new(
-                Reason::ClientCertRequired,
-                "the server requires a client certificate (alert: certificate required)",
-            )
-        }
-        rustls::Error::AlertReceived(a)
-            if facts.client_cert_requested && !facts.client_cert_sent =>
-        {
-            Failure::new(
-                Reason::ClientCertRequired,
-                format!(
-                    "the server asked for a client certificate and, without one, ended the session ({a:?})"
-                ),
-            )
-        }
-        rustls::Error::AlertReceived(a) => Failure::new(
-            Reason::TlsHandshake,
-            format!("the server ended the TLS session with alert {a:?}"),
-        ),
-        other => Failure::new(Reason::TlsHandshake, other.to_string()),
-    };
-    Some(failure)
-}
-
-fn wire_failure(wire: &WireError) -> Failure {
-    match wire {
-        WireError::Closed => Failure::new(
-            Reason::Closed,
-            "the server closed the connection without a reply",
-        ),
-        WireError::Io(e) if tls::is_timeout(e) => {
-            Failure::new(Reason::Timeout, "no reply before the deadline")
-        }
-        WireError::Io(e) => match e.kind() {
-            std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::ConnectionAborted
-            | std::io::ErrorKind::BrokenPipe => {
-                Failure::new(Reason::Reset, format!("the connection was reset ({e})"))
-            }
-            std::io::ErrorKind::UnexpectedEof => {
-                Failure::new(Reason::Closed, "the server closed the connection mid-reply")
-            }
-            _ => Failure::new(Reason::Protocol, e.to_string()),
-        },
-        WireError::Protocol {
-            message,
-            first_bytes,
-        } => Failure::new(
-            Reason::Protocol,
-            format!(
-                "{} (first bytes: {})",
-                session::sanitize(message),
-                show_bytes(first_bytes)
-            ),
-        ),
-    }
-}
-
-fn show_bytes(b: &[u8]) -> String {
-    let printable = b
-        .iter()
-        .all(|c| c.is_ascii_graphic() || *c == b' ' || *c == b'\r' || *c == b'\n');
-    if printable {
-        format!("{:?}", String::from_utf8_lossy(b))
-    } else {
-        b.iter()
-            .map(|c| format!("{c:02x}"))
-            .collect::<Vec<_>>()
-            .join(" ")
     }
 }
