@@ -1,0 +1,527 @@
+//! The parser behind [`Target::parse`](super::Target::parse): scheme, user info, host, port,
+//! database, query and fragment, with the lints found on the way.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use super::*;
+use crate::secret::{MASK, Secret};
+
+const MAX_URL_LEN: usize = 4096;
+
+pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
+    let invalid = |m: String| Err(UrlError::Invalid(m));
+    if input.len() > MAX_URL_LEN {
+        return invalid(format!(
+            "URL is {} bytes long; Redis URLs are short (limit {MAX_URL_LEN})",
+            input.len()
+        ));
+    }
+    if input.trim().is_empty() {
+        return invalid("the URL is empty".into());
+    }
+    if let Some(c) = input.chars().find(|c| c.is_control()) {
+        let what = if input.trim_end() != input {
+            "a trailing newline or space"
+        } else {
+            "a control character"
+        };
+        return invalid(format!(
+            "the URL contains {what} ({:?}); percent-encode it or strip it",
+            c
+        ));
+    }
+    let mut lints = Vec::new();
+    let Some((scheme_raw, rest)) = input.split_once("://") else {
+        return invalid("no scheme: write redis://host:port (or rediss:// for TLS)".into());
+    };
+    let scheme = scheme_raw.to_ascii_lowercase();
+    let (tls, unix) = match scheme.as_str() {
+        "redis" | "valkey" => (false, false),
+        "rediss" | "valkeys" => (true, false),
+        "unix" | "redis+unix" | "valkey+unix" | "redis-socket" => (false, true),
+        _ => return Err(UrlError::UnsupportedScheme(scheme_raw.to_string())),
+    };
+    if scheme_raw != scheme {
+        lints.push(Lint {
+            id: "scheme-case",
+            level: LintLevel::Warn,
+            message: format!("the scheme '{scheme_raw}' is not lower case"),
+            hint: format!(
+                "write {scheme}:// — ioredis only turns TLS on for a lower-case rediss://"
+            ),
+        });
+    }
+
+    // The authority ends at the first '/', '?' or '#'. An '@' after that point is read as the
+    // end of a password with an un-encoded `/ ? #` in it (the user meant the last '@'), even
+    // when it could be a query value: the other reading would show part of the password as a
+    // host or in errors, and a query value can always write '@' as %40.
+    // An '@' after `password=` belongs to that query value, though (`?password=a@b`): splitting
+    // there would make the rest of the password the host.
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let last_at = rest.rfind('@').and_then(|at| {
+        if at > auth_end && has_password_param(&rest[auth_end..at]) {
+            rest[..auth_end].rfind('@')
+        } else {
+            Some(at)
+        }
+    });
+    let mut unencoded = Vec::new();
+    let (userinfo, after_user) = match last_at {
+        Some(at) => {
+            if at > auth_end {
+                let bad: Vec<char> = rest[..at]
+                    .chars()
+                    .filter(|c| matches!(c, '/' | '?' | '#'))
+                    .collect();
+                lints.push(unencoded_lint(&bad));
+                unencoded.extend(bad);
+            }
+            (Some(&rest[..at]), &rest[at + 1..])
+        }
+        None => (None, rest),
+    };
+    if let Some(ui) = userinfo
+        && ui.matches('@').count() > 0
+    {
+        lints.push(unencoded_lint(&['@']));
+        unencoded.push('@');
+    }
+    let (username, password) = parse_userinfo(userinfo, &mut lints)?;
+    let bare_userinfo = userinfo.is_some_and(|u| !u.is_empty() && !u.contains(':'));
+
+    let (before_frag, fragment) = match after_user.split_once('#') {
+        Some((a, f)) => (a, Some(f)),
+        None => (after_user, None),
+    };
+    let (hostpath, query) = match before_frag.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (before_frag, None),
+    };
+    // A raw '#' or '&' in `?password=` puts the rest of the password in the fragment or in
+    // another parameter: with a password in the query, neither is ever shown.
+    let secretive = query.is_some_and(query_has_password);
+    let fragment = fragment.map(|f| {
+        if secretive && !f.is_empty() && !f.eq_ignore_ascii_case("insecure") {
+            Hidden::Fragment(f.chars().count())
+        } else {
+            Hidden::Shown(f)
+        }
+    });
+
+    let written = Written {
+        scheme: scheme_raw.to_string(),
+        user: username.clone(),
+        password: password.is_some(),
+        bare_userinfo,
+        unencoded,
+        fragment: fragment.map(|f| match f {
+            Hidden::Shown(f) => f.to_string(),
+            Hidden::Fragment(_) => MASK.to_string(),
+        }),
+        ..Written::default()
+    };
+    let mut target = Target {
+        scheme,
+        tls,
+        endpoint: Endpoint::Unix(PathBuf::new()),
+        db: 0,
+        username,
+        password,
+        protocol: None,
+        insecure: false,
+        ca_file: None,
+        skip_hostname_check: false,
+        params: Vec::new(),
+        lints,
+        password_source: None,
+        written,
+    };
+    if target.password.is_some() {
+        target.password_source = Some(PasswordSource::Url);
+    }
+
+    if unix {
+        let path = decode(hostpath);
+        if path.is_empty() {
+            return invalid("no socket path: write unix:///path/to/redis.sock".into());
+        }
+        target.endpoint = Endpoint::Unix(PathBuf::from(path));
+    } else {
+        let (authority, path) = match hostpath.find('/') {
+            Some(i) => (&hostpath[..i], &hostpath[i + 1..]),
+            None => (hostpath, ""),
+        };
+        let (host, port) = parse_host_port(authority)?;
+        target.endpoint = Endpoint::Tcp { host, port };
+        let after_host = authority.rfind(']').map_or(authority, |i| &authority[i..]);
+        target.written.port = after_host
+            .split_once(':')
+            .is_some_and(|(_, p)| !p.is_empty());
+        let path = path.trim_end_matches('/');
+        if !path.is_empty() {
+            target.db = parse_db(path, "path")?;
+            target.written.path_db = Some(target.db);
+        }
+    }
+
+    if let Some(q) = query {
+        apply_query(&mut target, q, secretive)?;
+    }
+    match fragment {
+        None | Some(Hidden::Shown("")) => {}
+        Some(Hidden::Shown(f)) if f.eq_ignore_ascii_case("insecure") => target.insecure = true,
+        Some(Hidden::Fragment(n)) => target.lints.push(Lint {
+            id: "fragment",
+            level: LintLevel::Warn,
+            message: format!(
+                "a URL fragment of {n} character(s) is ignored (not shown: with ?password= it may be part of the password)"
+            ),
+            hint: "a '#' or '&' in a password must be written %23 and %26".into(),
+        }),
+        Some(Hidden::Shown(f)) => target.lints.push(Lint {
+            id: "fragment",
+            level: LintLevel::Warn,
+            message: format!(
+                "unknown URL fragment '#{}' is ignored",
+                f.chars().take(40).collect::<String>()
+            ),
+            hint:
+                "only #insecure means something (redis-rs); a '#' in a password must be written %23"
+                    .into(),
+        }),
+    }
+    add_transport_lints(&mut target);
+    Ok(target)
+}
+
+/// A fragment as it may be shown: as written, or only its length.
+#[derive(Clone, Copy)]
+enum Hidden<'a> {
+    Shown(&'a str),
+    Fragment(usize),
+}
+
+/// Whether a query sets `password=` (any case, possibly percent-encoded).
+fn query_has_password(query: &str) -> bool {
+    query
+        .split('&')
+        .any(|kv| decode(kv.split_once('=').unwrap_or((kv, "")).0).eq_ignore_ascii_case("password"))
+}
+
+/// Whether `password=` appears anywhere in the text (any case).
+fn has_password_param(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("password=")
+}
+
+fn unencoded_lint(chars: &[char]) -> Lint {
+    let mut shown: Vec<String> = chars
+        .iter()
+        .map(|c| format!("'{c}' as {}", encode(&c.to_string())))
+        .collect();
+    shown.dedup();
+    Lint {
+        id: "unencoded-char",
+        level: LintLevel::Warn,
+        message: "the user name or password has an un-encoded @ # / or ? — most clients will misread the host".into(),
+        hint: format!(
+            "percent-encode it in the URL: {} (an '@' inside a query value is written %40)",
+            shown.join(", ")
+        ),
+    }
+}
+
+fn parse_userinfo(
+    userinfo: Option<&str>,
+    lints: &mut Vec<Lint>,
+) -> Result<(Option<String>, Option<Secret>), UrlError> {
+    let Some(ui) = userinfo else {
+        return Ok((None, None));
+    };
+    if ui.is_empty() {
+        return Ok((None, None));
+    }
+    let (user, pass) = match ui.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => {
+            // redis-cli reads `secret@` as a password; redis-py, go-redis, node-redis read a user.
+            lints.push(Lint {
+                id: "ambiguous-userinfo",
+                level: LintLevel::Warn,
+                message: "'…@' without ':' is read as a password by redis-cli but as a user name by most client libraries".into(),
+                hint: format!("put a colon before it for a password (:{MASK}@host), or name the user too (user:{MASK}@host)"),
+            });
+            ("", Some(ui))
+        }
+    };
+    let username = if user.is_empty() {
+        None
+    } else {
+        Some(decode(user))
+    };
+    let password = pass
+        .filter(|p| !p.is_empty())
+        .map(|p| Secret::new(decode(p)));
+    if let Some(lint) = password.as_ref().and_then(whitespace_lint) {
+        lints.push(lint);
+    }
+    Ok((username, password))
+}
+
+/// `password-whitespace`: white space in a password is almost always a pasting accident.
+pub(super) fn whitespace_lint(p: &Secret) -> Option<Lint> {
+    if !p.has_whitespace() {
+        return None;
+    }
+    let what = if p.has_trailing_newline() {
+        "ends in a newline"
+    } else {
+        "contains white space"
+    };
+    Some(Lint {
+        id: "password-whitespace",
+        level: LintLevel::Warn,
+        message: format!("the password {what}"),
+        hint: "a secret store or `echo` often adds a trailing newline: strip it (printf '%s', tr -d '\\n')".into(),
+    })
+}
+
+fn parse_host_port(authority: &str) -> Result<(Host, u16), UrlError> {
+    let invalid = |m: String| Err(UrlError::Invalid(m));
+    let (host_str, port_str) = if let Some(rest) = authority.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return invalid("unclosed '[' in an IPv6 address".into());
+        };
+        let ip: IpAddr = match v6.parse::<std::net::Ipv6Addr>() {
+            Ok(ip) => IpAddr::V6(ip),
+            Err(_) => return invalid("the text in [ ] is not an IPv6 address".into()),
+        };
+        let port = match after {
+            "" => None,
+            p => match p.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => {
+                    return invalid(
+                        "unexpected text after the IPv6 address: write [address]:port".into(),
+                    );
+                }
+            },
+        };
+        return Ok((Host::Ip(ip), parse_port(port)?));
+    } else {
+        match authority.rsplit_once(':') {
+            // Quoting the authority here could show a password whose '@' is missing.
+            Some((h, _)) if h.contains(':') => {
+                return invalid(
+                    "more than one ':' in the host: IPv6 addresses need brackets (redis://[::1]:6379), and a password needs an '@' after it".into(),
+                );
+            }
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host_str.is_empty() {
+        return invalid("no host: write redis://host:port".into());
+    }
+    let host = decode(host_str);
+    if host
+        .chars()
+        .any(|c| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return invalid(
+            "the host name has a character other than letters, digits, '.', '-' and '_' (is a password missing its '@'?)".into(),
+        );
+    }
+    let host = match host.parse::<IpAddr>() {
+        Ok(ip) => Host::Ip(ip),
+        Err(_) => Host::Name(host.to_ascii_lowercase()),
+    };
+    Ok((host, parse_port(port_str)?))
+}
+
+fn parse_port(port: Option<&str>) -> Result<u16, UrlError> {
+    match port {
+        None | Some("") => Ok(DEFAULT_PORT),
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 6 => {
+            match p.parse::<u32>() {
+                Ok(n @ 1..=65535) => Ok(u16::try_from(n).expect("range checked")),
+                _ => Err(UrlError::Invalid(format!(
+                    "port {p} is out of range (1–65535)"
+                ))),
+            }
+        }
+        // Not quoted: without an '@', `redis://user:secret` puts the password here.
+        Some(_) => Err(UrlError::Invalid(
+            "the port is not a number (is a password missing its '@'? write redis://user:****@host:port)".into(),
+        )),
+    }
+}
+
+fn parse_db(s: &str, from: &str) -> Result<u32, UrlError> {
+    let s = decode(s);
+    s.parse::<u32>().map_err(|_| {
+        UrlError::Invalid(format!(
+            "database '{}' in the {from} must be a whole number from 0 (e.g. /0)",
+            s.chars().take(20).collect::<String>()
+        ))
+    })
+}
+
+/// Parameters redcheck reads; with a password in the query, any other name may be a piece of
+/// it (`?password=ab&cd`), so it is kept as `****` and never shown.
+const KNOWN_PARAMS: [&str; 9] = [
+    "db",
+    "database",
+    "protocol",
+    "ssl_cert_reqs",
+    "ssl_ca_certs",
+    "ssl_check_hostname",
+    "password",
+    "username",
+    "user",
+];
+
+fn apply_query(t: &mut Target, query: &str, secretive: bool) -> Result<(), UrlError> {
+    let mut unknown = Vec::new();
+    let mut hidden = 0;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let mut key = decode(k).to_ascii_lowercase();
+        if secretive && !KNOWN_PARAMS.contains(&key.as_str()) {
+            hidden += 1;
+            key = MASK.to_string();
+        }
+        let value = decode(v);
+        let shown = if key == "password" || key == MASK {
+            MASK.to_string()
+        } else {
+            v.to_string()
+        };
+        // In errors, a value is quoted only when it cannot be a piece of the password.
+        let quoted = |what: &str| {
+            if secretive {
+                format!("{what} value")
+            } else {
+                format!("{what} '{value}'")
+            }
+        };
+        t.params.push((key.clone(), shown));
+        match key.as_str() {
+            _ if key == MASK => {}
+            "db" | "database" => {
+                let db = parse_db(&value, "query").map_err(|e| {
+                    if secretive {
+                        UrlError::Invalid(
+                            "the database in the query must be a whole number from 0 (e.g. ?db=0)"
+                                .into(),
+                        )
+                    } else {
+                        e
+                    }
+                })?;
+                if db != t.db && t.db != 0 {
+                    t.lints.push(Lint {
+                        id: "db-conflict",
+                        level: LintLevel::Info,
+                        message: format!("?db={db} overrides /{} in the path", t.db),
+                        hint: "keep one: redis-py takes the query, most others the path".into(),
+                    });
+                }
+                t.db = db;
+            }
+            "protocol" => {
+                t.protocol = Some(match value.to_ascii_lowercase().as_str() {
+                    "2" | "resp2" => 2,
+                    "3" | "resp3" => 3,
+                    _ => {
+                        return Err(UrlError::Invalid(format!(
+                            "{} must be 2 or 3",
+                            quoted("protocol")
+                        )));
+                    }
+                });
+            }
+            "ssl_cert_reqs" => match value.to_ascii_lowercase().as_str() {
+                "none" | "cert_none" => t.insecure = true,
+                "optional" | "required" | "cert_required" | "cert_optional" => {}
+                _ => {
+                    return Err(UrlError::Invalid(format!(
+                        "{} must be none, optional or required",
+                        quoted("ssl_cert_reqs")
+                    )));
+                }
+            },
+            "ssl_ca_certs" => t.ca_file = Some(PathBuf::from(value)),
+            "ssl_check_hostname" => {
+                t.skip_hostname_check =
+                    matches!(value.to_ascii_lowercase().as_str(), "false" | "0" | "no")
+            }
+            "password" => {
+                if t.password.is_none() && !value.is_empty() {
+                    t.password = Some(Secret::new(value));
+                    t.password_source = Some(PasswordSource::Url);
+                }
+            }
+            "username" | "user" => {
+                if t.username.is_none() && !value.is_empty() {
+                    t.username = Some(value);
+                }
+            }
+            _ => unknown.push(key),
+        }
+    }
+    if hidden > 0 {
+        t.lints.push(Lint {
+            id: "unknown-params",
+            level: LintLevel::Warn,
+            message: format!(
+                "{hidden} query parameter(s) not checked here and not shown: with ?password= a raw '&' in the password starts a new one"
+            ),
+            hint: "write '&' in a password as %26 ('#' as %23)".into(),
+        });
+    }
+    if !unknown.is_empty() {
+        t.lints.push(Lint {
+            id: "unknown-params",
+            level: LintLevel::Info,
+            message: format!("query parameters not checked here: {}", unknown.join(", ")),
+            hint: "go-redis rejects unknown parameters; node-redis and redis-rs ignore them".into(),
+        });
+    }
+    Ok(())
+}
+
+fn add_transport_lints(t: &mut Target) {
+    let Endpoint::Tcp { host, port } = &t.endpoint else {
+        return;
+    };
+    if t.tls {
+        return;
+    }
+    if TLS_PORTS.contains(port) {
+        t.lints.push(Lint {
+            id: "tls-port",
+            level: LintLevel::Warn,
+            message: format!(
+                "plaintext redis:// on port {port}, which managed providers use for TLS"
+            ),
+            hint: format!(
+                "if the server expects TLS, use {}",
+                t.redacted_with(true, None)
+            ),
+        });
+    } else if !host.is_loopback() {
+        t.lints.push(Lint {
+            id: "plaintext-remote",
+            level: LintLevel::Warn,
+            message: format!(
+                "plaintext to {host}: the password and data cross the network unencrypted"
+            ),
+            hint: format!(
+                "use TLS where the server offers it: {}",
+                t.redacted_with(true, None)
+            ),
+        });
+    }
+}
