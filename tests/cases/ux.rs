@@ -237,6 +237,42 @@ fn github_format_is_quiet_about_passing_targets() {
     );
 }
 
+#[test]
+fn memory_and_latency_annotate_under_format_github() {
+    let server = RedisServer::builder().password(SECRET).start();
+    let wrong = format!("redis://:wrong@127.0.0.1:{}", server.port());
+    let dir = tempfile::tempdir().unwrap();
+    for sub in [
+        &["memory"][..],
+        &["latency", "--count", "3", "--interval", "1ms"],
+    ] {
+        let summary = dir.path().join(format!("{}.md", sub[0]));
+        let run = run(cmd()
+            .args(sub)
+            .args([&wrong, "--format", "github"])
+            .env("GITHUB_STEP_SUMMARY", &summary));
+        run.assert_code(1);
+        let annotations: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
+        assert_eq!(annotations.len(), 1, "{sub:?}: {}", run.stdout);
+        assert!(
+            annotations[0].starts_with("::error title=redcheck auth::redis://"),
+            "{sub:?}: {}",
+            annotations[0]
+        );
+        assert!(!run.stdout.contains('\u{1b}'), "{sub:?}: no colour");
+        let md = std::fs::read_to_string(&summary).unwrap();
+        assert!(md.starts_with("### ❌ redcheck"), "{sub:?}: {md}");
+        assert!(md.contains("| ❌ | auth |"), "{sub:?}: {md}");
+    }
+    // A passing run keeps its text and raises no error.
+    let ok = format!("redis://:{SECRET}@127.0.0.1:{}", server.port());
+    let run = redcheck(&["memory", &ok, "--format", "github"]);
+    run.assert_code(0);
+    run.assert_no_secret();
+    assert!(run.stdout.contains("keyspace"), "{}", run.stdout);
+    assert!(!run.stdout.contains("::error"), "{}", run.stdout);
+}
+
 // ---------------------------------------------------------------- passwords outside argv
 
 #[test]
