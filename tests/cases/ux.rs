@@ -431,6 +431,49 @@ fn url_exits_1_for_a_url_redcheck_cannot_use() {
     );
 }
 
+#[test]
+fn url_verdict_in_json_and_quiet_output() {
+    let verdict =
+        |raw: &str| redcheck(&["url", raw, "--format", "json"]).report()["verdict"].clone();
+    assert_eq!(verdict("redis://127.0.0.1:6379/0"), "pass");
+    // A lint at warn level (plaintext to a remote host).
+    assert_eq!(verdict("redis://cache.example.com:6379/0"), "warn");
+    // No lint warns, but Jedis refuses a URL without a port.
+    assert_eq!(verdict("redis://localhost/0"), "warn");
+    assert_eq!(verdict("redis+ssl://h:6380"), "fail");
+
+    let raw = format!("REDISS://default:{SECRET}@cache.example.com:6380/0?foo=1");
+    let run = redcheck(&["url", "-q", &raw]);
+    run.assert_code(0);
+    run.assert_no_secret();
+    let out = &run.stdout;
+    assert!(out.contains("scheme-case"), "{out}");
+    assert!(out.contains("go-redis    rejects"), "{out}");
+    assert!(!out.contains("How client libraries"), "{out}");
+    assert!(!out.contains(" host "), "no parts under -q: {out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("rediss://default:****@cache.example.com:6380/0?foo=1 · warn: "),
+        "{last}"
+    );
+
+    let pass = redcheck(&["url", "-q", "redis://127.0.0.1:6379/0"]);
+    pass.assert_code(0);
+    assert_eq!(pass.stdout.lines().count(), 1, "{}", pass.stdout);
+    assert!(pass.stdout.contains(" · pass: "), "{}", pass.stdout);
+
+    let fail = redcheck(&["url", "-q", "redis+ssl://h:6380"]);
+    fail.assert_code(1);
+    assert!(
+        fail.stdout.contains("unsupported scheme"),
+        "{}",
+        fail.stdout
+    );
+    assert!(!fail.stdout.contains("read by"), "{}", fail.stdout);
+
+    redcheck(&["url", "redis://localhost/0", "--strict"]).assert_code(1);
+}
+
 // ---------------------------------------------------------------- completions and manual
 
 /// Every generated file, and the arguments that print it.
