@@ -17,7 +17,7 @@ use crate::config::{CheckConfig, Config, UsageError};
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, Findings, Prepared};
-use crate::report::{Report, TlsReport};
+use crate::report::{Report, Status, TlsReport};
 use crate::trust::{self, Roots};
 use crate::url::Target;
 
@@ -59,8 +59,7 @@ fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     output::url::write(&mut out, &report, &cfg).context("writing the report")?;
     out.flush().ok();
-    let bad =
-        report.error.is_some() || (cfg.strict && report.lints.iter().any(|l| l.level == "warn"));
+    let bad = report.verdict == Status::Fail || (cfg.strict && report.verdict == Status::Warn);
     Ok(if bad {
         ExitCode::CheckFailed
     } else {

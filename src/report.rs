@@ -136,6 +136,9 @@ pub struct UrlReport {
     pub tool: Tool,
     /// The URL with the password as `****`.
     pub url: String,
+    /// `fail` when redcheck cannot use the URL, `warn` when a lint warns or a client rejects
+    /// it, else `pass`.
+    pub verdict: Status,
     /// Why redcheck cannot use the URL, or null.
     pub error: Option<String>,
     /// The parsed parts, when it parses.

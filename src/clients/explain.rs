@@ -1,13 +1,33 @@
 //! The `url` subcommand's report: parts, lints and every client's reading of one raw URL.
 
-use crate::report::{LintInfo, Tool, UrlParts, UrlReport};
+use crate::report::{LintInfo, Status, Tool, UrlParts, UrlReport};
 use crate::secret::MASK;
 use crate::url::{Endpoint, LintLevel, Target, UrlError, redact_raw};
 
-use super::{knowing_scheme, read_all};
+use super::{Verdict, knowing_scheme, read_all};
 
 /// The `url` subcommand's report for a raw URL: parts, lints and every client's reading.
 pub fn explain(raw: &str) -> UrlReport {
+    let mut report = read(raw);
+    report.verdict = verdict(&report);
+    report
+}
+
+/// The URL's verdict from its facts: unusable fails; a warning lint or a client that refuses
+/// it warns (a client that merely differs is shown, not counted: most URLs differ somewhere).
+pub fn verdict(r: &UrlReport) -> Status {
+    if r.error.is_some() {
+        Status::Fail
+    } else if r.lints.iter().any(|l| l.level == "warn")
+        || r.clients.iter().any(|c| c.verdict == Verdict::Rejects)
+    {
+        Status::Warn
+    } else {
+        Status::Pass
+    }
+}
+
+fn read(raw: &str) -> UrlReport {
     let tool = Tool {
         name: "redcheck",
         version: env!("CARGO_PKG_VERSION"),
@@ -17,6 +37,7 @@ pub fn explain(raw: &str) -> UrlReport {
             version: 1,
             tool,
             url: t.to_string(),
+            verdict: Status::Pass,
             error: None,
             parts: Some(parts(&t)),
             lints: t
@@ -39,6 +60,7 @@ pub fn explain(raw: &str) -> UrlReport {
             version: 1,
             tool,
             url: redact_raw(raw),
+            verdict: Status::Fail,
             known_by: match &e {
                 UrlError::UnsupportedScheme(s) => knowing_scheme(s),
                 UrlError::Invalid(_) => Vec::new(),

@@ -10,11 +10,21 @@ use crate::report::{Report, Status};
 
 /// Writes the plain checklist and the annotations; appends the step summary when configured.
 pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
-    let plain = OutputConfig {
+    human::write(out, reports, &plain(cfg))?;
+    annotate(out, reports, cfg)
+}
+
+/// The output settings for the text part of a GitHub log: colour codes would garble it.
+pub fn plain(cfg: &OutputConfig) -> OutputConfig {
+    OutputConfig {
         color: false,
         ..cfg.clone()
-    };
-    human::write(out, reports, &plain)?;
+    }
+}
+
+/// What follows the text of any subcommand under `--format github`: the annotations, then
+/// the step summary appended when `$GITHUB_STEP_SUMMARY` is set.
+pub fn annotate(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
     annotations(out, reports)?;
     if let Some(path) = &cfg.step_summary {
         let mut file = OpenOptions::new()

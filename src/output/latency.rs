@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use colored::Colorize;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::latency::{Stats, show_ms};
 use crate::report::LatencyReport;
@@ -81,11 +80,11 @@ impl Live {
 
 /// Writes a latency report in the configured format.
 pub fn write(out: &mut dyn Write, r: &LatencyReport, cfg: &OutputConfig) -> io::Result<()> {
-    if cfg.format == Format::Json {
-        serde_json::to_writer(&mut *out, r)?;
-        out.write_all(b"\n")?;
-        return out.flush();
-    }
+    super::write_detailed(out, r, &r.report, cfg, |out, cfg| text(out, r, cfg))
+}
+
+/// The checklist, then the details.
+fn text(out: &mut dyn Write, r: &LatencyReport, cfg: &OutputConfig) -> io::Result<()> {
     super::human::write(out, std::slice::from_ref(&r.report), cfg)?;
     let Some(l) = &r.latency else {
         return out.flush();

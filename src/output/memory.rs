@@ -5,7 +5,6 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use crate::checks::bytes;
-use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::output::printable;
 use crate::report::MemoryReport;
@@ -13,11 +12,11 @@ use crate::text::plural;
 
 /// Writes a memory report in the configured format.
 pub fn write(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::Result<()> {
-    if cfg.format == Format::Json {
-        serde_json::to_writer(&mut *out, r)?;
-        out.write_all(b"\n")?;
-        return out.flush();
-    }
+    super::write_detailed(out, r, &r.report, cfg, |out, cfg| text(out, r, cfg))
+}
+
+/// The checklist, then the details.
+fn text(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::Result<()> {
     super::human::write(out, std::slice::from_ref(&r.report), cfg)?;
     let Some(n) = &r.numbers else {
         return out.flush();

@@ -26,6 +26,30 @@ pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io:
     }
 }
 
+/// Writes a subcommand's report (`tls`, `memory`, `latency`): `whole` as one JSON line, or
+/// the text `human` writes; under `--format github` that text without colour, then the
+/// annotations and step summary of the checklist inside, as for `check`.
+pub fn write_detailed<T: serde::Serialize>(
+    out: &mut dyn Write,
+    whole: &T,
+    report: &Report,
+    cfg: &OutputConfig,
+    human: impl Fn(&mut dyn Write, &OutputConfig) -> io::Result<()>,
+) -> io::Result<()> {
+    match cfg.format {
+        Format::Json => {
+            serde_json::to_writer(&mut *out, whole)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Human => human(out, cfg)?,
+        Format::Github => {
+            human(out, &github::plain(cfg))?;
+            github::annotate(out, std::slice::from_ref(report), cfg)?;
+        }
+    }
+    out.flush()
+}
+
 /// Text from a server (certificate names, INFO values, error replies) made safe to print: a
 /// newline could forge a line (a `::error` workflow command under `--format github`) and ESC
 /// could drive the terminal. Control and bidi-override characters become visible escapes

@@ -4,7 +4,6 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
-use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::output::printable;
 use crate::report::TlsReport;
@@ -12,11 +11,11 @@ use crate::text::plural;
 
 /// Writes a TLS report in the configured format.
 pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()> {
-    if cfg.format == Format::Json {
-        serde_json::to_writer(&mut *out, r)?;
-        out.write_all(b"\n")?;
-        return out.flush();
-    }
+    super::write_detailed(out, r, &r.report, cfg, |out, cfg| text(out, r, cfg))
+}
+
+/// The checklist, then the details.
+fn text(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()> {
     super::human::write(out, std::slice::from_ref(&r.report), cfg)?;
     let Some(h) = &r.handshake else { return Ok(()) };
     writeln!(out)?;

@@ -8,18 +8,24 @@ use crate::cli::Format;
 use crate::clients::{Reading, Verdict};
 use crate::config::OutputConfig;
 use crate::output::{github, printable, printable_lines};
-use crate::report::UrlReport;
+use crate::report::{LintInfo, Status, UrlReport};
+use crate::text::plural;
 
 /// Writes the report in the configured format.
 pub fn write(out: &mut dyn Write, r: &UrlReport, cfg: &OutputConfig) -> io::Result<()> {
     match cfg.format {
+        Format::Human if cfg.quiet => quiet(out, r, cfg.color),
         Format::Human => human(out, r, cfg.color),
         Format::Json => {
             serde_json::to_writer(&mut *out, r)?;
             writeln!(out)
         }
         Format::Github => {
-            human(out, r, false)?;
+            if cfg.quiet {
+                quiet(out, r, false)?;
+            } else {
+                human(out, r, false)?;
+            }
             if let Some(e) = &r.error {
                 let message = format!("{}: {}", printable(&r.url), printable(e));
                 github::command(out, "error", "redcheck url", &message)?;
@@ -100,15 +106,7 @@ fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
         writeln!(out, " {} no lints", "✓".green())?;
     }
     for l in &r.lints {
-        let mark = if l.level == "warn" {
-            "!".yellow().bold().to_string()
-        } else {
-            "i".blue().to_string()
-        };
-        writeln!(out, " {mark} {:<18} {}", l.id.bold(), printable(&l.message))?;
-        for line in printable_lines(&l.hint) {
-            writeln!(out, "   {:<18} {} {line}", "", "→".cyan())?;
-        }
+        lint_row(out, l)?;
     }
     writeln!(out)?;
     writeln!(out, " {}", "How client libraries read it".bold())?;
@@ -119,6 +117,71 @@ fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
     )?;
     for c in &r.clients {
         client_row(out, c)?;
+    }
+    Ok(())
+}
+
+/// `-q`: only what needs attention (warning lints, clients that differ or reject), then one
+/// summary line.
+fn quiet(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
+    colored::control::set_override(color);
+    if let Some(e) = &r.error {
+        writeln!(out, " {} {}", "✘".red().bold(), printable(e))?;
+    }
+    for l in r.lints.iter().filter(|l| l.level == "warn") {
+        lint_row(out, l)?;
+    }
+    let odd: Vec<&Reading> = r
+        .clients
+        .iter()
+        .filter(|c| c.verdict != Verdict::Same)
+        .collect();
+    for c in &odd {
+        client_row(out, c)?;
+    }
+    writeln!(out, "{}", summary(r))
+}
+
+/// One line: the verdict, the warning lints, and how many clients read it otherwise.
+fn summary(r: &UrlReport) -> String {
+    let head = format!("{} · {}", printable(&r.url), word(r.verdict));
+    let line = if r.error.is_some() {
+        format!("{head}: redcheck cannot use this URL")
+    } else {
+        let warns = r.lints.iter().filter(|l| l.level == "warn").count();
+        let count = |v| r.clients.iter().filter(|c| c.verdict == v).count();
+        format!(
+            "{head}: {} · {} of {} read it otherwise, {} reject it",
+            plural(warns, "lint warns", "lints warn"),
+            count(Verdict::Differs) + count(Verdict::Rejects),
+            plural(r.clients.len(), "client", "clients"),
+            count(Verdict::Rejects),
+        )
+    };
+    match r.verdict {
+        Status::Fail => line.red().bold().to_string(),
+        Status::Warn => line.yellow().bold().to_string(),
+        _ => line.bold().to_string(),
+    }
+}
+
+fn word(s: Status) -> &'static str {
+    match s {
+        Status::Fail => "fail",
+        Status::Warn => "warn",
+        _ => "pass",
+    }
+}
+
+fn lint_row(out: &mut dyn Write, l: &LintInfo) -> io::Result<()> {
+    let mark = if l.level == "warn" {
+        "!".yellow().bold().to_string()
+    } else {
+        "i".blue().to_string()
+    };
+    writeln!(out, " {mark} {:<18} {}", l.id.bold(), printable(&l.message))?;
+    for line in printable_lines(&l.hint) {
+        writeln!(out, "   {:<18} {} {line}", "", "→".cyan())?;
     }
     Ok(())
 }

@@ -359,3 +359,37 @@ fn tls_subcommand_refuses_a_unix_socket() {
     run.assert_code(2);
     assert!(run.stderr.contains("Unix socket"), "{}", run.stderr);
 }
+
+#[test]
+fn tls_subcommand_annotates_under_format_github() {
+    let pki = Pki::new();
+    let (_server, url) = tls_server(&pki, LeafSpec::other_ca(NAMES));
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let ca = pki.ca_pem();
+    let run = run(cmd()
+        .args(["tls", &url, "--cacert", ca.to_str().unwrap()])
+        .args(["--format", "github", "--color", "auto"])
+        .env("GITHUB_STEP_SUMMARY", &summary));
+    run.assert_no_secret();
+    run.assert_code(1);
+    let annotations: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), 1, "{}", run.stdout);
+    assert!(
+        annotations[0].starts_with("::error title=redcheck tls::rediss://"),
+        "{}",
+        annotations[0]
+    );
+    assert!(annotations[0].contains("--cacert"), "{}", annotations[0]);
+    assert!(
+        run.stdout.contains("chain") && run.stdout.contains("sha256"),
+        "the details stay in the log: {}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\u{1b}'), "no colour in GitHub logs");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("earlier step\n### ❌ redcheck"), "{md}");
+    assert!(md.contains("| ❌ | tls |"), "{md}");
+    assert!(!md.contains(SECRET), "{md}");
+}

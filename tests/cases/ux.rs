@@ -237,6 +237,42 @@ fn github_format_is_quiet_about_passing_targets() {
     );
 }
 
+#[test]
+fn memory_and_latency_annotate_under_format_github() {
+    let server = RedisServer::builder().password(SECRET).start();
+    let wrong = format!("redis://:wrong@127.0.0.1:{}", server.port());
+    let dir = tempfile::tempdir().unwrap();
+    for sub in [
+        &["memory"][..],
+        &["latency", "--count", "3", "--interval", "1ms"],
+    ] {
+        let summary = dir.path().join(format!("{}.md", sub[0]));
+        let run = run(cmd()
+            .args(sub)
+            .args([&wrong, "--format", "github"])
+            .env("GITHUB_STEP_SUMMARY", &summary));
+        run.assert_code(1);
+        let annotations: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
+        assert_eq!(annotations.len(), 1, "{sub:?}: {}", run.stdout);
+        assert!(
+            annotations[0].starts_with("::error title=redcheck auth::redis://"),
+            "{sub:?}: {}",
+            annotations[0]
+        );
+        assert!(!run.stdout.contains('\u{1b}'), "{sub:?}: no colour");
+        let md = std::fs::read_to_string(&summary).unwrap();
+        assert!(md.starts_with("### ❌ redcheck"), "{sub:?}: {md}");
+        assert!(md.contains("| ❌ | auth |"), "{sub:?}: {md}");
+    }
+    // A passing run keeps its text and raises no error.
+    let ok = format!("redis://:{SECRET}@127.0.0.1:{}", server.port());
+    let run = redcheck(&["memory", &ok, "--format", "github"]);
+    run.assert_code(0);
+    run.assert_no_secret();
+    assert!(run.stdout.contains("keyspace"), "{}", run.stdout);
+    assert!(!run.stdout.contains("::error"), "{}", run.stdout);
+}
+
 // ---------------------------------------------------------------- passwords outside argv
 
 #[test]
@@ -393,6 +429,49 @@ fn url_exits_1_for_a_url_redcheck_cannot_use() {
         strict.code, 1,
         "--strict counts the plaintext-remote warning"
     );
+}
+
+#[test]
+fn url_verdict_in_json_and_quiet_output() {
+    let verdict =
+        |raw: &str| redcheck(&["url", raw, "--format", "json"]).report()["verdict"].clone();
+    assert_eq!(verdict("redis://127.0.0.1:6379/0"), "pass");
+    // A lint at warn level (plaintext to a remote host).
+    assert_eq!(verdict("redis://cache.example.com:6379/0"), "warn");
+    // No lint warns, but Jedis refuses a URL without a port.
+    assert_eq!(verdict("redis://localhost/0"), "warn");
+    assert_eq!(verdict("redis+ssl://h:6380"), "fail");
+
+    let raw = format!("REDISS://default:{SECRET}@cache.example.com:6380/0?foo=1");
+    let run = redcheck(&["url", "-q", &raw]);
+    run.assert_code(0);
+    run.assert_no_secret();
+    let out = &run.stdout;
+    assert!(out.contains("scheme-case"), "{out}");
+    assert!(out.contains("go-redis    rejects"), "{out}");
+    assert!(!out.contains("How client libraries"), "{out}");
+    assert!(!out.contains(" host "), "no parts under -q: {out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("rediss://default:****@cache.example.com:6380/0?foo=1 · warn: "),
+        "{last}"
+    );
+
+    let pass = redcheck(&["url", "-q", "redis://127.0.0.1:6379/0"]);
+    pass.assert_code(0);
+    assert_eq!(pass.stdout.lines().count(), 1, "{}", pass.stdout);
+    assert!(pass.stdout.contains(" · pass: "), "{}", pass.stdout);
+
+    let fail = redcheck(&["url", "-q", "redis+ssl://h:6380"]);
+    fail.assert_code(1);
+    assert!(
+        fail.stdout.contains("unsupported scheme"),
+        "{}",
+        fail.stdout
+    );
+    assert!(!fail.stdout.contains("read by"), "{}", fail.stdout);
+
+    redcheck(&["url", "redis://localhost/0", "--strict"]).assert_code(1);
 }
 
 // ---------------------------------------------------------------- completions and manual
