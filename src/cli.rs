@@ -162,38 +162,18 @@ pub struct TlsCommandArgs {
 /// Arguments of `redcheck memory`.
 #[derive(Debug, Args, Clone)]
 pub struct MemoryArgs {
-    /// The server (default: $REDIS_URL).
-    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
-    pub url: Option<OsString>,
-
     /// What the database holds; judges the eviction policy against it.
     #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
     pub workload: Option<UseArg>,
 
-    /// Deadlines.
+    /// The server and how to reach it.
     #[command(flatten)]
-    pub timing: TimingArgs,
-
-    /// Where the password comes from when the URL has none.
-    #[command(flatten)]
-    pub password: PasswordArgs,
-
-    /// TLS options.
-    #[command(flatten)]
-    pub tls: TlsArgs,
-
-    /// Output options.
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub server: ServerArgs,
 }
 
 /// Arguments of `redcheck latency`.
 #[derive(Debug, Args, Clone)]
 pub struct LatencyArgs {
-    /// The server (default: $REDIS_URL).
-    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
-    pub url: Option<OsString>,
-
     /// Number of PING round trips.
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub count: u64,
@@ -205,6 +185,18 @@ pub struct LatencyArgs {
     /// Sample until Ctrl-C, showing running p50/p99; the histogram is printed at the end.
     #[arg(long, conflicts_with = "count")]
     pub watch: bool,
+
+    /// The server and how to reach it.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// One server and everything it takes to reach it (`memory`, `latency`).
+#[derive(Debug, Args, Clone)]
+pub struct ServerArgs {
+    /// The server (default: $REDIS_URL).
+    #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub url: Option<OsString>,
 
     /// Deadlines.
     #[command(flatten)]

@@ -6,26 +6,34 @@ use super::{
     CheckConfig, Config, Extras, UsageError, output_config, validate_connect_timeout,
     validate_password_args, validate_targets, validate_tls, workload,
 };
-use crate::cli::{LatencyArgs, MemoryArgs};
+use crate::cli::{LatencyArgs, MemoryArgs, ServerArgs};
 
 impl Config {
     /// Validates the arguments of `memory`: one target, no pub/sub, cluster or write stages.
     pub fn from_memory(args: &MemoryArgs) -> Result<Config, UsageError> {
         Ok(Config {
-            urls: validate_targets(args.url.as_slice(), &[])?,
-            check: CheckConfig {
-                timeout: args.timing.timeout,
-                connect_timeout: validate_connect_timeout(&args.timing),
-                samples: 1,
-                tls: validate_tls(&args.tls)?,
-                handshake_only: false,
-                password: validate_password_args(&args.password)?,
-                extras: Extras::default(),
-            },
             workload: args.workload.map(workload),
-            output: output_config(&args.output),
+            ..one_server(&args.server, 1)?
         })
     }
+}
+
+/// One target with no stages after INFO, taking `samples` PINGs.
+fn one_server(s: &ServerArgs, samples: usize) -> Result<Config, UsageError> {
+    Ok(Config {
+        urls: validate_targets(s.url.as_slice(), &[])?,
+        check: CheckConfig {
+            timeout: s.timing.timeout,
+            connect_timeout: validate_connect_timeout(&s.timing),
+            samples,
+            tls: validate_tls(&s.tls)?,
+            handshake_only: false,
+            password: validate_password_args(&s.password)?,
+            extras: Extras::default(),
+        },
+        workload: None,
+        output: output_config(&s.output),
+    })
 }
 
 /// A validated `latency` invocation.
@@ -44,24 +52,11 @@ impl LatencyConfig {
     /// Validates the arguments of `latency`.
     pub fn from_args(args: &LatencyArgs) -> Result<LatencyConfig, UsageError> {
         Ok(LatencyConfig {
-            base: Config {
-                urls: validate_targets(args.url.as_slice(), &[])?,
-                check: CheckConfig {
-                    timeout: args.timing.timeout,
-                    connect_timeout: validate_connect_timeout(&args.timing),
-                    // The connection is checked up to AUTH; the sampling does the rest.
-                    samples: 0,
-                    tls: validate_tls(&args.tls)?,
-                    handshake_only: false,
-                    password: validate_password_args(&args.password)?,
-                    extras: Extras::default(),
-                },
-                workload: None,
-                output: output_config(&args.output),
-            },
+            // The connection is checked up to AUTH; the sampling does the rest.
+            base: one_server(&args.server, 0)?,
             count: (!args.watch).then_some(args.count),
             interval: args.interval,
-            per_sample: args.timing.timeout,
+            per_sample: args.server.timing.timeout,
         })
     }
 }
