@@ -8,7 +8,7 @@ mod hints;
 mod latency;
 mod memory;
 mod probes;
-mod scrub;
+pub mod scrub;
 mod server;
 mod tls;
 
@@ -62,9 +62,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
     };
     // The one place server text loses the password: every renderer, `wait`'s progress lines
     // and the GitHub annotations print this report and nothing else from the server.
-    if let Some(pw) = f.target.as_ref().and_then(|t| t.password.as_ref()) {
-        scrub::report(&mut report, pw);
-    }
+    scrub::report(&mut report, &crate::secret::Masker::current());
     report
 }
 
@@ -206,6 +204,7 @@ pub(crate) mod testing {
         Findings {
             shown: target.to_string(),
             target: Some(target),
+            url_error: None,
             url: not_reached(),
             dns: not_reached(),
             tcp: not_reached(),

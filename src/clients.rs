@@ -91,11 +91,6 @@ pub fn redis_cli(t: &Target) -> Reading {
         );
     }
     let mut d = Draft::base(t);
-    if t.written.unencoded.contains(&'@') {
-        d.note(
-            "splits the user info at the first '@': the rest of the password is read as the host",
-        );
-    }
     if t.written.user.is_none() && t.written.password && !t.written.bare_userinfo {
         d.user = Some(String::new());
         d.note("':password@' sends an empty user name (AUTH \"\" …): WRONGPASS");
@@ -121,10 +116,6 @@ pub fn redis_py(t: &Target) -> Reading {
     }
     let mut d = Draft::base(t);
     d.bare_is_user(t);
-    if t.written.unencoded.contains(&'#') {
-        d.note("a raw '#' starts the fragment: the password is cut there and the host is lost (write %23)");
-    }
-    d.split_early(t, &['/', '?']);
     d.query_credentials(t);
     d.query_db(t, &["db"]);
     let mut known: Vec<&str> = REDIS_PY_PARAMS.to_vec();
@@ -164,7 +155,6 @@ pub fn ioredis(t: &Target) -> Reading {
         ));
     }
     d.bare_is_user(t);
-    d.split_early(t, &['/', '?', '#']);
     d.query_credentials(t);
     if t.written.path_db.is_none() {
         d.query_db(t, &["db"]);
@@ -191,7 +181,6 @@ pub fn node_redis(t: &Target) -> Reading {
     }
     let mut d = Draft::base(t);
     d.bare_is_user(t);
-    d.split_early(t, &['/', '?', '#']);
     d.ignore_params(t, &[]);
     d.ignore_fragment(t);
     d.finish(NAME, t)
@@ -222,7 +211,6 @@ pub fn go_redis(t: &Target) -> Reading {
     }
     let mut d = Draft::base(t);
     d.bare_is_user(t);
-    d.split_early(t, &['/', '?', '#']);
     d.query_db(t, &["db"]);
     d.ignore_fragment(t);
     d.finish(NAME, t)
@@ -260,7 +248,6 @@ pub fn redis_rs(t: &Target) -> Reading {
     }
     let mut d = Draft::base(t);
     d.bare_is_user(t);
-    d.split_early(t, &['/', '?', '#']);
     if is_unix(t) {
         d.query_db(t, &["db"]);
         if !d.password && param(t, "pass").is_some() {
@@ -311,7 +298,6 @@ pub fn jedis(t: &Target) -> Reading {
             t.written.scheme
         ));
     }
-    d.java_uri(t);
     d.ignore_params(t, &["protocol"]);
     d.ignore_fragment(t);
     d.finish(NAME, t)
@@ -337,7 +323,6 @@ pub fn lettuce(t: &Target) -> Reading {
         );
     }
     let mut d = Draft::base(t);
-    d.java_uri(t);
     d.query_db(t, &["database", "db"]);
     d.ignore_params(t, LETTUCE_PARAMS);
     d.ignore_fragment(t);

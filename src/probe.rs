@@ -67,9 +67,10 @@ pub fn run_open(
         Err(e) => {
             let reason = match e {
                 UrlError::UnsupportedScheme(_) => Reason::UnsupportedScheme,
-                UrlError::Invalid(_) => Reason::InvalidUrl,
+                UrlError::Invalid(_) | UrlError::Ambiguous { .. } => Reason::InvalidUrl,
             };
             f.url = Stage::failed(Failure::new(reason, e.to_string()), start.elapsed());
+            f.url_error = Some(e.clone());
             f.skip_from("dns", "the URL could not be used");
         }
     }

@@ -89,6 +89,19 @@ pub enum UrlError {
     /// Anything else malformed.
     #[error("{0}")]
     Invalid(String),
+    /// The user info ends at one '@' for RFC 3986 and the client libraries and at another for
+    /// redis-cli, so the two name different hosts (each shown masked). Nothing is sent.
+    #[error(
+        "the URL names two hosts: '{rfc}' as RFC 3986 and the client libraries read it, '{cli}' as redis-cli reads it (its password runs to the first '@'); nothing was sent to either"
+    )]
+    Ambiguous {
+        /// The host:port text of the RFC 3986 reading, masked.
+        rfc: String,
+        /// The host:port text of redis-cli's reading, masked.
+        cli: String,
+        /// How to write the URL so both agree.
+        fix: String,
+    },
 }
 
 /// A parsed Redis URL. The password only ever leaves as `****`.
@@ -139,8 +152,6 @@ pub struct Written {
     pub password: bool,
     /// User info without `:` (`secret@host`): a password to redis-cli, a user to most libraries.
     pub bare_userinfo: bool,
-    /// Raw `@ # / ?` inside the user name or password.
-    pub unencoded: Vec<char>,
     /// The fragment after `#`, if any.
     pub fragment: Option<String>,
 }
@@ -293,7 +304,9 @@ impl fmt::Display for Target {
     }
 }
 
-/// Best-effort redaction of a string that did not parse: hide anything between `://` and `@`.
+/// Best-effort redaction of a string that did not parse: everything between the scheme and
+/// the *last* '@' (whichever '@' a reader would pick, the password is before it), what follows
+/// a host's ':' unless it is a port, and everything after `password=`.
 pub fn redact_raw(input: &str) -> String {
     let clean: String = input
         .chars()
@@ -305,14 +318,18 @@ pub fn redact_raw(input: &str) -> String {
         Some(i) => format!("{}{MASK}", &clean[..i + "password=".len()]),
         None => clean,
     };
-    let shown = match (clean.find("://"), clean.rfind('@')) {
-        (Some(s), Some(at)) if at > s + 3 => {
-            format!("{}://{MASK}@{}", &clean[..s], &clean[at + 1..])
-        }
-        (None, Some(at)) => format!("{MASK}@{}", &clean[at + 1..]),
-        _ => clean,
+    // Only a real scheme counts (`redis//:pw@h?x=y://z` has none): the rest is all authority.
+    // A scheme is followed by a '/': `default:secret` is a user and a password.
+    let head = match clean.split_once(':') {
+        Some((scheme, rest)) if is_scheme(scheme) && rest.starts_with('/') => scheme.len() + 1,
+        _ => 0,
     };
-    let shown = mask_port_text(&mask_password_param(&shown));
+    let start = head + clean[head..].len() - clean[head..].trim_start_matches('/').len();
+    let shown = match clean[start..].rfind('@') {
+        Some(at) => format!("{}{MASK}@{}", &clean[..start], &clean[start + at + 1..]),
+        None => clean,
+    };
+    let shown = mask_port_text(&mask_password_param(&shown), start);
     if shown.chars().count() > 200 {
         let cut: String = shown.chars().take(200).collect();
         format!("{cut}… ({} characters)", input.chars().count())
@@ -321,10 +338,17 @@ pub fn redact_raw(input: &str) -> String {
     }
 }
 
+/// RFC 3986's scheme: a letter, then letters, digits, `+ - .`.
+pub(crate) fn is_scheme(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
 /// Hides what follows the host's ':' unless it is a port number: without an '@',
-/// `redis://user:secret` reads as host `user`, port `secret`.
-fn mask_port_text(s: &str) -> String {
-    let start = s.find("://").map_or(0, |i| i + 3);
+/// `redis://user:secret` reads as host `user`, port `secret`. `start` is where the
+/// authority begins.
+fn mask_port_text(s: &str, start: usize) -> String {
     let end = s[start..]
         .find(['/', '?', '#'])
         .map_or(s.len(), |i| start + i);
@@ -392,15 +416,7 @@ fn hex(b: u8) -> Option<u8> {
 
 /// Percent-encodes what may not stand raw in userinfo.
 pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::text::percent_encode(s)
 }
 
 mod parse;

@@ -7,14 +7,22 @@ use crate::latency::{Stats, show_ms};
 use crate::probe::dns::show_addrs;
 use crate::probe::{Findings, Outcome, Speaks};
 use crate::report::{Check, Status, millis};
-use crate::url::{Endpoint, Lint, LintLevel, PasswordSource};
+use crate::url::{Endpoint, Lint, LintLevel, PasswordSource, UrlError};
 
 /// `url`: the parsed parts and the lints.
 pub fn url(f: &Findings) -> Check {
     let c = match (&f.url.outcome, &f.target) {
-        (Outcome::Failed(failure, _), _) => {
-            failed("url", failure, hints::for_failure(failure, f), Map::new())
-        }
+        (Outcome::Failed(failure, _), _) => match &f.url_error {
+            Some(UrlError::Ambiguous { rfc, cli, fix }) => {
+                let mut data = Map::new();
+                data.insert(
+                    "readings".into(),
+                    json!([{"by": "rfc3986", "host": rfc}, {"by": "redis-cli", "host": cli}]),
+                );
+                failed("url", failure, Some(fix.clone()), data)
+            }
+            _ => failed("url", failure, hints::for_failure(failure, f), Map::new()),
+        },
         (_, Some(t)) => {
             let mut parts = vec![format!(
                 "{} ({})",

@@ -89,32 +89,6 @@ impl Draft {
         }
     }
 
-    /// Raw characters that end the authority early for a standard URL parser.
-    pub(super) fn split_early(&mut self, t: &Target, enders: &[char]) {
-        let hit: Vec<String> = t
-            .written
-            .unencoded
-            .iter()
-            .filter(|c| enders.contains(c))
-            .map(|c| format!("'{c}'"))
-            .collect();
-        if !hit.is_empty() {
-            self.note(format!(
-                "an un-encoded {} in the user info ends the host part early: host, port or password are misread",
-                hit.join(" ")
-            ));
-        }
-    }
-
-    /// java.net.URI refuses or misreads the same raw characters.
-    pub(super) fn java_uri(&mut self, t: &Target) {
-        if !t.written.unencoded.is_empty() {
-            self.note(
-                "java.net.URI refuses or misreads the un-encoded characters in the user info",
-            );
-        }
-    }
-
     /// `?password=` / `?username=` fill what the user info left empty.
     pub(super) fn query_credentials(&mut self, t: &Target) {
         if !self.password && t.params.iter().any(|(k, _)| k == "password") {

@@ -63,7 +63,7 @@ fn read(raw: &str) -> UrlReport {
             verdict: Status::Fail,
             known_by: match &e {
                 UrlError::UnsupportedScheme(s) => knowing_scheme(s),
-                UrlError::Invalid(_) => Vec::new(),
+                UrlError::Invalid(_) | UrlError::Ambiguous { .. } => Vec::new(),
             },
             error: Some(e.to_string()),
             parts: None,

@@ -75,11 +75,6 @@ fn verdict_table() {
             "redis-rs: the fragment is only #insecure",
         ),
         (
-            "redis://:p#ss@h:6379",
-            "DDDDDDDD",
-            "redis-py truncates a password at a raw '#'",
-        ),
-        (
             "rediss://default:pw@h:6380/0?ssl_cert_reqs=none",
             "DSDDRDDD",
             "redis-py passes ssl_cert_reqs; go-redis rejects it; node-redis ignores query parameters",

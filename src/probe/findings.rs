@@ -91,6 +91,8 @@ pub struct Findings {
     pub shown: String,
     /// The parsed target.
     pub target: Option<Target>,
+    /// Why the URL could not be used, when it could not.
+    pub url_error: Option<UrlError>,
     /// URL parsing.
     pub url: Stage<()>,
     /// Name resolution.
@@ -124,6 +126,7 @@ impl Findings {
         Findings {
             shown,
             target: None,
+            url_error: None,
             url: Stage::skipped(not_run()),
             dns: Stage::skipped(not_run()),
             tcp: Stage::skipped(not_run()),

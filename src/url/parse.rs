@@ -32,7 +32,9 @@ pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
         ));
     }
     let mut lints = Vec::new();
-    let Some((scheme_raw, rest)) = input.split_once("://") else {
+    // Only a real scheme is quoted back: in `redis//:pw@h?x=y://z` the text before the first
+    // "://" is the password's.
+    let Some((scheme_raw, rest)) = input.split_once("://").filter(|(s, _)| is_scheme(s)) else {
         return invalid("no scheme: write redis://host:port (or rediss:// for TLS)".into());
     };
     let scheme = scheme_raw.to_ascii_lowercase();
@@ -53,41 +55,20 @@ pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
         });
     }
 
-    // The authority ends at the first '/', '?' or '#'. An '@' after that point is read as the
-    // end of a password with an un-encoded `/ ? #` in it (the user meant the last '@'), even
-    // when it could be a query value: the other reading would show part of the password as a
-    // host or in errors, and a query value can always write '@' as %40.
-    // An '@' after `password=` belongs to that query value, though (`?password=a@b`): splitting
-    // there would make the rest of the password the host.
+    // Where does the user info end? RFC 3986 and every client library: at the last '@' before
+    // the first '/', '?' or '#'. redis-cli: at the first '@' anywhere, so a raw `/ ? #` stays in
+    // the password. Where the two differ they name different hosts, and whichever we picked, the
+    // password (or a piece of it) could go to a host the user never meant: refuse the URL.
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let last_at = rest.rfind('@').and_then(|at| {
-        if at > auth_end && has_password_param(&rest[auth_end..at]) {
-            rest[..auth_end].rfind('@')
-        } else {
-            Some(at)
-        }
-    });
-    let mut unencoded = Vec::new();
-    let (userinfo, after_user) = match last_at {
-        Some(at) => {
-            if at > auth_end {
-                let bad: Vec<char> = rest[..at]
-                    .chars()
-                    .filter(|c| matches!(c, '/' | '?' | '#'))
-                    .collect();
-                lints.push(unencoded_lint(&bad));
-                unencoded.extend(bad);
-            }
-            (Some(&rest[..at]), &rest[at + 1..])
-        }
+    let rfc_at = rest[..auth_end].rfind('@');
+    let cli_at = rest.find('@');
+    if rfc_at != cli_at {
+        return Err(ambiguous(rest, auth_end, rfc_at, cli_at));
+    }
+    let (userinfo, after_user) = match rfc_at {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
         None => (None, rest),
     };
-    if let Some(ui) = userinfo
-        && ui.matches('@').count() > 0
-    {
-        lints.push(unencoded_lint(&['@']));
-        unencoded.push('@');
-    }
     let (username, password) = parse_userinfo(userinfo, &mut lints)?;
     let bare_userinfo = userinfo.is_some_and(|u| !u.is_empty() && !u.contains(':'));
 
@@ -115,7 +96,6 @@ pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
         user: username.clone(),
         password: password.is_some(),
         bare_userinfo,
-        unencoded,
         fragment: fragment.map(|f| match f {
             Hidden::Shown(f) => f.to_string(),
             Hidden::Fragment(_) => MASK.to_string(),
@@ -210,25 +190,65 @@ fn query_has_password(query: &str) -> bool {
         .any(|kv| decode(kv.split_once('=').unwrap_or((kv, "")).0).eq_ignore_ascii_case("password"))
 }
 
-/// Whether `password=` appears anywhere in the text (any case).
-fn has_password_param(text: &str) -> bool {
-    text.to_ascii_lowercase().contains("password=")
-}
-
-fn unencoded_lint(chars: &[char]) -> Lint {
-    let mut shown: Vec<String> = chars
-        .iter()
-        .map(|c| format!("'{c}' as {}", encode(&c.to_string())))
+/// The `invalid-url` error for a URL whose two readings name different hosts, each shown with
+/// every character that either reading takes as a password masked.
+fn ambiguous(
+    rest: &str,
+    auth_end: usize,
+    rfc_at: Option<usize>,
+    cli_at: Option<usize>,
+) -> UrlError {
+    let secret = |at: Option<usize>| {
+        at.map(|at| {
+            let userinfo = &rest[..at];
+            userinfo.find(':').map_or(0..at, |c| c + 1..at)
+        })
+    };
+    // A `?password=` value may run to the end (a raw '&', '#' or '@' does not end it for the
+    // reader who meant it): from there on, everything is the password's.
+    let query_password = rest[auth_end..]
+        .to_ascii_lowercase()
+        .find("password=")
+        .map(|i| auth_end + i + "password=".len()..rest.len());
+    let secrets: Vec<std::ops::Range<usize>> = [secret(rfc_at), secret(cli_at), query_password]
+        .into_iter()
+        .flatten()
         .collect();
-    shown.dedup();
-    Lint {
-        id: "unencoded-char",
-        level: LintLevel::Warn,
-        message: "the user name or password has an un-encoded @ # / or ? — most clients will misread the host".into(),
-        hint: format!(
-            "percent-encode it in the URL: {} (an '@' inside a query value is written %40)",
-            shown.join(", ")
-        ),
+    let host = |start: usize, end: usize| {
+        let mut out = String::new();
+        let mut masking = false;
+        for (i, c) in rest[start..end].char_indices() {
+            if secrets.iter().any(|r| r.contains(&(start + i))) {
+                if !masking {
+                    out.push_str(MASK);
+                }
+                masking = true;
+            } else {
+                out.push(c);
+                masking = false;
+            }
+        }
+        if out.chars().count() > 80 {
+            out = format!("{}…", out.chars().take(80).collect::<String>());
+        }
+        out
+    };
+    let rfc_start = rfc_at.map_or(0, |a| a + 1);
+    // redis-cli's host runs to the next '/' (it reads no query or fragment).
+    let cli_start = cli_at.map_or(0, |a| a + 1);
+    let cli_end = rest[cli_start..]
+        .find('/')
+        .map_or(rest.len(), |i| cli_start + i);
+    let fix = if rfc_at.is_none() {
+        // The only '@' is past the host: in a query value or fragment, or after a raw / ? #.
+        "an '@' after the host is written %40 (in a query value or fragment); if it ends a password, write the password's / ? # as %2F %3F %23"
+    } else {
+        "the password holds a raw '@': write it as %40 (and / ? # as %2F %3F %23)"
+    };
+    UrlError::Ambiguous {
+        rfc: host(rfc_start, auth_end),
+        cli: host(cli_start, cli_end),
+        fix: fix.to_string(),
     }
 }
 
