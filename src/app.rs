@@ -56,7 +56,7 @@ fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
     };
     let cfg = crate::config::output_config(&args.output);
     let report = crate::clients::explain(raw);
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     output::url::write(&mut out, &report, &cfg).context("writing the report")?;
     out.flush().ok();
     let bad = report.verdict == Status::Fail || (cfg.strict && report.verdict == Status::Warn);
@@ -86,8 +86,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| checks::evaluate(f, &opts))
         .collect();
-    // Serializers write in small pieces; stdout's line buffer would scan each one for '\n'.
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut out = output::stdout();
     output::write(&mut out, &reports, &cfg.output).context("writing the report")?;
     out.flush().ok();
     Ok(ExitCode::for_reports(&reports, cfg.output.strict))
@@ -120,24 +119,25 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
                 let pem: String = chain.iter().map(|c| crate::x509::to_pem(c)).collect();
                 std::fs::write(path, pem)
                     .with_context(|| format!("--save-chain {}", path.display()))?;
-                eprintln!(
+                output::eprint_line(&format!(
                     "redcheck: wrote {} certificate(s) to {}",
                     chain.len(),
                     path.display()
-                );
+                ));
             }
-            None => eprintln!(
+            None => output::eprint_line(&format!(
                 "redcheck: the server presented no certificate; {} not written",
                 path.display()
-            ),
+            )),
         }
     }
     let report = TlsReport {
         handshake: checks::handshake(f),
         report,
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     output::tls::write(&mut out, &report, &cfg.output).context("writing the report")?;
+    out.flush().ok();
     Ok(ExitCode::for_reports(
         std::slice::from_ref(&report.report),
         cfg.output.strict,

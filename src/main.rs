@@ -34,7 +34,7 @@ fn main() -> std::process::ExitCode {
     match app::run(cli) {
         Ok(code) => code.into(),
         Err(err) => {
-            eprintln!("redcheck: error: {err:#}");
+            output::eprint_line(&format!("redcheck: error: {err:#}"));
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::Usage
             } else {

@@ -1,15 +1,37 @@
-//! A password that cannot be printed by accident.
+//! A password that cannot be printed by accident, and the masking step every output passes.
+//!
+//! Every [`Secret`] made in this process is remembered, so the writer that all output goes
+//! through ([`crate::output::Masked`]) can hide it whatever path the text took: a server that
+//! echoes it, an INFO field that equals it, a file that contains it.
+//!
+//! How much is hidden depends on the length, so that masking never rewrites unrelated text
+//! (which would itself reveal the password):
+//! - 8 characters or more: wherever its first 8 characters occur, as far as the password
+//!   continues; a truncated echo (`Hunter2Se…`) goes too. A collision with unrelated text is
+//!   practically impossible.
+//! - 4 to 7: in text from outside (a server reply, an INFO field, a certificate name) where it
+//!   stands as a word of its own (`'pass'`, `=pass,`), never inside one (`password`).
+//! - under 4: only a field whose whole value is the password.
+//!
+//! Each form is tried as written, without the white space or control characters around it (a
+//! CRLF `.env` file leaves a `\r`), and percent-encoded.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::text::percent_encode;
 
 /// A secret string: `Debug` and `Display` print `****`; only [`Secret::expose`] reveals it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
-    /// Wraps a secret value.
+    /// Wraps a secret value and remembers it for the masking step.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        let value = value.into();
+        remember(&value);
+        Self(value)
     }
 
     /// The raw value, for the wire only (AUTH / HELLO); never for output.
@@ -43,9 +65,172 @@ impl fmt::Display for Secret {
     }
 }
 
+/// At most this many secrets are remembered (a run has one per target at most; only a test
+/// process that parses thousands of URLs gets near it).
+const REMEMBERED: usize = 4096;
+
+static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn seen() -> MutexGuard<'static, Vec<String>> {
+    SEEN.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn remember(value: &str) {
+    if value.is_empty() {
+        return;
+    }
+    let mut seen = seen();
+    if seen.len() < REMEMBERED && !seen.iter().any(|s| s == value) {
+        seen.push(value.to_string());
+    }
+}
+
+/// Passwords at least this long are hidden wherever their first this-many characters occur.
+const PREFIX: usize = 8;
+/// Passwords at least this long (and under [`PREFIX`]) are hidden where they stand as a word.
+const WORD: usize = 4;
+
+/// The spellings of some secrets, and the rules that hide them.
+#[derive(Debug, Clone, Default)]
+pub struct Masker {
+    /// Every form of every secret, longest first so an encoded form is not half replaced.
+    forms: Vec<Vec<char>>,
+}
+
+impl Masker {
+    /// Every secret this process has made so far.
+    pub fn current() -> Masker {
+        Masker::of(seen().iter().map(String::as_str))
+    }
+
+    /// The given secrets only (tests, and callers that know exactly what to hide).
+    pub fn of<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Masker {
+        let mut forms: Vec<Vec<char>> = Vec::new();
+        for raw in secrets {
+            let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+            for form in [
+                raw.to_string(),
+                trimmed.to_string(),
+                percent_encode(raw),
+                percent_encode(trimmed),
+            ] {
+                let chars: Vec<char> = form.chars().collect();
+                if !chars.is_empty() && !forms.contains(&chars) {
+                    forms.push(chars);
+                }
+            }
+        }
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        Masker { forms }
+    }
+
+    /// Whether there is nothing to hide.
+    pub fn is_empty(&self) -> bool {
+        self.forms.is_empty()
+    }
+
+    /// Any text about to leave the process: long secrets and their truncated echoes.
+    pub fn anywhere<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.apply(text, false)
+    }
+
+    /// Text from outside (server replies, INFO fields, certificate names): also a shorter
+    /// secret where it stands as a word, and a field that is exactly a very short one.
+    pub fn foreign<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let exact = text.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+        if !exact.is_empty()
+            && self
+                .forms
+                .iter()
+                .any(|f| f.iter().copied().eq(exact.chars()))
+        {
+            return Cow::Owned(text.replace(exact, MASK));
+        }
+        self.apply(text, true)
+    }
+
+    fn apply<'a>(&self, text: &'a str, words: bool) -> Cow<'a, str> {
+        let mut out: Cow<'a, str> = Cow::Borrowed(text);
+        for form in &self.forms {
+            let rule = if form.len() >= PREFIX {
+                Rule::Prefix
+            } else if words && form.len() >= WORD {
+                Rule::Word
+            } else {
+                continue;
+            };
+            if let Some(next) = hide(&out, form, rule) {
+                out = Cow::Owned(next);
+            }
+        }
+        out
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Rule {
+    /// Wherever the first [`PREFIX`] characters occur, as far as the secret goes on.
+    Prefix,
+    /// Where the whole secret stands apart from the letters and digits around it.
+    Word,
+}
+
+/// `text` with every match of `form` under `rule` replaced by [`MASK`], or `None` if none.
+fn hide(text: &str, form: &[char], rule: Rule) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let need = match rule {
+        Rule::Prefix => PREFIX,
+        Rule::Word => form.len(),
+    };
+    if chars.len() < need {
+        return None;
+    }
+    let word =
+        |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars.len() - i >= need && chars[i..i + need] == form[..need] {
+            let end = match rule {
+                Rule::Prefix => {
+                    let mut end = i + need;
+                    while end < chars.len() && end - i < form.len() && chars[end] == form[end - i] {
+                        end += 1;
+                    }
+                    Some(end)
+                }
+                Rule::Word => {
+                    let end = i + need;
+                    let glued_before = word(form.first()) && i > 0 && word(chars.get(i - 1));
+                    let glued_after = word(form.last()) && word(chars.get(end));
+                    (!glued_before && !glued_after).then_some(end)
+                }
+            };
+            if let Some(end) = end {
+                out.push_str(MASK);
+                changed = true;
+                i = end;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn anywhere(text: &str, pw: &str) -> String {
+        Masker::of([pw]).anywhere(text).into_owned()
+    }
+
+    fn foreign(text: &str, pw: &str) -> String {
+        Masker::of([pw]).foreign(text).into_owned()
+    }
 
     #[test]
     fn never_formats_the_value() {
@@ -61,5 +246,61 @@ mod tests {
         assert!(Secret::new("pw\n").has_trailing_newline());
         assert!(Secret::new("p w").has_whitespace());
         assert!(!Secret::new("pw").has_whitespace());
+    }
+
+    #[test]
+    fn a_made_secret_is_remembered() {
+        let _s = Secret::new("remember-me-ZQ1");
+        assert_eq!(
+            Masker::current().anywhere("x remember-me-ZQ1 y"),
+            "x **** y"
+        );
+    }
+
+    #[test]
+    fn long_secrets_go_wherever_they_are_even_cut_short() {
+        let pw = "Hunter2Secret";
+        assert_eq!(
+            anywhere("ERR invalid password 'Hunter2Secret'", pw),
+            "ERR invalid password '****'"
+        );
+        assert_eq!(anywhere("xHunter2Secrety", pw), "x****y");
+        // Truncated before the mask would have seen it whole.
+        assert_eq!(anywhere("… sent Hunter2Se…", pw), "… sent ****…");
+        assert_eq!(anywhere("Hunter2 is fine", pw), "Hunter2 is fine");
+        // Percent-encoded, and with the newline a CRLF file left.
+        assert_eq!(anywhere("pw=a%23bcdefgh", "a#bcdefgh"), "pw=****");
+        assert_eq!(
+            anywhere("got 'Hunter2Secret' back", "Hunter2Secret\r\n"),
+            "got '****' back"
+        );
+    }
+
+    #[test]
+    fn middling_secrets_go_only_where_they_stand_as_a_word_in_foreign_text() {
+        assert_eq!(
+            foreign("invalid password 'pass' for default", "pass"),
+            "invalid password '****' for default"
+        );
+        assert_eq!(foreign("password", "pass"), "password");
+        assert_eq!(foreign("redis_version:7.0", "redis"), "redis_version:7.0");
+        assert_eq!(
+            foreign("maxmemory_policy=redis,", "redis"),
+            "maxmemory_policy=****,"
+        );
+        // Our own text is not rewritten: the word rule is for foreign text only.
+        assert_eq!(
+            anywhere("redis://h:6379 'redis'", "redis"),
+            "redis://h:6379 'redis'"
+        );
+    }
+
+    #[test]
+    fn very_short_secrets_go_only_as_a_whole_field() {
+        assert_eq!(foreign("127.0.0.1", "0"), "127.0.0.1");
+        assert_eq!(foreign("0", "0"), "****");
+        assert_eq!(foreign(" ab\r", "ab"), " ****\r");
+        assert_eq!(foreign("ab ab", "ab"), "ab ab");
+        assert_eq!(anywhere("0", "0"), "0");
     }
 }

@@ -12,6 +12,19 @@ pub fn plural<N: TryInto<u64> + Display + Copy>(n: N, one: &str, many: &str) -> 
     format!("{n} {word}")
 }
 
+/// Percent-encodes every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,11 +95,11 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
                 secs(started.elapsed())
             ));
         } else {
-            eprintln!(
+            output::eprint_line(&format!(
                 "redcheck wait: attempt {attempt} failed at {}: {failure}; next in {}",
                 secs(started.elapsed()),
                 secs(pause)
-            );
+            ));
             thread::sleep(pause);
         }
     };
@@ -107,17 +107,19 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
     let plural = if attempt == 1 { "" } else { "s" };
     let took = secs(started.elapsed());
     match end {
-        End::Ready => eprintln!("redcheck wait: ready after {attempt} attempt{plural} in {took}"),
-        End::TimedOut => eprintln!(
+        End::Ready => output::eprint_line(&format!(
+            "redcheck wait: ready after {attempt} attempt{plural} in {took}"
+        )),
+        End::TimedOut => output::eprint_line(&format!(
             "redcheck wait: gave up after {attempt} attempt{plural} in {took} (--timeout {}); last: {}",
             secs(total),
             last_failure(&reports, strict)
-        ),
+        )),
         End::Hopeless => {
-            eprintln!("redcheck wait: the URL cannot be used, so retrying would not help")
+            output::eprint_line("redcheck wait: the URL cannot be used, so retrying would not help")
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     output::write(&mut out, &reports, &cfg.base.output).context("writing the report")?;
     out.flush().ok();
     Ok(if end == End::Ready {

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use std::io::Write;
+
 use anyhow::Context;
 
 use crate::checks::{self, Options};
@@ -48,6 +50,8 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
             live.finish();
             let (check, summary) = checks::latency(&findings, &samples, &ended, cfg.interval);
             report.checks.push(check);
+            // Added after `evaluate` masked the rest: its server text is masked the same way.
+            checks::scrub::report(&mut report, &crate::secret::Masker::current());
             checks::retain(&mut report, |_| true);
             Some(summary)
         }
@@ -56,8 +60,9 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
     // The run is the probe plus the sampling; the probe alone took a few milliseconds.
     report.elapsed_ms = millis(started.elapsed());
     let report = LatencyReport { report, latency };
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     output::latency::write(&mut out, &report, &cfg.base.output).context("writing the report")?;
+    out.flush().ok();
     Ok(ExitCode::for_reports(
         std::slice::from_ref(&report.report),
         cfg.base.output.strict,

@@ -1,6 +1,8 @@
 //! `redcheck memory`: config → probe (no pub/sub, cluster or write) → the memory verdicts and
 //! the numbers behind them.
 
+use std::io::Write;
+
 use anyhow::Context;
 
 use crate::checks::{self, Options};
@@ -35,8 +37,9 @@ pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
         numbers: checks::memory_numbers(f),
         report,
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     output::memory::write(&mut out, &report, &cfg.output).context("writing the report")?;
+    out.flush().ok();
     Ok(ExitCode::for_reports(
         std::slice::from_ref(&report.report),
         cfg.output.strict,

@@ -37,7 +37,7 @@ pub fn annotate(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> 
                     format!("$GITHUB_STEP_SUMMARY {}: {e}", path.display()),
                 )
             })?;
-        markdown(&mut file, reports)?;
+        markdown(&mut super::Masked::new(&mut file), reports)?;
     }
     out.flush()
 }

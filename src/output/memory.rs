@@ -35,7 +35,9 @@ fn text(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::Result
         field("memory"),
         m.used_bytes.map_or_else(|| "?".into(), bytes),
         m.rss_bytes.map_or_else(|| "?".into(), bytes),
-        printable(m.maxmemory_policy.as_deref().unwrap_or("?")),
+        printable(
+            &crate::secret::Masker::current().foreign(m.maxmemory_policy.as_deref().unwrap_or("?"))
+        ),
         m.fragmentation_ratio
             .map_or_else(|| "?".into(), |r| format!("{r:.2}")),
     )?;

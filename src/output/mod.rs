@@ -16,6 +16,76 @@ use std::io::{self, Write};
 use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::report::Report;
+use crate::secret::Masker;
+
+/// The one way out of the process: stdout, stderr lines and the step summary are written
+/// through this, a line at a time, after [`Masker::anywhere`] has taken out every password the
+/// process knows. A renderer cannot forget it, because it never sees the real stream.
+pub struct Masked<W: Write> {
+    inner: W,
+    line: Vec<u8>,
+    masker: Masker,
+}
+
+impl<W: Write> Masked<W> {
+    /// Masks what is written to `inner` with every secret made so far.
+    pub fn new(inner: W) -> Self {
+        Masked {
+            inner,
+            line: Vec::new(),
+            masker: Masker::current(),
+        }
+    }
+
+    fn emit(&mut self, upto: usize) -> io::Result<()> {
+        let rest = self.line.split_off(upto);
+        let line = std::mem::replace(&mut self.line, rest);
+        match std::str::from_utf8(&line) {
+            Ok(text) => self.inner.write_all(self.masker.anywhere(text).as_bytes()),
+            // Everything redcheck prints is UTF-8; bytes that are not are masked as lossy text.
+            Err(_) => self.inner.write_all(
+                self.masker
+                    .anywhere(&String::from_utf8_lossy(&line))
+                    .as_bytes(),
+            ),
+        }
+    }
+}
+
+impl<W: Write> Write for Masked<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.line.extend_from_slice(buf);
+        if let Some(last) = self.line.iter().rposition(|&b| b == b'\n') {
+            self.emit(last + 1)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.emit(self.line.len())?;
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Masked<W> {
+    fn drop(&mut self) {
+        // Errors were reported by an explicit flush, where one mattered.
+        let _ = self.flush();
+    }
+}
+
+/// Standard output, buffered and masked: what every subcommand's report is written to.
+pub fn stdout() -> Masked<io::BufWriter<io::StdoutLock<'static>>> {
+    // Serializers write in small pieces; stdout's line buffer would scan each one for '\n'.
+    Masked::new(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()))
+}
+
+/// One line on standard error, masked (progress notes and redcheck's own errors).
+pub fn eprint_line(line: &str) {
+    let mut err = Masked::new(io::stderr().lock());
+    // Nothing useful can be done when stderr is gone.
+    let _ = writeln!(err, "{line}").and_then(|()| err.flush());
+}
 
 /// Writes the reports in the configured format to `out`.
 pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
@@ -38,7 +108,11 @@ pub fn write_detailed<T: serde::Serialize>(
 ) -> io::Result<()> {
     match cfg.format {
         Format::Json => {
-            serde_json::to_writer(&mut *out, whole)?;
+            // Through a value, so that every field (numbers tables, handshake facts) is
+            // masked as server text before it is written.
+            let mut v = serde_json::to_value(whole).map_err(io::Error::other)?;
+            crate::checks::scrub::value(&mut v, &Masker::current());
+            serde_json::to_writer(&mut *out, &v)?;
             out.write_all(b"\n")?;
         }
         Format::Human => human(out, cfg)?,

@@ -95,7 +95,9 @@ pub(super) fn show_bytes(b: &[u8]) -> String {
         .iter()
         .all(|c| c.is_ascii_graphic() || *c == b' ' || *c == b'\r' || *c == b'\n');
     if printable {
-        format!("{:?}", String::from_utf8_lossy(b))
+        // Masked before it is quoted: the quoting escapes a `\r` that may end the password.
+        let text = String::from_utf8_lossy(b);
+        format!("{:?}", crate::secret::Masker::current().foreign(&text))
     } else {
         b.iter()
             .map(|c| format!("{c:02x}"))

@@ -112,7 +112,7 @@ impl ClusterFacts {
 
 /// Reads the cluster's state and topology over the open connection.
 pub fn fetch(conn: &mut Connection) -> Result<ClusterFacts, InfoError> {
-    let info_text = call_text(conn, &["CLUSTER", "INFO"])?;
+    let info_text = super::session::mask_fields(&call_text(conn, &["CLUSTER", "INFO"])?);
     let info = Info::parse(&info_text);
     let num = |k: &str| info.get(k).and_then(|v| v.parse().ok());
     let mut facts = ClusterFacts {

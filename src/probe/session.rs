@@ -9,6 +9,7 @@ use redis::Value;
 
 use crate::conn::{Connection, WireError, server_error, text};
 use crate::failure::{Failure, Reason};
+use crate::secret::Masker;
 use crate::url::Target;
 
 /// Why a session step failed: a classified server answer, or the wire itself.
@@ -209,10 +210,37 @@ pub fn classify(code: &str, msg: &str, with_user: bool) -> Failure {
     Failure::from_server(reason, cause)
 }
 
-/// Server text for display: one line, printable, bounded.
+/// `key:value` text from the server (INFO, CLUSTER INFO) with the password taken out of every
+/// key and value, before any of it is parsed: a field that equals the password (a
+/// `maxmemory_policy`, a `master_host`, an `errorstat_` name) never reaches a report.
+pub fn mask_fields(text: &str) -> String {
+    let masker = Masker::current();
+    if masker.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\r', '\n']);
+        let end = &line[body.len()..];
+        match body.split_once(':') {
+            Some((k, v)) => {
+                out.push_str(&masker.foreign(k));
+                out.push(':');
+                out.push_str(&masker.foreign(v));
+            }
+            None => out.push_str(&masker.foreign(body)),
+        }
+        out.push_str(end);
+    }
+    out
+}
+
+/// Server text for display: one line, printable, bounded. The password goes first, so that
+/// neither the cut nor the clean-up can leave a piece of it.
 pub fn sanitize(msg: &str) -> String {
     const MAX: usize = 160;
-    let clean: String = msg
+    let clean: String = Masker::current()
+        .foreign(msg)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -269,7 +297,7 @@ pub fn info(conn: &mut Connection) -> Result<String, InfoError> {
         .call(&redis::cmd("INFO"))
         .map_err(|e| InfoError::Failed(e.into()))?;
     match (server_error(&reply), text(&reply)) {
-        (None, Some(t)) => Ok(t),
+        (None, Some(t)) => Ok(mask_fields(&t)),
         (Some((code, msg)), _) if code == "NOPERM" || is_unknown_command(&msg) => {
             Err(InfoError::Forbidden(sanitize(&msg)))
         }
