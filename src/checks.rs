@@ -219,4 +219,103 @@ pub(crate) mod testing {
             elapsed: Duration::ZERO,
         }
     }
+
+    /// Findings built one stage at a time, for table tests of checks and snapshot tests of
+    /// renderers: [`Build::healthy`] is what the probe records for a healthy plaintext
+    /// Redis 7.0 (from a captured INFO), with fixed timings; tests change what they need.
+    pub struct Build(pub Findings);
+
+    impl Build {
+        /// A healthy target at `url`: every stage done, the way the probe writes it.
+        pub fn healthy(url: &str) -> Build {
+            use crate::info::Info;
+            use crate::probe::Speaks;
+            use crate::probe::dns::DnsFacts;
+            use crate::probe::pubsub::{Delivery, PubsubFacts};
+            use crate::probe::session::AuthFacts;
+            use crate::probe::tcp::{Attempt, TcpFacts};
+
+            let us = Duration::from_micros;
+            let mut f = findings(url, None);
+            let t = f.target.clone().expect("a parsed target");
+            let addr = std::net::SocketAddr::new(
+                t.host()
+                    .and_then(|h| h.as_str().parse().ok())
+                    .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+                t.port().unwrap_or(6379),
+            );
+            f.url = Stage::done((), us(21));
+            f.dns = Stage::done(
+                DnsFacts {
+                    addrs: vec![addr],
+                    literal: true,
+                },
+                us(2),
+            );
+            f.tcp = Stage::done(
+                TcpFacts {
+                    peer: addr.to_string(),
+                    attempts: vec![Attempt {
+                        addr,
+                        error: None,
+                        took: us(180),
+                    }],
+                },
+                us(180),
+            );
+            f.scheme = Stage::done(Speaks::Resp, Duration::ZERO);
+            f.tls = Stage::skipped("plaintext URL (redis://)");
+            f.auth = Stage::done(
+                AuthFacts {
+                    user: t.username.clone().unwrap_or_else(|| "default".into()),
+                    protocol: 3,
+                    hello: true,
+                    authenticated: t.password.is_some(),
+                    hello_fields: Vec::new(),
+                    notes: Vec::new(),
+                },
+                us(310),
+            );
+            f.ping = Stage::done(
+                [20, 21, 19, 22, 20, 25, 21, 20, 19, 40].map(us).to_vec(),
+                us(260),
+            );
+            f.info = Stage::done(
+                Info::parse(include_str!("../tests/fixtures/info/redis-7.0.txt")),
+                us(420),
+            );
+            f.cluster = Stage::skipped("cluster mode is off");
+            f.pubsub = Stage::done(
+                PubsubFacts {
+                    channel: "redcheck:pubsub:0123456789abcdef".into(),
+                    protocol: 3,
+                    result: Delivery::Arrived {
+                        delay: us(95),
+                        receivers: 1,
+                    },
+                },
+                us(640),
+            );
+            f.write = Stage::skipped("not part of this command");
+            f.elapsed = Duration::from_millis(3);
+            Build(f)
+        }
+
+        /// Replaces the INFO text.
+        pub fn info(mut self, text: &str) -> Build {
+            self.0.info = Stage::done(crate::info::Info::parse(text), Duration::from_micros(420));
+            self
+        }
+
+        /// Applies any change to the findings.
+        pub fn with(mut self, change: impl FnOnce(&mut Findings)) -> Build {
+            change(&mut self.0);
+            self
+        }
+
+        /// The findings.
+        pub fn done(self) -> Findings {
+            self.0
+        }
+    }
 }

@@ -125,3 +125,103 @@ pub fn replication(f: &Findings, info: &Info) -> Check {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::Build;
+
+    /// Each INFO shape and the verdict it gets: (persistence + replication lines, check,
+    /// status, reason, words in the summary).
+    #[test]
+    fn verdict_table() {
+        let cases: &[(&str, &str, Status, Option<&str>, &str)] = &[
+            (
+                "loading:0\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0",
+                "persistence",
+                Status::Pass,
+                None,
+                "last RDB save ok · AOF off",
+            ),
+            (
+                "loading:1\r\nloading_loaded_perc:42.0\r\nloading_eta_seconds:7",
+                "persistence",
+                Status::Fail,
+                Some("loading"),
+                "42% done, about 7 s left",
+            ),
+            (
+                "loading:0\r\nrdb_last_bgsave_status:err",
+                "persistence",
+                Status::Fail,
+                Some("misconf"),
+                "rdb_last_bgsave_status:err",
+            ),
+            (
+                "loading:0\r\naof_enabled:1\r\naof_last_write_status:err",
+                "persistence",
+                Status::Fail,
+                Some("misconf"),
+                "aof_last_write_status:err",
+            ),
+            (
+                "role:master\r\nconnected_slaves:2",
+                "replication",
+                Status::Pass,
+                None,
+                "primary · 2 replicas",
+            ),
+            (
+                "role:slave\r\nmaster_host:10.0.0.5\r\nmaster_port:6379\r\nmaster_link_status:up",
+                "replication",
+                Status::Warn,
+                None,
+                "a replica of 10.0.0.5:6379 · link up",
+            ),
+            (
+                "role:slave\r\nmaster_host:10.0.0.5\r\nmaster_port:6379\r\nmaster_link_status:down",
+                "replication",
+                Status::Fail,
+                Some("master-link-down"),
+                "link to the primary is down",
+            ),
+        ];
+        for &(fields, id, status, reason, words) in cases {
+            let section = if id == "persistence" {
+                "Persistence"
+            } else {
+                "Replication"
+            };
+            let f = Build::healthy("redis://127.0.0.1:6379")
+                .info(&format!("# {section}\r\n{fields}\r\n"))
+                .done();
+            let info = f.info.facts().expect("INFO");
+            let c = if id == "persistence" {
+                persistence(&f, info)
+            } else {
+                replication(&f, info)
+            };
+            assert_eq!(c.status, status, "{fields}: {c:?}");
+            assert_eq!(
+                c.data.get("reason").and_then(|r| r.as_str()),
+                reason,
+                "{fields}"
+            );
+            assert!(c.summary.contains(words), "{fields}: {}", c.summary);
+            assert!(
+                c.status != Status::Fail || c.hint.is_some(),
+                "{fields}: a failure has a hint"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_sections_are_skips_not_verdicts() {
+        let f = Build::healthy("redis://127.0.0.1:6379")
+            .info("# Server\r\nredis_version:7.0.0\r\n")
+            .done();
+        let info = f.info.facts().expect("INFO");
+        assert_eq!(persistence(&f, info).status, Status::Skip);
+        assert_eq!(replication(&f, info).status, Status::Skip);
+    }
+}

@@ -140,3 +140,119 @@ pub fn write(f: &Findings, opts: &Options) -> Check {
     };
     timed(c, &f.write)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::checks::testing::Build;
+    use crate::failure::Failure;
+    use crate::probe::Stage;
+    use crate::probe::pubsub::PubsubFacts;
+
+    fn facts(result: Delivery) -> PubsubFacts {
+        PubsubFacts {
+            channel: "redcheck:pubsub:x".into(),
+            protocol: 2,
+            result,
+        }
+    }
+
+    /// Each pub/sub outcome and its verdict: (outcome, status, reason, words in summary or hint).
+    #[test]
+    fn pubsub_table() {
+        let us = Duration::from_micros;
+        let cases: Vec<(Outcome<PubsubFacts>, Status, Option<&str>, &str)> = vec![
+            (
+                Outcome::Done(facts(Delivery::Arrived {
+                    delay: us(90),
+                    receivers: 1,
+                })),
+                Status::Pass,
+                None,
+                "reached a second connection in 0.090 ms",
+            ),
+            (
+                Outcome::Done(facts(Delivery::Refused(
+                    "ERR unknown command 'SUBSCRIBE'".into(),
+                ))),
+                Status::Warn,
+                None,
+                "refuses pub/sub",
+            ),
+            (
+                Outcome::Failed(
+                    Failure::new(Reason::Timeout, "no answer"),
+                    Some(Box::new(facts(Delivery::Broken(Step::Subscribe)))),
+                ),
+                Status::Fail,
+                Some("timeout"),
+                "SUBSCRIBE went unanswered",
+            ),
+            (
+                Outcome::Failed(
+                    Failure::new(Reason::Timeout, "no message"),
+                    Some(Box::new(facts(Delivery::Broken(Step::Deliver)))),
+                ),
+                Status::Fail,
+                Some("timeout"),
+                "raise --timeout",
+            ),
+            (
+                Outcome::Skipped("pub/sub is not allowed: NOPERM".into()),
+                Status::Skip,
+                None,
+                "NOPERM",
+            ),
+        ];
+        for (outcome, status, reason, words) in cases {
+            let f = Build::healthy("redis://127.0.0.1:6379")
+                .with(|f| {
+                    f.pubsub = Stage {
+                        outcome,
+                        took: us(500),
+                    }
+                })
+                .done();
+            let c = pubsub(&f);
+            assert_eq!(c.status, status, "{c:?}");
+            assert_eq!(
+                c.data.get("reason").and_then(|r| r.as_str()),
+                reason,
+                "{c:?}"
+            );
+            let text = format!("{} {}", c.summary, c.hint.clone().unwrap_or_default());
+            assert!(text.contains(words), "{words}: {text}");
+        }
+    }
+
+    #[test]
+    fn the_write_probe_runs_only_when_asked() {
+        let f = Build::healthy("redis://127.0.0.1:6379").done();
+        let c = write(&f, &Options::default());
+        assert_eq!(c.status, Status::Skip);
+        assert!(c.summary.contains("--write-probe"), "{}", c.summary);
+        let asked = Options {
+            write_probe: true,
+            ..Options::default()
+        };
+        let failed_write = Build::healthy("redis://127.0.0.1:6379")
+            .with(|f| {
+                f.write = Stage::failed(
+                    Failure::from_server(
+                        Reason::Readonly,
+                        "READONLY You can't write against a read only replica.",
+                    ),
+                    Duration::from_micros(300),
+                );
+            })
+            .done();
+        let c = write(&failed_write, &asked);
+        assert_eq!(c.status, Status::Fail, "{c:?}");
+        assert_eq!(
+            c.data.get("reason").and_then(|r| r.as_str()),
+            Some("readonly")
+        );
+    }
+}

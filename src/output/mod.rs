@@ -162,6 +162,9 @@ pub fn printable_lines(s: &str) -> impl Iterator<Item = Cow<'_, str>> {
 }
 
 #[cfg(test)]
+mod snapshots;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
