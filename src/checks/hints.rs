@@ -1,11 +1,14 @@
 //! What to do about each failure reason: the one place for fix wording.
 
 use crate::failure::{Failure, Reason};
-use crate::probe::tls::TlsFacts;
 use crate::probe::{Findings, Outcome};
 use crate::provider::{self, Provider};
 use crate::secret::{MASK, Secret};
-use crate::url::{Endpoint, Host, PasswordSource, Target};
+use crate::url::{Endpoint, PasswordSource, Target};
+
+mod tls;
+
+pub use tls::hint as tls_hint;
 
 /// The provider of the target, if known.
 pub fn provider(f: &Findings) -> Option<&'static Provider> {
@@ -120,16 +123,19 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
                 .unwrap_or_default();
             format!("the port speaks plaintext: use {plain}{other}")
         }
-        Reason::UnknownIssuer => {
-            let advice = p.map_or("get the CA certificate that signed the server's certificate from its operator", |p| p.ca_advice);
-            format!("{advice}; then redcheck --cacert ca.pem … (redcheck tls --save-chain chain.pem shows what the server sends)")
-        }
-        Reason::SelfSigned => "trust that certificate explicitly (redcheck tls --save-chain cert.pem, then --cacert cert.pem) or, knowing the risk, --insecure".into(),
-        Reason::HostnameMismatch => hostname_mismatch(f),
-        Reason::Expired => "the server's certificate must be renewed; if it looks current, check this machine's clock (date -u)".into(),
-        Reason::NotYetValid => "check this machine's clock (date -u); a freshly issued certificate may also be dated ahead".into(),
-        Reason::ClientCertRequired => "the server verifies clients: pass --cert client.pem --key client-key.pem (the client certificate and key it trusts)".into(),
-        Reason::TlsHandshake => "run redcheck tls URL for the whole handshake report".into(),
+        Reason::UnknownIssuer
+        | Reason::SelfSigned
+        | Reason::HostnameMismatch
+        | Reason::Expired
+        | Reason::NotYetValid
+        | Reason::ClientCertRequired
+        | Reason::TlsHandshake
+        | Reason::CaUsedAsLeaf
+        | Reason::NoSan
+        | Reason::IncompleteChain
+        | Reason::BadCertificate
+        | Reason::NoCommonCipher
+        | Reason::ClientCertRejected => return Some(tls::hint(reason, f, false)),
         Reason::Reset | Reason::Closed => {
             let tls_hint = w.filter(|t| !t.tls).map(|t| format!("; if the server expects TLS, try {}", t.redacted_with(true, None)));
             format!("the server dropped the connection: check its log (maxclients, protected mode, a proxy){}", tls_hint.unwrap_or_default())
@@ -194,64 +200,9 @@ pub fn grant_info(f: &Findings) -> String {
     )
 }
 
-/// The TLS facts, whether the handshake failed on them or went on under `--insecure`.
-fn tls_facts(f: &Findings) -> Option<&TlsFacts> {
-    match &f.tls.outcome {
-        Outcome::Done(t) => Some(t),
-        Outcome::Failed(_, t) => t.as_deref(),
-        Outcome::Skipped(_) => None,
-    }
-}
-
-/// `hostname-mismatch`: the URL by a name the certificate lists, or the `--sni` to send.
-fn hostname_mismatch(f: &Findings) -> String {
-    let t = f.target.as_ref();
-    let facts = tls_facts(f);
-    let names: Vec<&str> = facts
-        .and_then(|t| t.chain.first())
-        .map(|leaf| leaf.sans.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    // A wildcard cannot be dialled; the first concrete name can.
-    let usable = names.iter().copied().find(|n| !n.starts_with("*."));
-    let listed = if names.is_empty() {
-        "no names".to_string()
-    } else {
-        names.join(", ")
-    };
-    let host = t.and_then(Target::host).map(crate::url::Host::as_str);
-    let sent = facts.map(|t| t.server_name.as_str());
-    if let (Some(sent), Some(host)) = (sent, &host)
-        && !sent.eq_ignore_ascii_case(host)
-    {
-        let fix = usable.map_or_else(
-            || "pass --sni with a name the certificate lists".to_string(),
-            |n| format!("pass --sni {n}"),
-        );
-        return format!(
-            "--sni {sent} is the name that failed: the certificate lists {listed}; {fix}"
-        );
-    }
-    match (usable, t) {
-        (Some(name), Some(t)) => {
-            let mut fixed = t.clone();
-            if let Endpoint::Tcp { host, .. } = &mut fixed.endpoint {
-                *host = name
-                    .parse()
-                    .map_or_else(|_| Host::Name(name.to_string()), Host::Ip);
-            }
-            format!(
-                "connect by a name the certificate lists: {fixed}; through a tunnel or port-forward, keep this URL and add --sni {name}"
-            )
-        }
-        _ => format!(
-            "the certificate lists {listed}: connect by a name it matches, or through a tunnel or port-forward add --sni NAME with the server's real name"
-        ),
-    }
-}
-
 /// The target as the user wrote it: a password from REDISCLI_AUTH or --password-file is
 /// not part of the URL to suggest.
-fn as_written(t: &Target) -> Target {
+pub(super) fn as_written(t: &Target) -> Target {
     let mut t = t.clone();
     if !matches!(t.password_source, Some(PasswordSource::Url) | None) {
         t.password = None;
@@ -261,7 +212,7 @@ fn as_written(t: &Target) -> Target {
 
 /// The target's URL, redacted, with this user name and with or without a (masked) password:
 /// scheme, host, port, database and parameters stay as the user wrote them.
-fn shown(t: &Target, user: Option<&str>, password: bool) -> String {
+pub(super) fn shown(t: &Target, user: Option<&str>, password: bool) -> String {
     let mut t = t.clone();
     t.username = user.map(str::to_string);
     // Only ever printed as the mask; never the real value.
