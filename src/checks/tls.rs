@@ -181,7 +181,11 @@ fn facts_data(t: &TlsFacts) -> Map<String, Value> {
             "path": other.path,
         });
     }
-    if let Some(top) = t.chain.last().filter(|c| !c.self_issued) {
+    let unlinked = matches!(
+        &t.verification,
+        Err(f) if matches!(f.reason, Reason::IncompleteChain | Reason::UnknownIssuer)
+    );
+    if let Some(top) = t.chain.last().filter(|c| unlinked && !c.self_issued) {
         v["missing_issuer"] = json!({
             "subject": top.issuer_dn,
             "ca_issuers": top.ca_issuers,
