@@ -143,7 +143,10 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::Protocol => "the port does not speak Redis as expected: check the port, and that no proxy (HTTP, TLS terminator) sits in between".into(),
         Reason::ProtectedMode => "the server refuses remote clients without a password: on the server set requirepass (or an ACL user), or bind it to the right interface with protected-mode no behind a firewall".into(),
         Reason::MaxClients => "every connection slot is taken: create one client or pool per process and reuse it, close idle clients (CLIENT LIST), or raise maxclients / the plan's limit".into(),
-        Reason::Loading => "the server is loading its dataset after a restart: wait (redcheck wait URL) and retry".into(),
+        Reason::Loading => format!(
+            "the server is loading its dataset after a restart: wait (redcheck wait {}) and retry",
+            w.map_or_else(|| "URL".to_string(), ToString::to_string)
+        ),
         Reason::Busy => "a script or function is running too long and blocks the server: stop it (SCRIPT KILL / FUNCTION KILL) or wait for it, and find it in SLOWLOG GET".into(),
         Reason::Noauth => match t {
             Some(t) => format!(
@@ -341,6 +344,34 @@ mod tests {
         assert!(h.contains("use rediss://h:6380/0"), "{h}");
         let h = hint(Reason::TlsExpected, "redis://:pw@h:6380", None);
         assert!(h.contains("use rediss://:****@h:6380/0"), "{h}");
+    }
+
+    #[test]
+    fn commands_to_run_carry_the_real_url_masked_and_redcheck_tls_never_names_itself() {
+        let h = hint(Reason::Loading, "rediss://:pw@cache.example:6380/2", None);
+        assert!(
+            h.contains("redcheck wait rediss://:****@cache.example:6380/2"),
+            "{h}"
+        );
+        let f = findings("rediss://app:pw@cache.example:6380/2", None);
+        for reason in [
+            Reason::TlsHandshake,
+            Reason::SelfSigned,
+            Reason::UnknownIssuer,
+        ] {
+            let elsewhere = tls_hint(reason, &f, false);
+            // A handshake needs no password: the command leaves it out.
+            assert!(
+                elsewhere.contains("redcheck tls rediss://app:@cache.example:6380/2"),
+                "{elsewhere}"
+            );
+            assert!(
+                !elsewhere.contains(" URL") && !elsewhere.contains("pw"),
+                "{elsewhere}"
+            );
+            let in_report = tls_hint(reason, &f, true);
+            assert!(!in_report.contains("redcheck tls"), "{in_report}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::x509::CertInfo;
 mod ciphers;
 mod diagnose;
 mod verifier;
+mod words;
 
 pub use diagnose::{Evidence, store_cert_text};
 use verifier::{ClientCertRecorder, Recorder};
@@ -133,7 +134,7 @@ pub fn handshake(
     let config = client_config(recorder.clone(), resolver.clone())?;
     let mut conn = ClientConnection::new(Arc::new(config), server_name).map_err(|e| {
         HandshakeError::Failed(
-            Failure::new(Reason::TlsHandshake, diagnose::variant_words(&e)),
+            Failure::new(Reason::TlsHandshake, words::variant_words(&e)),
             None,
         )
     })?;
@@ -167,7 +168,7 @@ pub fn handshake(
             ),
             cipher: conn
                 .negotiated_cipher_suite()
-                .map_or_else(|| "unknown".into(), |c| diagnose::suite_name(c.suite())),
+                .map_or_else(|| "unknown".into(), |c| words::suite_name(c.suite())),
             alpn: conn
                 .alpn_protocol()
                 .map(|p| String::from_utf8_lossy(p).into_owned()),
@@ -222,11 +223,11 @@ pub fn handshake(
                     .map(|codes| {
                         codes
                             .into_iter()
-                            .map(|c| diagnose::suite_name(c.into()))
+                            .map(|c| words::suite_name(c.into()))
                             .collect()
                     });
                 // A suite rustls speaks means the suites were not the problem.
-                let ours = diagnose::rustls_suites();
+                let ours = words::rustls_suites();
                 if facts
                     .server_suites
                     .as_ref()

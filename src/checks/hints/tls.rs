@@ -58,7 +58,7 @@ pub fn hint(reason: Reason, f: &Findings, in_report: bool) -> String {
             )
         }
         Reason::BadCertificate => format!(
-            "the server's certificate must be re-issued (a SHA-256 signature, serverAuth usage, a CA that is a CA); {}",
+            "the server's certificate must be re-issued (a SHA-256 signature, serverAuth usage, a CA that is a CA); {} saves the chain for a closer look",
             save("chain.pem")
         ),
         Reason::NoCommonCipher => "allow a suite rustls and other modern clients speak: for Redis, tls-ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256 (the one matching its key), or allow TLS 1.3 (tls-protocols \"TLSv1.2 TLSv1.3\")".into(),
