@@ -193,6 +193,7 @@ fn facts_data(t: &TlsFacts) -> Map<String, Value> {
     }
     if let Some(suites) = &t.server_suites {
         v["server_suites"] = json!(suites);
+        v["rustls_suites"] = json!(crate::probe::tls::rustls_suites());
     }
     if let Some(c) = &t.client_cert {
         v["client_cert"] = json!({ "subject": c.subject, "issuer": c.issuer });

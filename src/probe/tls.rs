@@ -25,6 +25,7 @@ mod words;
 
 pub use diagnose::{Evidence, store_cert_text};
 use verifier::{ClientCertRecorder, Recorder};
+pub use words::rustls_suites;
 
 /// How long a TLS client waits for the server's first byte before suspecting a plaintext port.
 pub const FIRST_BYTE_WINDOW: Duration = Duration::from_millis(1000);
@@ -218,6 +219,8 @@ pub fn handshake(
             };
             // Refused before any certificate: ask what it would have spoken instead.
             if refused_outright(&e) && facts.chain.is_empty() && !facts.client_cert_requested {
+                // Some servers (openssl s_server) serve one connection at a time.
+                let _ = sock.shutdown(std::net::Shutdown::Both);
                 facts.server_suites = peer
                     .and_then(|addr| ciphers::server_suites(addr, &name_text, deadline))
                     .map(|codes| {

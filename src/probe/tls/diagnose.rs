@@ -461,19 +461,28 @@ pub fn alert(a: AlertDescription, ev: &Evidence<'_>) -> Failure {
 /// `handshake_failure` before any certificate: what the server chose from a wide offer says
 /// whether the cipher suites are the reason.
 fn no_common(a: AlertDescription, ev: &Evidence<'_>) -> Failure {
-    let ours = rustls_suites().join(", ");
     match ev.server_suites {
-        Some(theirs) if !theirs.is_empty() => Failure::new(
-            Reason::NoCommonCipher,
-            format!(
-                "the server offers no cipher suite redcheck (rustls) speaks: it accepts {}, and rustls speaks only {ours}",
-                theirs.join(", ")
-            ),
-        ),
+        Some(theirs) if !theirs.is_empty() => {
+            let ours = rustls_suites();
+            let tls12: Vec<&String> = ours.iter().filter(|s| !s.starts_with("TLS13_")).collect();
+            let example = tls12
+                .iter()
+                .find(|s| s.contains("RSA_WITH_AES_128_GCM"))
+                .or(tls12.first());
+            Failure::new(
+                Reason::NoCommonCipher,
+                format!(
+                    "the server offers no cipher suite redcheck (rustls) speaks: it accepts {}, while rustls speaks TLS 1.3 and, in TLS 1.2, only ECDHE suites with AES-GCM or ChaCha20-Poly1305 ({} and {} more)",
+                    theirs.join(", "),
+                    example.map_or("", |s| s.as_str()),
+                    tls12.len().saturating_sub(1)
+                ),
+            )
+        }
         _ => Failure::new(
             Reason::TlsHandshake,
             format!(
-                "the server refused the handshake (alert: {}): no cipher suite, key exchange group or signature scheme in common with redcheck's ({ours}), or the server expects something else (a known SNI name)",
+                "the server refused the handshake (alert {}): no cipher suite, key exchange group or signature scheme in common with redcheck (rustls speaks TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305), or the server expects something else, such as a server name (SNI) it knows",
                 alert_text(a)
             ),
         ),
