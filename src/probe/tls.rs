@@ -20,6 +20,7 @@ use crate::x509::CertInfo;
 
 mod ciphers;
 mod diagnose;
+mod refusal;
 mod verifier;
 mod words;
 

@@ -54,7 +54,7 @@ pub fn hint(reason: Reason, f: &Findings, in_report: bool) -> String {
                 })
                 .unwrap_or_default();
             format!(
-                "the server must send the intermediate '{issuer}' after its own certificate: for Redis, tls-cert-file should hold both (cat server.pem intermediate.pem > chain.pem){url}"
+                "the server must send the intermediate '{issuer}' after its own certificate: for Redis, tls-cert-file should hold both (cat server.pem intermediate.pem > chain.pem; from Let's Encrypt, fullchain.pem rather than cert.pem){url}"
             )
         }
         Reason::BadCertificate => format!(

@@ -14,6 +14,7 @@ use rustls::{
 use webpki::Error as W;
 
 use super::*;
+use crate::probe::tls::words::alert_text;
 
 /// A certificate for `localhost` (`sans` empty: CN only), self-signed or signed by `by`.
 fn mint(
