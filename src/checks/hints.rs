@@ -1,10 +1,11 @@
 //! What to do about each failure reason: the one place for fix wording.
 
 use crate::failure::{Failure, Reason};
+use crate::probe::tls::TlsFacts;
 use crate::probe::{Findings, Outcome};
 use crate::provider::{self, Provider};
 use crate::secret::{MASK, Secret};
-use crate::url::{Endpoint, PasswordSource, Target};
+use crate::url::{Endpoint, Host, PasswordSource, Target};
 
 mod tls;
 
@@ -203,9 +204,64 @@ pub fn grant_info(f: &Findings) -> String {
     )
 }
 
+/// The TLS facts, whether the handshake failed on them or went on under `--insecure`.
+fn tls_facts(f: &Findings) -> Option<&TlsFacts> {
+    match &f.tls.outcome {
+        Outcome::Done(t) => Some(t),
+        Outcome::Failed(_, t) => t.as_deref(),
+        Outcome::Skipped(_) => None,
+    }
+}
+
+/// `hostname-mismatch`: the URL by a name the certificate lists, or the `--sni` to send.
+fn hostname_mismatch(f: &Findings) -> String {
+    let t = f.target.as_ref();
+    let facts = tls_facts(f);
+    let names: Vec<&str> = facts
+        .and_then(|t| t.chain.first())
+        .map(|leaf| leaf.sans.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    // A wildcard cannot be dialled; the first concrete name can.
+    let usable = names.iter().copied().find(|n| !n.starts_with("*."));
+    let listed = if names.is_empty() {
+        "no names".to_string()
+    } else {
+        names.join(", ")
+    };
+    let host = t.and_then(Target::host).map(crate::url::Host::as_str);
+    let sent = facts.map(|t| t.server_name.as_str());
+    if let (Some(sent), Some(host)) = (sent, &host)
+        && !sent.eq_ignore_ascii_case(host)
+    {
+        let fix = usable.map_or_else(
+            || "pass --sni with a name the certificate lists".to_string(),
+            |n| format!("pass --sni {n}"),
+        );
+        return format!(
+            "--sni {sent} is the name that failed: the certificate lists {listed}; {fix}"
+        );
+    }
+    match (usable, t) {
+        (Some(name), Some(t)) => {
+            let mut fixed = t.clone();
+            if let Endpoint::Tcp { host, .. } = &mut fixed.endpoint {
+                *host = name
+                    .parse()
+                    .map_or_else(|_| Host::Name(name.to_string()), Host::Ip);
+            }
+            format!(
+                "connect by a name the certificate lists: {fixed}; through a tunnel or port-forward, keep this URL and add --sni {name}"
+            )
+        }
+        _ => format!(
+            "the certificate lists {listed}: connect by a name it matches, or through a tunnel or port-forward add --sni NAME with the server's real name"
+        ),
+    }
+}
+
 /// The target as the user wrote it: a password from REDISCLI_AUTH or --password-file is
 /// not part of the URL to suggest.
-pub(super) fn as_written(t: &Target) -> Target {
+fn as_written(t: &Target) -> Target {
     let mut t = t.clone();
     if !matches!(t.password_source, Some(PasswordSource::Url) | None) {
         t.password = None;
@@ -215,7 +271,7 @@ pub(super) fn as_written(t: &Target) -> Target {
 
 /// The target's URL, redacted, with this user name and with or without a (masked) password:
 /// scheme, host, port, database and parameters stay as the user wrote them.
-pub(super) fn shown(t: &Target, user: Option<&str>, password: bool) -> String {
+fn shown(t: &Target, user: Option<&str>, password: bool) -> String {
     let mut t = t.clone();
     t.username = user.map(str::to_string);
     // Only ever printed as the mask; never the real value.

@@ -1,11 +1,10 @@
 //! Fixes for TLS failures. In `redcheck tls` (`in_report`) the report already is the
 //! handshake report: hints never send the user to run it again.
 
-use super::{as_written, provider, shown};
+use super::{as_written, hostname_mismatch, provider, shown, tls_facts};
 use crate::failure::Reason;
+use crate::probe::Findings;
 use crate::probe::tls::{TlsFacts, store_cert_text};
-use crate::probe::{Findings, Outcome};
-use crate::url::{Endpoint, Host, Target};
 
 /// The hint for a TLS reason.
 pub fn hint(reason: Reason, f: &Findings, in_report: bool) -> String {
@@ -148,58 +147,4 @@ fn tls_command(f: &Findings, extra: &str) -> String {
         |t| shown(&as_written(t), t.username.as_deref(), false),
     );
     format!("redcheck tls {url}{extra}")
-}
-
-/// The TLS facts, whether the handshake failed on them or went on under `--insecure`.
-fn tls_facts(f: &Findings) -> Option<&TlsFacts> {
-    match &f.tls.outcome {
-        Outcome::Done(t) => Some(t),
-        Outcome::Failed(_, t) => t.as_deref(),
-        Outcome::Skipped(_) => None,
-    }
-}
-/// `hostname-mismatch`: the URL by a name the certificate lists, or the `--sni` to send.
-fn hostname_mismatch(f: &Findings) -> String {
-    let t = f.target.as_ref();
-    let facts = tls_facts(f);
-    let names: Vec<&str> = facts
-        .and_then(|t| t.chain.first())
-        .map(|leaf| leaf.sans.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    // A wildcard cannot be dialled; the first concrete name can.
-    let usable = names.iter().copied().find(|n| !n.starts_with("*."));
-    let listed = if names.is_empty() {
-        "no names".to_string()
-    } else {
-        names.join(", ")
-    };
-    let host = t.and_then(Target::host).map(crate::url::Host::as_str);
-    let sent = facts.map(|t| t.server_name.as_str());
-    if let (Some(sent), Some(host)) = (sent, &host)
-        && !sent.eq_ignore_ascii_case(host)
-    {
-        let fix = usable.map_or_else(
-            || "pass --sni with a name the certificate lists".to_string(),
-            |n| format!("pass --sni {n}"),
-        );
-        return format!(
-            "--sni {sent} is the name that failed: the certificate lists {listed}; {fix}"
-        );
-    }
-    match (usable, t) {
-        (Some(name), Some(t)) => {
-            let mut fixed = t.clone();
-            if let Endpoint::Tcp { host, .. } = &mut fixed.endpoint {
-                *host = name
-                    .parse()
-                    .map_or_else(|_| Host::Name(name.to_string()), Host::Ip);
-            }
-            format!(
-                "connect by a name the certificate lists: {fixed}; through a tunnel or port-forward, keep this URL and add --sni {name}"
-            )
-        }
-        _ => format!(
-            "the certificate lists {listed}: connect by a name it matches, or through a tunnel or port-forward add --sni NAME with the server's real name"
-        ),
-    }
 }
