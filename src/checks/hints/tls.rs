@@ -29,8 +29,20 @@ pub fn hint(reason: Reason, f: &Findings, in_report: bool) -> String {
             } else {
                 "then redcheck --cacert ca.pem …"
             };
+            // Only the leaf came: its issuer may be an intermediate the server should send.
+            let intermediate = facts
+                .filter(|t| t.chain.len() == 1)
+                .and_then(|t| t.chain.first())
+                .filter(|l| !l.self_issued)
+                .map(|l| {
+                    format!(
+                        "; if '{}' is an intermediate CA, the server must send it after its own certificate (tls-cert-file holds both)",
+                        l.issuer
+                    )
+                })
+                .unwrap_or_default();
             format!(
-                "{advice}; {flag} ({} saves the chain the server sends)",
+                "{advice}; {flag} ({} saves the chain the server sends){intermediate}",
                 save("chain.pem")
             )
         }

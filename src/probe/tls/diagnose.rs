@@ -253,7 +253,9 @@ fn unknown_issuer(ev: &Evidence<'_>) -> Failure {
             format!("the issuer is not in {source}"),
         );
     };
-    if leaf.self_signed {
+    // Self-issued alone in its chain counts too: its key may use an algorithm the
+    // self-signature check cannot verify.
+    if leaf.self_signed || (leaf.self_issued && ev.chain.len() == 1) {
         return self_signed(leaf, ev);
     }
     let top = ev.chain.last().unwrap_or(leaf);

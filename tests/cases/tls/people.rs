@@ -250,6 +250,11 @@ fn a_three_level_chain_served_without_its_intermediate() {
         "{}",
         json.check("tls")
     );
+    assert!(
+        tls(&json).1.contains("--cacert") && tls(&json).1.contains("tls-cert-file holds both"),
+        "{}",
+        json.check("tls")
+    );
 
     // Served with its intermediate, the same leaf verifies.
     let chain = o.concat(&[&leaf.cert, &int.cert]);
