@@ -81,6 +81,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let opts = Options {
         workload: cfg.workload,
         write_probe: cfg.check.extras.write,
+        ..Options::default()
     };
     let reports: Vec<Report> = findings
         .iter()
@@ -109,7 +110,11 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
     let findings = probe_all(&prepared, &cfg.check, &progress);
     progress.finish();
     let f = &findings[0];
-    let mut report = checks::evaluate(f, &Options::default());
+    let opts = Options {
+        handshake_report: true,
+        ..Options::default()
+    };
+    let mut report = checks::evaluate(f, &opts);
     report
         .checks
         .retain(|c| matches!(c.id, "url" | "dns" | "tcp" | "scheme" | "tls"));

@@ -30,6 +30,9 @@ pub struct Options {
     pub workload: Option<Workload>,
     /// Whether the write probe was asked for (`--write-probe`).
     pub write_probe: bool,
+    /// The report is `redcheck tls`'s, which is the handshake report: no hint sends the
+    /// user to run it.
+    pub handshake_report: bool,
 }
 
 /// Builds the report for one target.
@@ -39,7 +42,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         connectivity::dns(f),
         connectivity::tcp(f),
         connectivity::scheme(f),
-        tls::tls(f),
+        tls::tls(f, opts),
         connectivity::auth(f),
         connectivity::ping(f),
     ];

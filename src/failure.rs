@@ -59,6 +59,18 @@ reasons! {
     ClientCertRequired => "client-cert-required",
     /// Any other TLS failure.
     TlsHandshake => "tls-handshake",
+    /// A CA certificate (`CA:TRUE`) serves as the server's own certificate.
+    CaUsedAsLeaf => "ca-used-as-leaf",
+    /// The certificate has no subjectAltName: its name is only in the CN, which clients ignore.
+    NoSan => "no-san",
+    /// The server does not send the intermediate CA between its certificate and the root.
+    IncompleteChain => "incomplete-chain",
+    /// A certificate no client should accept: bad signature, unusable algorithm or extension.
+    BadCertificate => "bad-certificate",
+    /// The server offers no cipher suite redcheck (rustls) speaks.
+    NoCommonCipher => "no-common-cipher",
+    /// The server refused the client certificate we sent.
+    ClientCertRejected => "client-cert-rejected",
     /// The connection was reset.
     Reset => "reset",
     /// The server closed the connection.

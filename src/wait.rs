@@ -46,6 +46,7 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
     let opts = Options {
         workload: cfg.base.workload,
         write_probe: cfg.base.check.extras.write,
+        ..Options::default()
     };
     let progress = Progress::new(cfg.base.output.progress, "waiting");
     let mut attempt: u32 = 0;

@@ -37,6 +37,27 @@ pub struct CertInfo {
     pub is_ca: bool,
     /// Whether subject and issuer are the same (self-issued).
     pub self_issued: bool,
+    /// Self-issued and its signature verifies with its own key: self-signed as a fact, not
+    /// a guess from equal names.
+    pub self_signed: bool,
+    /// Where its issuer's certificate can be downloaded (Authority Information Access).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ca_issuers: Vec<String>,
+    /// The whole subject, `CN=…, O=…`.
+    #[serde(skip)]
+    pub subject_dn: String,
+    /// The whole issuer.
+    #[serde(skip)]
+    pub issuer_dn: String,
+    /// Signature algorithm, e.g. `sha256WithRSAEncryption`.
+    #[serde(skip)]
+    pub signature_algorithm: String,
+    /// The subject as encoded, to match issuers byte for byte as verifiers do.
+    #[serde(skip)]
+    pub subject_der: Vec<u8>,
+    /// The issuer as encoded.
+    #[serde(skip)]
+    pub issuer_der: Vec<u8>,
 }
 
 impl CertInfo {
@@ -70,7 +91,21 @@ impl CertInfo {
             sha256: fingerprint(der),
             is_ca: cert.is_ca(),
             self_issued: cert.subject() == cert.issuer(),
+            self_signed: cert.subject().as_raw() == cert.issuer().as_raw()
+                && cert.verify_signature(None).is_ok(),
+            ca_issuers: ca_issuers(&cert),
+            subject_dn: printable(&cert.subject().to_string()).into_owned(),
+            issuer_dn: printable(&cert.issuer().to_string()).into_owned(),
+            signature_algorithm: algorithm_name(&cert.signature_algorithm.algorithm),
+            subject_der: cert.subject().as_raw().to_vec(),
+            issuer_der: cert.issuer().as_raw().to_vec(),
         })
+    }
+
+    /// Whether the DER certificate's subject is `name` (as encoded), without the cost of a
+    /// whole [`CertInfo`] (which checks the signature of a self-issued certificate).
+    pub fn has_subject(der: &[u8], name: &[u8]) -> bool {
+        X509Certificate::from_der(der).is_ok_and(|(_, c)| c.subject().as_raw() == name)
     }
 
     /// Whether the only names it holds are IP addresses.
@@ -80,15 +115,6 @@ impl CertInfo {
                 .sans
                 .iter()
                 .all(|s| s.parse::<std::net::IpAddr>().is_ok())
-    }
-
-    /// The names a client may connect by: SANs, or the subject when there are none.
-    pub fn names(&self) -> Vec<String> {
-        if self.sans.is_empty() {
-            vec![self.subject.clone()]
-        } else {
-            self.sans.clone()
-        }
     }
 }
 
@@ -100,6 +126,31 @@ fn name_text(name: &X509Name<'_>) -> String {
         .and_then(|cn| cn.as_str().ok())
         .map_or_else(|| name.to_string(), str::to_string);
     printable(&text).into_owned()
+}
+
+/// The `caIssuers` URLs of the Authority Information Access extension.
+fn ca_issuers(cert: &X509Certificate<'_>) -> Vec<String> {
+    cert.extensions()
+        .iter()
+        .filter_map(|ext| match ext.parsed_extension() {
+            ParsedExtension::AuthorityInfoAccess(aia) => Some(aia),
+            _ => None,
+        })
+        .flat_map(|aia| aia.iter())
+        .filter(|desc| {
+            desc.access_method == x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS
+        })
+        .filter_map(|desc| match &desc.access_location {
+            GeneralName::URI(uri) => Some(printable(uri).into_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The short name of an algorithm OID (`sha256WithRSAEncryption`), or the dotted OID.
+fn algorithm_name(oid: &x509_parser::oid_registry::Oid<'_>) -> String {
+    x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
+        .map_or_else(|_| oid.to_id_string(), str::to_string)
 }
 
 fn ip_text(bytes: &[u8]) -> String {

@@ -27,6 +27,7 @@ pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
     let opts = Options {
         workload: cfg.workload,
         write_probe: false,
+        ..Options::default()
     };
     let mut report = checks::evaluate(f, &opts);
     checks::retain(&mut report, |c| {

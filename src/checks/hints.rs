@@ -7,6 +7,10 @@ use crate::provider::{self, Provider};
 use crate::secret::{MASK, Secret};
 use crate::url::{Endpoint, Host, PasswordSource, Target};
 
+mod tls;
+
+pub use tls::hint as tls_hint;
+
 /// The provider of the target, if known.
 pub fn provider(f: &Findings) -> Option<&'static Provider> {
     let t = f.target.as_ref()?;
@@ -120,16 +124,19 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
                 .unwrap_or_default();
             format!("the port speaks plaintext: use {plain}{other}")
         }
-        Reason::UnknownIssuer => {
-            let advice = p.map_or("get the CA certificate that signed the server's certificate from its operator", |p| p.ca_advice);
-            format!("{advice}; then redcheck --cacert ca.pem … (redcheck tls --save-chain chain.pem shows what the server sends)")
-        }
-        Reason::SelfSigned => "trust that certificate explicitly (redcheck tls --save-chain cert.pem, then --cacert cert.pem) or, knowing the risk, --insecure".into(),
-        Reason::HostnameMismatch => hostname_mismatch(f),
-        Reason::Expired => "the server's certificate must be renewed; if it looks current, check this machine's clock (date -u)".into(),
-        Reason::NotYetValid => "check this machine's clock (date -u); a freshly issued certificate may also be dated ahead".into(),
-        Reason::ClientCertRequired => "the server verifies clients: pass --cert client.pem --key client-key.pem (the client certificate and key it trusts)".into(),
-        Reason::TlsHandshake => "run redcheck tls URL for the whole handshake report".into(),
+        Reason::UnknownIssuer
+        | Reason::SelfSigned
+        | Reason::HostnameMismatch
+        | Reason::Expired
+        | Reason::NotYetValid
+        | Reason::ClientCertRequired
+        | Reason::TlsHandshake
+        | Reason::CaUsedAsLeaf
+        | Reason::NoSan
+        | Reason::IncompleteChain
+        | Reason::BadCertificate
+        | Reason::NoCommonCipher
+        | Reason::ClientCertRejected => return Some(tls::hint(reason, f, false)),
         Reason::Reset | Reason::Closed => {
             let tls_hint = w.filter(|t| !t.tls).map(|t| format!("; if the server expects TLS, try {}", t.redacted_with(true, None)));
             format!("the server dropped the connection: check its log (maxclients, protected mode, a proxy){}", tls_hint.unwrap_or_default())
@@ -137,7 +144,10 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::Protocol => "the port does not speak Redis as expected: check the port, and that no proxy (HTTP, TLS terminator) sits in between".into(),
         Reason::ProtectedMode => "the server refuses remote clients without a password: on the server set requirepass (or an ACL user), or bind it to the right interface with protected-mode no behind a firewall".into(),
         Reason::MaxClients => "every connection slot is taken: create one client or pool per process and reuse it, close idle clients (CLIENT LIST), or raise maxclients / the plan's limit".into(),
-        Reason::Loading => "the server is loading its dataset after a restart: wait (redcheck wait URL) and retry".into(),
+        Reason::Loading => format!(
+            "the server is loading its dataset after a restart: wait (redcheck wait {}) and retry",
+            w.map_or_else(|| "URL".to_string(), ToString::to_string)
+        ),
         Reason::Busy => "a script or function is running too long and blocks the server: stop it (SCRIPT KILL / FUNCTION KILL) or wait for it, and find it in SLOWLOG GET".into(),
         Reason::Noauth => match t {
             Some(t) => format!(
@@ -390,6 +400,34 @@ mod tests {
         assert!(h.contains("use rediss://h:6380/0"), "{h}");
         let h = hint(Reason::TlsExpected, "redis://:pw@h:6380", None);
         assert!(h.contains("use rediss://:****@h:6380/0"), "{h}");
+    }
+
+    #[test]
+    fn commands_to_run_carry_the_real_url_masked_and_redcheck_tls_never_names_itself() {
+        let h = hint(Reason::Loading, "rediss://:pw@cache.example:6380/2", None);
+        assert!(
+            h.contains("redcheck wait rediss://:****@cache.example:6380/2"),
+            "{h}"
+        );
+        let f = findings("rediss://app:pw@cache.example:6380/2", None);
+        for reason in [
+            Reason::TlsHandshake,
+            Reason::SelfSigned,
+            Reason::UnknownIssuer,
+        ] {
+            let elsewhere = tls_hint(reason, &f, false);
+            // A handshake needs no password: the command leaves it out.
+            assert!(
+                elsewhere.contains("redcheck tls rediss://app:@cache.example:6380/2"),
+                "{elsewhere}"
+            );
+            assert!(
+                !elsewhere.contains(" URL") && !elsewhere.contains("pw"),
+                "{elsewhere}"
+            );
+            let in_report = tls_hint(reason, &f, true);
+            assert!(!in_report.contains("redcheck tls"), "{in_report}");
+        }
     }
 
     #[test]

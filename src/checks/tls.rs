@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{check, failed, hints, skipped, timed};
-use crate::failure::Failure;
+use super::{Options, check, failed, hints, skipped, timed};
+use crate::failure::{Failure, Reason};
 use crate::probe::tls::TlsFacts;
 use crate::probe::{Findings, Outcome};
 use crate::report::{Check, Status};
@@ -12,13 +12,17 @@ use crate::report::{Check, Status};
 pub const EXPIRY_WARN_DAYS: i64 = 30;
 
 /// `tls`.
-pub fn tls(f: &Findings) -> Check {
+pub fn tls(f: &Findings, opts: &Options) -> Check {
+    let in_report = opts.handshake_report;
     let c = match &f.tls.outcome {
-        Outcome::Done(t) => passed(f, t),
+        Outcome::Done(t) => passed(f, t, in_report),
         Outcome::Failed(failure, facts) => {
             let data = facts.as_deref().map(facts_data).unwrap_or_default();
-            let mut hint = hints::for_failure(failure, f);
-            if failure.reason == crate::failure::Reason::UnknownIssuer
+            let mut hint = match failure.reason {
+                Reason::Timeout => hints::for_failure(failure, f),
+                r => Some(hints::tls_hint(r, f, in_report)),
+            };
+            if failure.reason == Reason::UnknownIssuer
                 && let Some(t) = facts.as_deref()
                 && let Some(note) = &t.fallback_note
             {
@@ -31,7 +35,7 @@ pub fn tls(f: &Findings) -> Check {
     timed(c, &f.tls)
 }
 
-fn passed(f: &Findings, t: &TlsFacts) -> Check {
+fn passed(f: &Findings, t: &TlsFacts, in_report: bool) -> Check {
     let mut status = Status::Pass;
     let mut hints_out: Vec<String> = Vec::new();
     let mut raise = |s: Status, hint: Option<String>, status: &mut Status| {
@@ -80,13 +84,16 @@ fn passed(f: &Findings, t: &TlsFacts) -> Check {
             &mut status,
         );
     }
+    let self_signed = leaf.is_some_and(|l| l.self_signed);
     match &t.verification {
+        Ok(()) if self_signed && t.trust != crate::trust::TrustSource::Insecure => {
+            parts.push(format!("self-signed, trusted by {}", t.trust.describe()));
+            raise(Status::Info, Some(self_signed_note(t)), &mut status);
+        }
         Ok(()) => parts.push(format!("trusted by {}", t.trust.describe())),
         Err(Failure { reason, cause, .. }) => {
             parts.push(format!("NOT verified ({})", reason.as_str()));
-            let fix = hints::for_reason(*reason, f)
-                .map(|h| format!(" — to verify: {h}"))
-                .unwrap_or_default();
+            let fix = format!(" — to verify: {}", hints::tls_hint(*reason, f, in_report));
             raise(
                 Status::Warn,
                 Some(format!("verification is off; it would fail: {cause}{fix}")),
@@ -120,6 +127,28 @@ fn passed(f: &Findings, t: &TlsFacts) -> Check {
     )
 }
 
+/// Where the trust in a self-signed certificate comes from, and what that means for others.
+fn self_signed_note(t: &TlsFacts) -> String {
+    let leaf = t.chain.first();
+    let entry = t
+        .issuers_in_store
+        .iter()
+        .find(|s| leaf.is_some_and(|l| s.cert == *l));
+    let path = entry
+        .and_then(|s| s.path.as_deref())
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
+    let snakeoil = if path.contains("snakeoil") {
+        " — Debian's ssl-cert snakeoil certificate, made for this host alone: other machines and containers do not have it"
+    } else {
+        ""
+    };
+    format!(
+        "the certificate is self-signed: it is trusted because {} holds this very certificate{path}{snakeoil}; every client needs that same certificate to connect",
+        t.trust.describe()
+    )
+}
+
 /// The `data` of the `tls` check.
 fn facts_data(t: &TlsFacts) -> Map<String, Value> {
     let leaf = t.chain.first();
@@ -142,7 +171,33 @@ fn facts_data(t: &TlsFacts) -> Map<String, Value> {
         "verification_error": verified,
         "chain_length": t.chain.len(),
         "client_cert_requested": t.client_cert_requested,
+        "self_signed": leaf.is_some_and(|l| l.self_signed),
     });
+    let mut v = v;
+    if let Some(other) = leaf.and_then(|l| t.issuers_in_store.iter().find(|s| s.cert != *l)) {
+        v["store_namesake"] = json!({
+            "subject": other.cert.subject,
+            "sha256": other.cert.sha256,
+            "path": other.path,
+        });
+    }
+    let unlinked = matches!(
+        &t.verification,
+        Err(f) if matches!(f.reason, Reason::IncompleteChain | Reason::UnknownIssuer)
+    );
+    if let Some(top) = t.chain.last().filter(|c| unlinked && !c.self_issued) {
+        v["missing_issuer"] = json!({
+            "subject": top.issuer_dn,
+            "ca_issuers": top.ca_issuers,
+        });
+    }
+    if let Some(suites) = &t.server_suites {
+        v["server_suites"] = json!(suites);
+        v["rustls_suites"] = json!(crate::probe::tls::rustls_suites());
+    }
+    if let Some(c) = &t.client_cert {
+        v["client_cert"] = json!({ "subject": c.subject, "issuer": c.issuer });
+    }
     match v {
         Value::Object(m) => m,
         _ => Map::new(),

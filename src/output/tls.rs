@@ -49,12 +49,13 @@ fn text(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()
     }
     writeln!(out, "{}", field("chain"))?;
     for (i, c) in h.chain.iter().enumerate() {
-        let role = if i == 0 {
-            "leaf"
-        } else if c.self_issued {
-            "root"
-        } else {
-            "CA"
+        let role = match (i, c.self_signed, c.is_ca) {
+            (0, true, true) => "leaf, self-signed, CA:TRUE",
+            (0, true, false) => "leaf, self-signed",
+            (0, false, true) => "leaf, CA:TRUE",
+            (0, false, false) => "leaf",
+            (_, true, _) => "root",
+            _ => "CA",
         };
         writeln!(out, "   {i} {} ({role})", printable(&c.subject).bold())?;
         writeln!(out, "     issuer   {}", printable(&c.issuer))?;
@@ -75,6 +76,13 @@ fn text(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()
             printable(&c.not_after)
         )?;
         writeln!(out, "     key      {}", printable(&c.key))?;
+        for url in &c.ca_issuers {
+            writeln!(
+                out,
+                "     aia      {} (its issuer's certificate)",
+                printable(url)
+            )?;
+        }
         writeln!(out, "     sha256   {}", c.sha256)?;
     }
     out.flush()

@@ -23,35 +23,13 @@ pub(super) fn looks_like_tls_refusal(wire: &WireError) -> bool {
     }
 }
 
-/// A TLS alert after the handshake, named (a client certificate the server demanded, or another).
+/// A TLS alert after the handshake, named by the TLS classifier (a client certificate the
+/// server demanded or refused, or another).
 pub(super) fn tls_alert(wire: &WireError, f: &Findings) -> Option<Failure> {
     let WireError::Io(e) = wire else { return None };
     let rustls_err = e.get_ref()?.downcast_ref::<rustls::Error>()?;
     let facts = f.tls.facts()?;
-    let failure = match rustls_err {
-        rustls::Error::AlertReceived(rustls::AlertDescription::CertificateRequired) => {
-            Failure::new(
-                Reason::ClientCertRequired,
-                "the server requires a client certificate (alert: certificate required)",
-            )
-        }
-        rustls::Error::AlertReceived(a)
-            if facts.client_cert_requested && !facts.client_cert_sent =>
-        {
-            Failure::new(
-                Reason::ClientCertRequired,
-                format!(
-                    "the server asked for a client certificate and, without one, ended the session ({a:?})"
-                ),
-            )
-        }
-        rustls::Error::AlertReceived(a) => Failure::new(
-            Reason::TlsHandshake,
-            format!("the server ended the TLS session with alert {a:?}"),
-        ),
-        other => Failure::new(Reason::TlsHandshake, other.to_string()),
-    };
-    Some(failure)
+    Some(tls::explain_alert(rustls_err, facts))
 }
 
 /// A wire error as a failure: timeout, reset, closed, or not RESP (with the first bytes).

@@ -5,23 +5,28 @@
 
 use std::io::{self, Read};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::sign::CertifiedKey;
-use rustls::{
-    AlertDescription, CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct,
-    SignatureScheme,
-};
+use rustls::{AlertDescription, ClientConfig, ClientConnection};
 
 use crate::deadline::Deadline;
 use crate::failure::{Failure, Reason};
-use crate::trust::{Roots, TrustSource};
+use crate::trust::{Roots, StoreCert, TrustSource};
 use crate::x509::CertInfo;
+
+mod ciphers;
+mod diagnose;
+mod refusal;
+mod verifier;
+mod words;
+
+pub use diagnose::{Evidence, store_cert_text};
+use verifier::{ClientCertRecorder, Recorder};
+pub use words::rustls_suites;
 
 /// How long a TLS client waits for the server's first byte before suspecting a plaintext port.
 pub const FIRST_BYTE_WINDOW: Duration = Duration::from_millis(1000);
@@ -66,8 +71,32 @@ pub struct TlsFacts {
     pub verification: Result<(), Failure>,
     /// Whether the server asked for a client certificate.
     pub client_cert_requested: bool,
-    /// Whether we had one to send.
-    pub client_cert_sent: bool,
+    /// The client certificate we had (`--cert`).
+    pub client_cert: Option<CertInfo>,
+    /// Store certificates named like the issuer of the chain's top certificate: for a
+    /// self-signed leaf, the leaf itself when trusted, or what shadows it.
+    pub issuers_in_store: Vec<StoreCert>,
+    /// Whether the store holds the leaf itself.
+    pub leaf_in_store: bool,
+    /// After a refused handshake: the suites the server picked from a wide TLS 1.2 offer.
+    pub server_suites: Option<Vec<String>>,
+}
+
+impl TlsFacts {
+    /// The evidence the classifier reads, from these facts.
+    pub fn evidence(&self) -> Evidence<'_> {
+        Evidence {
+            chain: &self.chain,
+            issuers_in_store: &self.issuers_in_store,
+            leaf_in_store: self.leaf_in_store,
+            source: self.trust,
+            roots: self.roots,
+            server_name: &self.server_name,
+            cert_requested: self.client_cert_requested,
+            client_cert: self.client_cert.as_ref(),
+            server_suites: self.server_suites.as_deref(),
+        }
+    }
 }
 
 /// Why the handshake did not complete.
@@ -98,6 +127,7 @@ pub fn handshake(
             None,
         )
     })?;
+    let peer = sock.peer_addr().ok();
     let recorder = Arc::new(Recorder::new(settings)?);
     let resolver = Arc::new(ClientCertRecorder {
         identity: settings.identity.clone(),
@@ -105,12 +135,34 @@ pub fn handshake(
     });
     let config = client_config(recorder.clone(), resolver.clone())?;
     let mut conn = ClientConnection::new(Arc::new(config), server_name).map_err(|e| {
-        HandshakeError::Failed(Failure::new(Reason::TlsHandshake, e.to_string()), None)
+        HandshakeError::Failed(
+            Failure::new(Reason::TlsHandshake, words::variant_words(&e)),
+            None,
+        )
     })?;
     let mut sock = sock;
 
-    let facts = |conn: &ClientConnection, verification: Result<(), Failure>| {
+    let facts = |conn: &ClientConnection| {
         let chain_der = recorder.chain();
+        let chain: Vec<CertInfo> = chain_der
+            .iter()
+            .filter_map(|c| CertInfo::from_der(c))
+            .collect();
+        let roots = &settings.roots;
+        // The store is searched only to explain: a failure, or a self-signed certificate.
+        let explain = !matches!(recorder.outcome(), Some(Ok(())))
+            || chain.first().is_some_and(|l| l.self_signed);
+        let issuers_in_store = chain
+            .last()
+            .filter(|_| explain)
+            .map(|top| roots.named(&top.issuer_der))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        let leaf_in_store = chain_der
+            .first()
+            .is_some_and(|leaf| roots.certs.iter().any(|c| c == leaf));
         Box::new(TlsFacts {
             version: conn.protocol_version().map_or_else(
                 || "unknown".into(),
@@ -118,49 +170,79 @@ pub fn handshake(
             ),
             cipher: conn
                 .negotiated_cipher_suite()
-                .map_or_else(|| "unknown".into(), |c| format!("{:?}", c.suite())),
+                .map_or_else(|| "unknown".into(), |c| words::suite_name(c.suite())),
             alpn: conn
                 .alpn_protocol()
                 .map(|p| String::from_utf8_lossy(p).into_owned()),
             server_name: name_text.clone(),
-            chain: chain_der
-                .iter()
-                .filter_map(|c| CertInfo::from_der(c))
-                .collect(),
+            chain,
             chain_der,
             trust: if settings.insecure {
                 TrustSource::Insecure
             } else {
-                settings.roots.source
+                roots.source
             },
-            roots: settings.roots.count,
-            fallback_note: settings.roots.fallback_note.clone(),
-            verification,
-            client_cert_requested: resolver.asked.load(Ordering::Relaxed),
-            client_cert_sent: resolver.asked.load(Ordering::Relaxed) && settings.identity.is_some(),
+            roots: roots.count,
+            fallback_note: roots.fallback_note.clone(),
+            verification: Ok(()),
+            client_cert_requested: resolver.was_asked(),
+            client_cert: settings
+                .identity
+                .as_ref()
+                .and_then(|id| id.cert.first())
+                .and_then(|c| CertInfo::from_der(c)),
+            issuers_in_store,
+            leaf_in_store,
+            server_suites: None,
         })
+    };
+    // Explained against the store the verifier used, even under --insecure.
+    let explain = |e: &rustls::Error, facts: &TlsFacts| {
+        let mut ev = facts.evidence();
+        ev.source = settings.roots.source;
+        diagnose::classify(e, &ev)
     };
 
     match drive(&mut conn, &mut sock, deadline, probe_plaintext) {
         Ok(()) => {
-            let verification = recorder.outcome().map_or(Ok(()), |r| {
-                r.map_err(|e| classify(&e, &recorder, settings, &name_text, false))
-            });
-            let facts = facts(&conn, verification);
+            let mut facts = facts(&conn);
+            if let Some(Err(e)) = recorder.outcome() {
+                facts.verification = Err(explain(&e, &facts));
+            }
             Ok((rustls::StreamOwned::new(conn, sock), *facts))
         }
         Err(Drive::NotTls { cause, resp }) => Err(HandshakeError::NotTls { cause, resp }),
         Err(Drive::Tls(e)) => {
-            let asked = resolver.asked.load(Ordering::Relaxed);
-            let failure = match recorder.outcome() {
-                Some(Err(v)) => classify(&v, &recorder, settings, &name_text, asked),
-                _ => classify(&e, &recorder, settings, &name_text, asked),
+            let mut facts = facts(&conn);
+            let e = match recorder.outcome() {
+                Some(Err(v)) => v,
+                _ => e,
             };
-            let verification = Err(failure.clone());
-            Err(HandshakeError::Failed(
-                failure,
-                Some(facts(&conn, verification)),
-            ))
+            // Refused before any certificate: ask what it would have spoken instead.
+            if refused_outright(&e) && facts.chain.is_empty() && !facts.client_cert_requested {
+                // Some servers (openssl s_server) serve one connection at a time.
+                let _ = sock.shutdown(std::net::Shutdown::Both);
+                facts.server_suites = peer
+                    .and_then(|addr| ciphers::server_suites(addr, &name_text, deadline))
+                    .map(|codes| {
+                        codes
+                            .into_iter()
+                            .map(|c| words::suite_name(c.into()))
+                            .collect()
+                    });
+                // A suite rustls speaks means the suites were not the problem.
+                let ours = words::rustls_suites();
+                if facts
+                    .server_suites
+                    .as_ref()
+                    .is_some_and(|s| s.iter().any(|name| ours.contains(name)))
+                {
+                    facts.server_suites = None;
+                }
+            }
+            let failure = explain(&e, &facts);
+            facts.verification = Err(failure.clone());
+            Err(HandshakeError::Failed(failure, Some(facts)))
         }
         Err(Drive::Io(e)) => {
             let reason = if is_timeout(&e) {
@@ -175,10 +257,26 @@ pub fn handshake(
             };
             Err(HandshakeError::Failed(
                 Failure::new(reason, cause),
-                Some(facts(&conn, Ok(()))),
+                Some(facts(&conn)),
             ))
         }
     }
+}
+
+/// A refusal that may be about cipher suites.
+fn refused_outright(e: &rustls::Error) -> bool {
+    matches!(
+        e,
+        rustls::Error::AlertReceived(
+            AlertDescription::HandshakeFailure | AlertDescription::InsufficientSecurity
+        ) | rustls::Error::PeerIncompatible(rustls::PeerIncompatible::NoCipherSuitesInCommon)
+    )
+}
+
+/// Names a TLS alert that ended a session right after the handshake (TLS 1.3 servers judge
+/// our client certificate only then), with the facts the handshake left.
+pub fn explain_alert(e: &rustls::Error, facts: &TlsFacts) -> Failure {
+    diagnose::classify(e, &facts.evidence())
 }
 
 fn client_config(
@@ -337,259 +435,4 @@ pub fn speaks_tls(mut sock: TcpStream, host: &str, deadline: Deadline) -> bool {
     }
     // A TLS record starts with a content type (handshake 22 or alert 21) and version 3.x.
     matches!(head, [21 | 22, 3, 0..=4])
-}
-
-/// A verifier that delegates to webpki, records the chain and result, and under
-/// `--insecure` lets the handshake continue whatever the result.
-#[derive(Debug)]
-struct Recorder {
-    inner: Arc<WebPkiServerVerifier>,
-    insecure: bool,
-    skip_hostname_check: bool,
-    seen: Mutex<Seen>,
-}
-
-impl Recorder {
-    fn new(settings: &TlsSettings) -> Result<Self, HandshakeError> {
-        let inner = WebPkiServerVerifier::builder_with_provider(
-            settings.roots.store.clone(),
-            Arc::new(rustls::crypto::ring::default_provider()),
-        )
-        .build()
-        .map_err(|e| {
-            HandshakeError::Failed(
-                Failure::new(Reason::TlsHandshake, format!("trust store unusable: {e}")),
-                None,
-            )
-        })?;
-        Ok(Self {
-            inner,
-            insecure: settings.insecure,
-            skip_hostname_check: settings.skip_hostname_check,
-            seen: Mutex::new((Vec::new(), None)),
-        })
-    }
-
-    fn chain(&self) -> Vec<CertificateDer<'static>> {
-        self.seen.lock().map(|s| s.0.clone()).unwrap_or_default()
-    }
-
-    fn outcome(&self) -> Option<Result<(), rustls::Error>> {
-        self.seen.lock().ok().and_then(|s| s.1.clone())
-    }
-}
-
-impl ServerCertVerifier for Recorder {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let mut result =
-            self.inner
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
-        if self.skip_hostname_check
-            && matches!(
-                result,
-                Err(rustls::Error::InvalidCertificate(
-                    CertificateError::NotValidForName
-                        | CertificateError::NotValidForNameContext { .. }
-                ))
-            )
-        {
-            result = Ok(ServerCertVerified::assertion());
-        }
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.0 = std::iter::once(end_entity)
-                .chain(intermediates)
-                .map(|c| c.clone().into_owned())
-                .collect();
-            seen.1 = Some(result.as_ref().map(|_| ()).map_err(Clone::clone));
-        }
-        match result {
-            Err(_) if self.insecure => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// The chain the server presented and what webpki made of it.
-type Seen = (
-    Vec<CertificateDer<'static>>,
-    Option<Result<(), rustls::Error>>,
-);
-
-/// Records whether the server asked for a client certificate.
-#[derive(Debug)]
-struct ClientCertRecorder {
-    identity: Option<Arc<CertifiedKey>>,
-    asked: AtomicBool,
-}
-
-impl ResolvesClientCert for ClientCertRecorder {
-    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        self.asked.store(true, Ordering::Relaxed);
-        self.identity.clone()
-    }
-
-    fn has_certs(&self) -> bool {
-        // Always take part, so that a request is recorded even without an identity.
-        true
-    }
-}
-
-/// Names a handshake failure; `cert_requested` says whether the server asked for a client
-/// certificate before it failed.
-fn classify(
-    e: &rustls::Error,
-    recorder: &Recorder,
-    settings: &TlsSettings,
-    name: &str,
-    cert_requested: bool,
-) -> Failure {
-    let chain: Vec<CertInfo> = recorder
-        .chain()
-        .iter()
-        .filter_map(|c| CertInfo::from_der(c))
-        .collect();
-    let leaf = chain.first();
-    match e {
-        rustls::Error::InvalidCertificate(ce) => {
-            classify_cert(ce, leaf, chain.len(), settings, name)
-        }
-        rustls::Error::AlertReceived(AlertDescription::CertificateRequired) => Failure::new(
-            Reason::ClientCertRequired,
-            "the server requires a client certificate (alert: certificate required)",
-        ),
-        // An alert before any CertificateRequest is about something else (no shared cipher,
-        // a broken server): only a server that asked can be missing our certificate.
-        rustls::Error::AlertReceived(
-            a @ (AlertDescription::HandshakeFailure
-            | AlertDescription::BadCertificate
-            | AlertDescription::UnknownCA),
-        ) if settings.identity.is_none() && cert_requested => Failure::new(
-            Reason::ClientCertRequired,
-            format!(
-                "the server rejected the handshake ({a:?}) after asking for a client certificate we did not have"
-            ),
-        ),
-        rustls::Error::AlertReceived(AlertDescription::ProtocolVersion)
-        | rustls::Error::PeerIncompatible(_) => Failure::new(
-            Reason::TlsHandshake,
-            format!(
-                "no common TLS version or cipher ({e}); redcheck speaks TLS 1.2 and 1.3 — the server may offer only TLS 1.0/1.1"
-            ),
-        ),
-        other => Failure::new(Reason::TlsHandshake, other.to_string()),
-    }
-}
-
-fn classify_cert(
-    ce: &CertificateError,
-    leaf: Option<&CertInfo>,
-    chain_len: usize,
-    settings: &TlsSettings,
-    name: &str,
-) -> Failure {
-    let source = settings.roots.source.describe();
-    match ce {
-        CertificateError::UnknownIssuer => match leaf {
-            Some(l) if l.self_issued && chain_len == 1 => Failure::new(
-                Reason::SelfSigned,
-                format!(
-                    "the certificate for {} is self-signed (it is its own issuer)",
-                    l.subject
-                ),
-            ),
-            Some(l) => Failure::new(
-                Reason::UnknownIssuer,
-                format!(
-                    "issued by '{}', which is not in {source} ({})",
-                    l.issuer,
-                    crate::text::plural(settings.roots.count, "root", "roots")
-                ),
-            ),
-            None => Failure::new(
-                Reason::UnknownIssuer,
-                format!("the issuer is not in {source}"),
-            ),
-        },
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-            let names = leaf.map(|l| l.names().join(", ")).unwrap_or_default();
-            Failure::new(
-                Reason::HostnameMismatch,
-                format!("the certificate is for {names}, not '{}'", name),
-            )
-        }
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-            let (when, ago) = leaf.map_or((String::new(), 0), |l| {
-                (l.not_after.clone(), l.days_expired)
-            });
-            Failure::new(
-                Reason::Expired,
-                format!("the certificate expired on {when} ({ago} days ago)"),
-            )
-        }
-        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-            let (when, ahead) = leaf.map_or((String::new(), 0), |l| {
-                (l.not_before.clone(), l.days_until_valid)
-            });
-            Failure::new(
-                Reason::NotYetValid,
-                format!("the certificate is valid only from {when} ({ahead} days ahead)"),
-            )
-        }
-        other => Failure::new(
-            Reason::TlsHandshake,
-            format!("certificate rejected: {other:?}"),
-        ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_alert_is_about_a_client_certificate_only_after_the_server_asked_for_one() {
-        let settings = TlsSettings {
-            roots: crate::trust::bundled_roots(),
-            insecure: false,
-            skip_hostname_check: false,
-            sni: None,
-            identity: None,
-        };
-        let Ok(recorder) = Recorder::new(&settings) else {
-            panic!("the bundled roots do not load");
-        };
-        let alert = rustls::Error::AlertReceived(AlertDescription::HandshakeFailure);
-        let reason = |asked| classify(&alert, &recorder, &settings, "h", asked).reason;
-        assert_eq!(reason(false), Reason::TlsHandshake);
-        assert_eq!(reason(true), Reason::ClientCertRequired);
-    }
 }

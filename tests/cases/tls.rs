@@ -5,6 +5,8 @@ use std::time::Duration;
 use crate::support::run::{Run, SECRET, both, cmd, redcheck, run, secret_url};
 use crate::support::{LeafSpec, Pki, RedisServer};
 
+mod people;
+
 /// A password-protected TLS server with this leaf, and its rediss:// URL with the password.
 fn tls_server(pki: &Pki, leaf: LeafSpec) -> (RedisServer, String) {
     let files = pki.server_with(leaf);

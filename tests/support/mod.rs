@@ -4,6 +4,8 @@
 pub mod certs;
 /// Scripted fake servers, refused and blackholed addresses.
 pub mod fake;
+/// Certificates made with the openssl command line, as people make them.
+pub mod openssl;
 /// Real redis-server processes.
 pub mod redis;
 /// Running the redcheck binary.

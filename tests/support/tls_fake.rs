@@ -1,6 +1,6 @@
 //! TLS peers that misbehave: a rustls server that completes the handshake and then says
-//! nothing, raw-byte peers that break the handshake, and `openssl s_server` for the protocol
-//! versions rustls cannot serve (TLS 1.0 and 1.1).
+//! nothing, raw-byte peers that break the handshake, and `openssl s_server` for what rustls
+//! cannot serve (TLS 1.0 and 1.1, CBC cipher suites).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -166,25 +166,32 @@ fn server_config(files: &TlsFiles) -> Arc<ServerConfig> {
     Arc::new(config)
 }
 
-/// `openssl s_server` serving only TLS 1.0 and 1.1, killed on drop.
+/// `openssl s_server` with an old configuration (TLS 1.0/1.1, or CBC suites), killed on drop.
 pub struct OldTlsServer {
     child: Child,
     port: u16,
 }
 
 /// Why [`OldTlsServer::start`] needs the openssl CLI.
-pub const OPENSSL_REQUIRED: &str =
-    "the openssl command is needed to serve TLS 1.0/1.1 (apt-get install openssl)";
+pub const OPENSSL_REQUIRED: &str = "the openssl command is needed to make test certificates and serve old TLS (apt-get install openssl)";
 
 impl OldTlsServer {
     /// Starts `openssl s_server` with this certificate, offering only TLS 1.0 and 1.1.
     pub fn start(files: &TlsFiles) -> OldTlsServer {
+        // OpenSSL 3 refuses TLS < 1.2 above security level 0.
+        let args = ["-no_tls1_2", "-no_tls1_3", "-cipher", "DEFAULT@SECLEVEL=0"];
+        OldTlsServer::start_with(files, &args)
+    }
+
+    /// Starts `openssl s_server` with this certificate and these protocol and cipher options,
+    /// e.g. `-tls1_2 -cipher AES128-SHA` for a TLS 1.2 server with only a CBC suite.
+    pub fn start_with(files: &TlsFiles, args: &[&str]) -> OldTlsServer {
         let openssl = find_binary("REDCHECK_OPENSSL", "openssl").expect(OPENSSL_REQUIRED);
         let mut last = String::new();
         // Bind-then-release leaves a race for the port with other processes: retry.
         for _ in 0..5 {
             let port = unused_port();
-            let mut child = spawn_s_server(&openssl, port, &files.cert, &files.key);
+            let mut child = spawn_s_server(&openssl, port, files, args);
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
                 if let Ok(Some(status)) = child.try_wait() {
@@ -215,16 +222,15 @@ impl Drop for OldTlsServer {
     }
 }
 
-fn spawn_s_server(openssl: &Path, port: u16, cert: &Path, key: &Path) -> Child {
+fn spawn_s_server(openssl: &Path, port: u16, files: &TlsFiles, args: &[&str]) -> Child {
     Command::new(openssl)
         .args(["s_server", "-quiet", "-accept"])
         .arg(format!("127.0.0.1:{port}"))
         .arg("-cert")
-        .arg(cert)
+        .arg(&files.cert)
         .arg("-key")
-        .arg(key)
-        // OpenSSL 3 refuses TLS < 1.2 above security level 0.
-        .args(["-no_tls1_2", "-no_tls1_3", "-cipher", "DEFAULT@SECLEVEL=0"])
+        .arg(&files.key)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

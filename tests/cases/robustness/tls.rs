@@ -21,7 +21,7 @@ fn tls_failures_end_within_the_deadline_with_a_reason() {
                 },
                 timeout: QUICK,
                 want: Want::Fail("tls", &["tls-handshake"]),
-                says: Some("HandshakeFailure"),
+                says: Some("handshake_failure"),
             },
             Row {
                 name: "closes in the middle of the ServerHello",
