@@ -10,6 +10,10 @@ use crate::secret::{MASK, Secret};
 const MAX_URL_LEN: usize = 4096;
 
 pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
+    // Sentinel URLs (`redis+sentinel://s1,s2/mymaster/0`) have their own reader.
+    if let Some(sentinel) = super::sentinel::parse(input) {
+        return sentinel;
+    }
     let invalid = |m: String| Err(UrlError::Invalid(m));
     if input.len() > MAX_URL_LEN {
         return invalid(format!(
@@ -137,6 +141,7 @@ pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
         lints,
         password_source: None,
         written,
+        sentinel: None,
     };
     if target.password.is_some() {
         target.password_source = Some(PasswordSource::Url);
