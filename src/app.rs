@@ -154,6 +154,9 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
     urls.iter()
         .map(|raw| {
             let mut target = Target::parse(raw);
+            if let Ok(t) = &mut target {
+                t.apply_sentinel_flags(&cfg.sentinel);
+            }
             if let Ok(t) = &mut target
                 && cfg.handshake_only
                 && matches!(t.endpoint, crate::url::Endpoint::Tcp { .. })

@@ -9,6 +9,7 @@ mod latency;
 mod memory;
 mod probes;
 mod scrub;
+mod sentinel;
 mod server;
 mod tls;
 
@@ -34,16 +35,26 @@ pub struct Options {
 
 /// Builds the report for one target.
 pub fn evaluate(f: &Findings, opts: &Options) -> Report {
-    let mut checks = vec![
-        connectivity::url(f),
+    let mut checks = vec![connectivity::url(f)];
+    checks.extend(sentinel::checks(f));
+    checks.extend([
         connectivity::dns(f),
         connectivity::tcp(f),
         connectivity::scheme(f),
         tls::tls(f),
         connectivity::auth(f),
         connectivity::ping(f),
-    ];
-    checks.extend(server::checks(f, opts));
+    ]);
+    let info_checks = server::checks(f, opts);
+    if f.at_sentinel.is_some() {
+        // A Sentinel's INFO describes no data set: judging its memory or keyspace would mislead.
+        checks.extend(info_checks.into_iter().map(|c| match c.id {
+            "server" => c,
+            id => skipped(id, "a Sentinel holds no data"),
+        }));
+    } else {
+        checks.extend(info_checks);
+    }
     checks.push(cluster::cluster(f));
     checks.push(server::version(f));
     checks.push(probes::pubsub(f));
@@ -63,6 +74,13 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
     // The one place server text loses the password: every renderer, `wait`'s progress lines
     // and the GitHub annotations print this report and nothing else from the server.
     if let Some(pw) = f.target.as_ref().and_then(|t| t.password.as_ref()) {
+        scrub::report(&mut report, pw);
+    }
+    if let Some(pw) = f
+        .target
+        .as_ref()
+        .and_then(|t| t.sentinel.as_ref()?.password.as_ref())
+    {
         scrub::report(&mut report, pw);
     }
     report
@@ -217,6 +235,8 @@ pub(crate) mod testing {
             cluster: not_reached(),
             pubsub: not_reached(),
             write: not_reached(),
+            sentinel: not_reached(),
+            at_sentinel: None,
             elapsed: Duration::ZERO,
         }
     }

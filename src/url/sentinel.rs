@@ -318,12 +318,10 @@ impl Target {
         }
     }
 
-    /// The data node at `host:port` of a Sentinel target: same credentials, database and TLS
-    /// settings, plain `redis://` or `rediss://`.
-    pub fn data_node(&self, host: Host, port: u16) -> Target {
+    /// The same target at a data node the Sentinels announce: same credentials, database and
+    /// TLS settings. It still shows (and hints) as the Sentinel URL the user gave.
+    pub fn at(&self, host: Host, port: u16) -> Target {
         let mut t = self.clone();
-        t.sentinel = None;
-        t.scheme = if t.tls { "rediss" } else { "redis" }.into();
         t.endpoint = Endpoint::Tcp { host, port };
         t
     }
@@ -482,7 +480,8 @@ mod tests {
             t.to_string(),
             "redis+sentinel://:****@127.0.0.1:26379/mymaster/0"
         );
-        let node = t.data_node(Host::Name("m".into()), 6380);
-        assert_eq!(node.to_string(), "redis://:****@m:6380/0");
+        let node = t.at(Host::Name("m".into()), 6380);
+        assert_eq!(node.port(), Some(6380));
+        assert_eq!(node.to_string(), t.to_string());
     }
 }
