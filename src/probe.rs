@@ -64,9 +64,15 @@ pub fn run_open(
             f.target = Some(t.clone());
             f.url = Stage::done((), start.elapsed());
             conn = match &t.sentinel {
-                Some(spec) => {
-                    follow_sentinels(&mut f, spec, t, prep.roots.as_ref(), cfg, deadline, on_stage)
-                }
+                Some(spec) => follow_sentinels(
+                    &mut f,
+                    spec,
+                    t,
+                    prep.roots.as_ref(),
+                    cfg,
+                    deadline,
+                    on_stage,
+                ),
                 None => probe_target(&mut f, t, prep.roots.as_ref(), cfg, deadline, on_stage),
             };
         }

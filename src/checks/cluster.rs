@@ -117,7 +117,13 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         if !uncovered.is_empty() {
             let ranges: Vec<String> = uncovered
                 .iter()
-                .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+                .map(|(a, b)| {
+                    if a == b {
+                        a.to_string()
+                    } else {
+                        format!("{a}-{b}")
+                    }
+                })
                 .collect();
             cause = format!("{cause} · slots not served: {}", shown_list(&ranges));
         }

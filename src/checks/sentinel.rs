@@ -49,15 +49,22 @@ fn not_a_data_node(f: &Findings, monitored: &[(String, String)]) -> Check {
             names.join(", ")
         }
     );
-    let hint = match (monitored.first(), &f.target) {
+    let mut sorted: Vec<&(String, String)> = monitored.iter().collect();
+    sorted.sort();
+    let hint = match (sorted.first(), &f.target) {
         (Some((name, addr)), Some(t)) => {
             let mut via = t.clone();
             via.apply_sentinel_flags(&SentinelFlags {
                 master: Some(name.clone()),
                 ..SentinelFlags::default()
             });
+            let which = if sorted.len() > 1 {
+                format!(" ({name} is one of {} names it monitors)", sorted.len())
+            } else {
+                String::new()
+            };
             format!(
-                "give a Sentinel-aware client the Sentinels and the master name: {via} (or add --sentinel-master {name}); the master itself is at {addr} now, but only the Sentinels know where it is after a failover"
+                "give a Sentinel-aware client the Sentinels and the master name: {via}{which}, or add --sentinel-master {name}; that master is at {addr} now, but only the Sentinels know where it is after a failover"
             )
         }
         _ => "point the URL at a data node, or tell a Sentinel-aware client the master name (SENTINEL MONITOR)".into(),
@@ -115,11 +122,9 @@ pub fn topology(facts: &SentinelFacts) -> Topology {
             .unwrap_or_default(),
         agree: announced.windows(2).all(|w| w[0] == w[1]),
         quorum: main.and_then(|v| v.state.as_ref()?.quorum),
-        ckquorum: views.iter().find_map(|v| {
-            v.ckquorum
-                .as_ref()
-                .map(|r| r.clone().unwrap_or_else(|e| e))
-        }),
+        ckquorum: views
+            .iter()
+            .find_map(|v| v.ckquorum.as_ref().map(|r| r.clone().unwrap_or_else(|e| e))),
         flags: main
             .and_then(|v| v.state.as_ref())
             .map(|s| s.flags.clone())
@@ -244,9 +249,13 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
                 if let Some(spec) = fixed.sentinel.as_mut() {
                     other.clone_into(&mut spec.master);
                 }
-                format!("use a name the Sentinels monitor, e.g. {fixed} (names are case-sensitive; Bitnami's default is mymaster)")
+                format!(
+                    "use a name the Sentinels monitor, e.g. {fixed} (names are case-sensitive; Bitnami's default is mymaster)"
+                )
             }
-            _ => "the Sentinels monitor nothing yet: check sentinel monitor in sentinel.conf".into(),
+            _ => {
+                "the Sentinels monitor nothing yet: check sentinel monitor in sentinel.conf".into()
+            }
         };
         return failed(
             "sentinel",
@@ -259,7 +268,12 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
     let mut warnings: Vec<String> = Vec::new();
     let mut hints: Vec<String> = Vec::new();
     if !down.is_empty() {
-        warnings.push(format!("{} of {} did not answer: {}", down.len(), sentinels(total), down_text()));
+        warnings.push(format!(
+            "{} of {} did not answer: {}",
+            down.len(),
+            sentinels(total),
+            down_text()
+        ));
         hints.push("a client tries the next Sentinel, but each one down brings the quorum closer to lost: bring it back".into());
     }
     if !topo.agree {
@@ -267,24 +281,32 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
             .sentinels
             .iter()
             .filter(|s| s.ok)
-            .map(|s| format!("{} says {}", s.address, s.master.as_deref().unwrap_or("(unknown)")))
+            .map(|s| {
+                format!(
+                    "{} says {}",
+                    s.address,
+                    s.master.as_deref().unwrap_or("(unknown)")
+                )
+            })
             .collect();
         warnings.push(format!("the Sentinels disagree: {}", said.join(", ")));
         hints.push("a client asks the first Sentinel that answers, so clients may write to different nodes: a failover is under way, or a Sentinel is stale or monitors another setup under the same name (SENTINEL RESET on it)".into());
     }
     if let Some(state) = &topo.failover_state {
         warnings.push(format!("a failover is under way (failover-state {state})"));
-        hints.push("writes fail or go to the old master until it ends: retry with redcheck wait".into());
+        hints.push(
+            "writes fail or go to the old master until it ends: retry with redcheck wait".into(),
+        );
     } else if topo.flags.iter().any(|f| f == "failover_in_progress") {
         warnings.push("a failover is under way".into());
-        hints.push("writes fail or go to the old master until it ends: retry with redcheck wait".into());
+        hints.push(
+            "writes fail or go to the old master until it ends: retry with redcheck wait".into(),
+        );
     }
     for flag in ["o_down", "s_down"] {
         if topo.flags.iter().any(|f| f == flag) {
             warnings.push(format!("the Sentinels flag the master {flag}"));
-            hints.push(
-                "the Sentinels cannot reach the master: see the master check below".into(),
-            );
+            hints.push("the Sentinels cannot reach the master: see the master check below".into());
             break;
         }
     }
@@ -313,14 +335,23 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
     }
     if warnings.is_empty() {
         if let Some(ck) = &topo.ckquorum {
-            summary.push_str(&format!(" · ckquorum {}", ck.split_whitespace().next().unwrap_or("")));
+            summary.push_str(&format!(
+                " · ckquorum {}",
+                ck.split_whitespace().next().unwrap_or("")
+            ));
         }
         return check("sentinel", Status::Pass, summary, None, data);
     }
     summary.push_str(" · ");
     summary.push_str(&warnings.join(" · "));
     hints.dedup();
-    check("sentinel", Status::Warn, summary, Some(hints.join("\n")), data)
+    check(
+        "sentinel",
+        Status::Warn,
+        summary,
+        Some(hints.join("\n")),
+        data,
+    )
 }
 
 /// `master`: the announced address answers, and says `role:master`.
@@ -330,8 +361,13 @@ fn master(f: &Findings, facts: &SentinelFacts) -> Check {
     };
     let by = m.by.join(", ");
     let data = json!({"address": m.address(), "announced_by": m.by});
-    for stage in [&f.dns.outcome.as_ref_failure(), &f.tcp.outcome.as_ref_failure()] {
-        if let Some(failure) = stage {
+    let unreachable = f
+        .dns
+        .outcome
+        .as_ref_failure()
+        .or_else(|| f.tcp.outcome.as_ref_failure());
+    if let Some(failure) = unreachable {
+        {
             let cause = format!(
                 "the Sentinels announce {} as {} (said by {by}), and it cannot be reached from here: {}",
                 m.address(),
@@ -376,7 +412,13 @@ fn master(f: &Findings, facts: &SentinelFacts) -> Check {
             let upstream = f
                 .info
                 .facts()
-                .and_then(|i| Some(format!(", replicating {}:{}", i.get("master_host")?, i.get("master_port")?)))
+                .and_then(|i| {
+                    Some(format!(
+                        ", replicating {}:{}",
+                        i.get("master_host")?,
+                        i.get("master_port")?
+                    ))
+                })
                 .unwrap_or_default();
             let cause = format!(
                 "the Sentinels announce {} as {}, but it says role:{other}{upstream}",
@@ -446,7 +488,9 @@ fn replicas(facts: &SentinelFacts) -> Check {
             plural(topo.replicas.len(), "replica", "replicas"),
             problems.join("; ")
         ),
-        Some(format!("reads from replicas and failovers need them reachable too; {ANNOUNCE_FIX}")),
+        Some(format!(
+            "reads from replicas and failovers need them reachable too; {ANNOUNCE_FIX}"
+        )),
         data,
     )
 }

@@ -125,13 +125,23 @@ fn write_topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         .checks
         .iter()
         .find(|c| c.id == "sentinel")
-        .and_then(|c| serde_json::from_value::<Topology>(serde_json::Value::Object(c.data.clone())).ok())
+        .and_then(|c| {
+            serde_json::from_value::<Topology>(serde_json::Value::Object(c.data.clone())).ok()
+        })
         .filter(|t| !t.sentinels.is_empty())
     else {
         return Ok(());
     };
-    let quorum = topo.quorum.map(|q| format!(" · quorum {q}")).unwrap_or_default();
-    writeln!(out, " {} {}{quorum}", "topology".bold(), printable(&topo.master_name))?;
+    let quorum = topo
+        .quorum
+        .map(|q| format!(" · quorum {q}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        " {} {}{quorum}",
+        "topology".bold(),
+        printable(&topo.master_name)
+    )?;
     let width = topo
         .sentinels
         .iter()
@@ -179,13 +189,22 @@ fn write_topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
             .and_then(|c| c.data.get("role")?.as_str().map(str::to_string))
             .map(|role| format!("role:{}", printable(&role)))
             .unwrap_or_else(|| "not reached".into());
-        writeln!(out, "   master   {:<width$}  {} {role}", printable(m), mark(state))?;
+        writeln!(
+            out,
+            "   master   {:<width$}  {} {role}",
+            printable(m),
+            mark(state)
+        )?;
     }
     for rep in &topo.replicas {
         let line = match (&rep.role, &rep.error) {
             (Some(role), _) => format!(
                 "{} role:{} · {}",
-                mark(if role == "slave" { Status::Pass } else { Status::Warn }),
+                mark(if role == "slave" {
+                    Status::Pass
+                } else {
+                    Status::Warn
+                }),
                 printable(role),
                 rep.ms.map(show_ms).unwrap_or_default()
             ),
@@ -195,7 +214,11 @@ fn write_topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
                 printable(e.as_deref().unwrap_or("unreachable"))
             ),
         };
-        writeln!(out, "   replica  {:<width$}  {line}", printable(&rep.address))?;
+        writeln!(
+            out,
+            "   replica  {:<width$}  {line}",
+            printable(&rep.address)
+        )?;
     }
     writeln!(out)
 }

@@ -241,7 +241,10 @@ fn ask_one(
         cmd.arg(pw.expose());
         let reply = conn.call(&cmd).map_err(wire("auth"))?;
         if let Some((code, msg)) = server_error(&reply) {
-            return Err(("auth", session::classify(&code, &msg, spec.username.is_some())));
+            return Err((
+                "auth",
+                session::classify(&code, &msg, spec.username.is_some()),
+            ));
         }
         view.authenticated = true;
     }
@@ -302,7 +305,8 @@ fn sentinel(conn: &mut Connection, args: &[&str]) -> Result<Value, (&'static str
             ),
         )),
         Some((code, msg))
-            if matches!(code.as_str(), "NOAUTH" | "NOPERM" | "WRONGPASS") && args[0] != "ckquorum" =>
+            if matches!(code.as_str(), "NOAUTH" | "NOPERM" | "WRONGPASS")
+                && args[0] != "ckquorum" =>
         {
             Err(("auth", session::classify(&code, &msg, false)))
         }
@@ -376,7 +380,8 @@ pub fn dial(
     let node = t.at(host_kind.clone(), port);
     let found = dns::resolve(&host_kind, port, node_deadline)?;
     let settings = t.tls.then(|| reach::tls_settings(&node, roots, cfg));
-    let (transport, _) = reach::transport(host, found.addrs[0], settings.as_ref(), cfg, node_deadline)?;
+    let (transport, _) =
+        reach::transport(host, found.addrs[0], settings.as_ref(), cfg, node_deadline)?;
     let mut conn = Connection::new(transport, node_deadline);
     session::authenticate(&mut conn, &node).map_err(|e| match e {
         SessionError::Server(f) => f,
@@ -490,7 +495,10 @@ mod tests {
             node("s4", None),
         ];
         let m = majority(&nodes).unwrap();
-        assert_eq!((m.address(), m.by), ("10.0.0.2:6379".into(), vec!["s2".into(), "s3".into()]));
+        assert_eq!(
+            (m.address(), m.by),
+            ("10.0.0.2:6379".into(), vec!["s2".into(), "s3".into()])
+        );
         let tie = majority(&nodes[..2]).unwrap();
         assert_eq!(tie.address(), "10.0.0.1:6379");
         assert_eq!(majority(&nodes[3..]), None);
@@ -509,10 +517,7 @@ mod tests {
         let got = peers(&Value::Array(vec![flat]));
         assert_eq!(got[0].address, "[::1]:6380");
         assert_eq!(got[0].flags, ["slave", "s_down"]);
-        let map = Value::Map(vec![(
-            Value::SimpleString("quorum".into()),
-            Value::Int(2),
-        )]);
+        let map = Value::Map(vec![(Value::SimpleString("quorum".into()), Value::Int(2))]);
         assert_eq!(pairs(&map).get("quorum").map(String::as_str), Some("2"));
     }
 }

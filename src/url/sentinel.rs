@@ -84,7 +84,11 @@ fn parse_sentinel(scheme_raw: &str, rest: &str, tls: &mut bool) -> Result<Target
     // The user info ends at the last '@' before the host list, as in the plain parser.
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let at = rest.rfind('@').and_then(|at| {
-        if at > auth_end && rest[auth_end..at].to_ascii_lowercase().contains("password=") {
+        if at > auth_end
+            && rest[auth_end..at]
+                .to_ascii_lowercase()
+                .contains("password=")
+        {
             rest[..auth_end].rfind('@')
         } else {
             Some(at)
@@ -418,7 +422,14 @@ mod tests {
                 0,
                 true,
             ),
-            ("redis+sentinel://[::1]:26379,[::1]/m", "m", "path", 2, 0, false),
+            (
+                "redis+sentinel://[::1]:26379,[::1]/m",
+                "m",
+                "path",
+                2,
+                0,
+                false,
+            ),
         ];
         for (url, master, from, n, db, tls) in cases {
             let t = Target::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
