@@ -178,6 +178,25 @@ pub struct UrlParts {
     pub ca_file: Option<String>,
     /// Query parameters in order, `password` masked.
     pub params: Vec<(String, String)>,
+    /// The Sentinel part of a Sentinel URL (absent otherwise); `host`/`port` are the first
+    /// Sentinel's, the credentials above the data nodes'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentinel: Option<SentinelParts>,
+}
+
+/// What a Sentinel URL says about the Sentinels.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentinelParts {
+    /// Every Sentinel, `host:port`.
+    pub sentinels: Vec<String>,
+    /// The master name to ask for.
+    pub master_name: String,
+    /// Where the name was written: `path`, `fragment`, `query` or `--sentinel-master`.
+    pub master_from: &'static str,
+    /// ACL user for the Sentinels.
+    pub username: Option<String>,
+    /// Whether a Sentinel password is set (never shown).
+    pub password_set: bool,
 }
 
 /// A lint in a report.
