@@ -147,13 +147,32 @@ fn one_sentinel_down_of_three_is_a_warning_and_github_annotates_it() {
         (Some(false), Some("tcp"), Some("refused"))
     );
     assert_eq!(run.status("master"), "pass");
-    let gh = redcheck(&[
-        &url,
-        "--sentinel-password",
-        SENTINEL_SECRET,
-        "--format",
-        "github",
-    ]);
+    let step_summary = tempfile::NamedTempFile::new().expect("a temp file for the step summary");
+    let gh = crate::support::run::run(
+        cmd()
+            .args([
+                url.as_str(),
+                "--sentinel-password",
+                SENTINEL_SECRET,
+                "--format",
+                "github",
+            ])
+            .env("GITHUB_STEP_SUMMARY", step_summary.path()),
+    );
+    let md = std::fs::read_to_string(step_summary.path()).expect("read the step summary");
+    assert!(
+        md.contains("| sentinel | 127.0.0.1:")
+            && md.contains(&format!("| sentinel | 127.0.0.1:{dead} | ❌ ")),
+        "{md}"
+    );
+    assert!(
+        md.contains("| master | 127.0.0.1:") && md.contains("| replica | 127.0.0.1:"),
+        "{md}"
+    );
+    assert!(
+        !md.contains(SENTINEL_SECRET) && !md.contains(SECRET),
+        "{md}"
+    );
     assert!(gh.stdout.contains(" topology mymaster"), "{}", gh.stdout);
     assert!(
         gh.stdout.contains("::warning title=redcheck sentinel::"),
