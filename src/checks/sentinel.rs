@@ -227,7 +227,25 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
                 super::object(data),
             );
         }
-        let cause = format!("none of the {} answered: {}", sentinels(total), down_text());
+        // The same TLS trouble everywhere: name it as the tls check would, with its fix.
+        if let Some((_, _, first)) = down.first()
+            && down.iter().all(|(_, stage, _)| *stage == "tls")
+        {
+            let cause = format!("every Sentinel failed the TLS handshake: {}", down_text());
+            let mut hint = super::hints::for_failure(first, f).unwrap_or_default();
+            hint.push_str("\nthe TLS flags (--cacert, --cert/--key, --sni, --insecure) apply to the Sentinels and the data nodes alike");
+            return failed(
+                "sentinel",
+                &Failure::new(first.reason, cause),
+                Some(hint.trim_start().to_string()),
+                super::object(data),
+            );
+        }
+        let cause = if total == 1 {
+            format!("the Sentinel did not answer: {}", down_text())
+        } else {
+            format!("none of the {} answered: {}", sentinels(total), down_text())
+        };
         let hint = "check the Sentinel addresses and ports (26379 by default) and that the Sentinels run (redis-server sentinel.conf --sentinel); from outside a cluster they need a reachable Service — a client with no Sentinel cannot find the master at all";
         return failed(
             "sentinel",
@@ -303,9 +321,10 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
             "writes fail or go to the old master until it ends: retry with redcheck wait".into(),
         );
     }
-    for flag in ["o_down", "s_down"] {
+    for flag in ["o_down", "s_down", "disconnected"] {
         if topo.flags.iter().any(|f| f == flag) {
             warnings.push(format!("the Sentinels flag the master {flag}"));
+            // `disconnected`: their link to it is down; s_down/o_down follow after down-after-milliseconds.
             hints.push("the Sentinels cannot reach the master: see the master check below".into());
             break;
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::support::run::{Run, SECRET, both, cmd, redcheck, run};
 use crate::support::sentinel::{SENTINEL_SECRET, Sentinel, shared, start_replica};
-use crate::support::{RedisServer, unused_port};
+use crate::support::{Pki, RedisServer, unused_port};
 
 /// Runs in human and JSON format with the Sentinel password from the flag; neither password
 /// may appear anywhere.
@@ -430,4 +430,45 @@ fn wait_resolves_the_master_once_a_sentinel_answers_and_a_failover_under_way_is_
     );
     assert!(c["hint"].as_str().unwrap().contains("redcheck wait"), "{c}");
     drop(replica);
+}
+
+/// rediss+sentinel: TLS to the Sentinels and to the master, one set of TLS flags for both.
+#[test]
+fn rediss_sentinel_speaks_tls_to_the_sentinels_and_the_master() {
+    let pki = Pki::new();
+    let certs = pki.server(&["127.0.0.1", "localhost"]);
+    let master = RedisServer::builder().tls_only(&certs).start();
+    let conf = format!(
+        "sentinel monitor mymaster 127.0.0.1 {} 1\n",
+        master.tls_port().expect("a TLS port")
+    );
+    let sentinel = Sentinel::start_tls(0, &certs, &conf);
+    sentinel.wait_until(
+        |s| {
+            s.cli(&["SENTINEL", "MASTER", "mymaster"])
+                .contains("role-reported\nmaster")
+        },
+        "reached the TLS master",
+    );
+    let url = format!("rediss+sentinel://127.0.0.1:{}/mymaster", sentinel.port());
+    let ca = pki.ca_pem();
+    let run = both(&[&url, "--cacert", ca.to_str().unwrap()]);
+    run.assert_code(0);
+    assert_eq!(run.status("sentinel"), "pass", "{}", run.check("sentinel"));
+    assert_eq!(run.check("sentinel")["data"]["sentinels"][0]["tls"], true);
+    assert_eq!(run.status("master"), "pass");
+    assert_eq!(run.status("tls"), "pass");
+    // Without the CA the Sentinels' certificate does not verify: said as the tls check says it.
+    let run = both(&[&url]);
+    run.assert_code(1)
+        .assert_fails("sentinel", "unknown-issuer");
+    let c = run.check("sentinel");
+    assert!(
+        c["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("every Sentinel failed the TLS handshake"),
+        "{c}"
+    );
+    assert!(c["hint"].as_str().unwrap().contains("--cacert"), "{c}");
 }

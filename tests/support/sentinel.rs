@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use super::certs::TlsFiles;
 use super::redis::{REDIS_REQUIRED, RedisServer, find_binary};
 use super::run::SECRET;
 use super::unused_port;
@@ -28,11 +29,26 @@ pub struct Sentinel {
     dir: TempDir,
     port: u16,
     password: Option<String>,
+    tls: Option<TlsFiles>,
 }
 
 impl Sentinel {
     /// Starts a Sentinel on `port` (0: a free one) with `conf` after its `port`/`bind` lines.
     pub fn start(port: u16, password: Option<&str>, conf: &str) -> Sentinel {
+        Sentinel::start_with(port, password, None, conf)
+    }
+
+    /// As [`Sentinel::start`], serving only TLS with `tls` (and speaking TLS to the master).
+    pub fn start_tls(port: u16, tls: &TlsFiles, conf: &str) -> Sentinel {
+        Sentinel::start_with(port, None, Some(tls), conf)
+    }
+
+    fn start_with(
+        port: u16,
+        password: Option<&str>,
+        tls: Option<&TlsFiles>,
+        conf: &str,
+    ) -> Sentinel {
         let binary = find_binary("REDCHECK_REDIS_SERVER", "redis-server")
             .unwrap_or_else(|| panic!("{REDIS_REQUIRED}"));
         let dir = tempfile::Builder::new()
@@ -41,10 +57,19 @@ impl Sentinel {
             .expect("create a temp dir for a Sentinel");
         let port = if port == 0 { unused_port() } else { port };
         let mut text = format!(
-            "port {port}\nbind 127.0.0.1\ndir {}\nlogfile {}\n",
+            "bind 127.0.0.1\ndir {}\nlogfile {}\n",
             dir.path().display(),
             dir.path().join("sentinel.log").display()
         );
+        match tls {
+            Some(t) => text.push_str(&format!(
+                "port 0\ntls-port {port}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients no\ntls-replication yes\n",
+                t.cert.display(),
+                t.key.display(),
+                t.ca.display()
+            )),
+            None => text.push_str(&format!("port {port}\n")),
+        }
         if let Some(pw) = password {
             text.push_str(&format!("requirepass {pw}\n"));
         }
@@ -65,6 +90,7 @@ impl Sentinel {
             dir,
             port,
             password: password.map(str::to_string),
+            tls: tls.cloned(),
         };
         s.wait_until(|s| s.cli(&["PING"]) == "PONG", "answers PING");
         s
@@ -93,6 +119,9 @@ impl Sentinel {
         cmd.args(["-h", "127.0.0.1", "-p", &self.port.to_string()]);
         if let Some(pw) = &self.password {
             cmd.args(["-a", pw, "--no-auth-warning"]);
+        }
+        if let Some(t) = &self.tls {
+            cmd.arg("--tls").arg("--cacert").arg(&t.ca);
         }
         let out = cmd.args(args).output().expect("run redis-cli");
         String::from_utf8_lossy(&out.stdout).trim().to_string()
