@@ -110,19 +110,21 @@ fn parse_sentinel(scheme_raw: &str, rest: &str, tls: &mut bool) -> Result<Target
     };
 
     let mut nodes = Vec::new();
-    for node in hostlist.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+    for (i, node) in hostlist
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .enumerate()
+    {
         // Each node goes through the plain parser, so hosts and ports are checked one way.
         let with_port = if node.ends_with(']') || !node.contains(':') {
             format!("{node}:{SENTINEL_PORT}")
         } else {
             node.to_string()
         };
-        let parsed = super::parse::parse(&format!("redis://{with_port}")).map_err(|e| {
-            UrlError::Invalid(format!(
-                "Sentinel '{}': {e}",
-                node.chars().take(60).collect::<String>()
-            ))
-        })?;
+        // Not quoted: without an '@', `user:secret,s2` puts a password in the host list.
+        let parsed = super::parse::parse(&format!("redis://{with_port}"))
+            .map_err(|e| UrlError::Invalid(format!("Sentinel {} of the list: {e}", i + 1)))?;
         match parsed.endpoint {
             Endpoint::Tcp { host, port } => nodes.push((host, port)),
             Endpoint::Unix(_) => return invalid("a Sentinel must be host:port"),
@@ -188,7 +190,26 @@ fn parse_sentinel(scheme_raw: &str, rest: &str, tls: &mut bool) -> Result<Target
             _ => passed.push(pair),
         }
     }
+    // After `?password=` or `?sentinel_password=`, a raw '#' in the password starts the
+    // fragment: it may be the rest of the password, so it is never shown nor used as a name.
+    let secretive = query.is_some_and(|q| q.to_ascii_lowercase().contains("password="));
     match fragment {
+        Some(f) if secretive && !f.is_empty() && !f.eq_ignore_ascii_case("insecure") => {
+            if master.is_none() {
+                return invalid(
+                    "the master name after '#' follows a password in the query, where a raw '#' may be part of the password: write the master in the path (/mymaster/0), and a '#' in a password as %23",
+                );
+            }
+            lints.push(Lint {
+                id: "fragment",
+                level: LintLevel::Warn,
+                message: format!(
+                    "a URL fragment of {} character(s) is ignored (not shown: after ?password= it may be part of the password)",
+                    f.chars().count()
+                ),
+                hint: "a '#' or '&' in a password must be written %23 and %26".into(),
+            });
+        }
         Some(f) if !f.is_empty() && !f.eq_ignore_ascii_case("insecure") => {
             let name = super::decode(f);
             if master.as_ref().is_some_and(|m| *m != name) {
@@ -468,12 +489,33 @@ mod tests {
             ("redis+sentinel://s1:26379", "no master name"),
             ("redis+sentinel://s1:26379/0", "no master name"),
             ("redis+sentinel:///mymaster", "no Sentinel"),
-            ("redis+sentinel://s1:x/m", "Sentinel 's1:x'"),
+            (
+                "redis+sentinel://s1,s2:x/m",
+                "Sentinel 2 of the list: the port is not a number",
+            ),
             ("redis+sentinel://s1/a/0/extra", "/master/db"),
         ] {
             let err = Target::parse(url).unwrap_err().to_string();
             assert!(err.contains(says), "{url}: {err}");
         }
+    }
+
+    #[test]
+    fn a_password_missing_its_at_is_never_quoted() {
+        let err = Target::parse("redis+sentinel://user:hunter2,s2/m")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        let shown = crate::url::redact_raw("redis+sentinel://s1/m?sentinel_password=hunter2&x=1");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        // A raw '#' in a query password: the rest is neither a master name nor shown.
+        let err = Target::parse("redis+sentinel://s1?sentinel_password=ab#hunter2")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        let t = Target::parse("redis+sentinel://s1/m?sentinel_password=ab#hunter2").unwrap();
+        assert_eq!(t.sentinel.as_ref().unwrap().master, "m");
+        assert!(!format!("{t} {:?}", t.lints).contains("hunter2"));
     }
 
     #[test]
