@@ -106,6 +106,16 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
+    if let Some(p) = prepared.first()
+        && let Ok(t) = &p.target
+        && t.sentinel.is_some()
+    {
+        return Err(UsageError(format!(
+            "redcheck tls takes one server, and {} names Sentinels: redcheck with that URL shows the master they announce (and checks its TLS with rediss+sentinel://); then redcheck tls rediss://HOST:PORT",
+            p.shown
+        ))
+        .into());
+    }
     let progress = Progress::new(cfg.output.progress, "handshake");
     let findings = probe_all(&prepared, &cfg.check, &progress);
     progress.finish();

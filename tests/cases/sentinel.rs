@@ -429,7 +429,25 @@ fn wait_resolves_the_master_once_a_sentinel_answers_and_a_failover_under_way_is_
         "{c}"
     );
     assert!(c["hint"].as_str().unwrap().contains("redcheck wait"), "{c}");
+    // A replica the Sentinels still announce but that is gone: a warning naming it.
+    let replica_port = replica.port();
     drop(replica);
+    let run = both(&[&url]);
+    run.assert_code(0);
+    let c = run.check("replicas");
+    assert_eq!(c["status"], "warn", "{c}");
+    assert!(
+        c["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("127.0.0.1:{replica_port} unreachable")),
+        "{c}"
+    );
+    assert_eq!(c["data"]["replicas"][0]["reason"], "refused", "{c}");
+    // `redcheck tls` takes one server, not a list of Sentinels.
+    let tls = redcheck(&["tls", &url]);
+    tls.assert_code(2);
+    assert!(tls.stderr.contains("names Sentinels"), "{}", tls.stderr);
 }
 
 /// rediss+sentinel: TLS to the Sentinels and to the master, one set of TLS flags for both.
