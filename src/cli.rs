@@ -104,7 +104,8 @@ pub struct UrlArgs {
 /// Targets and everything a check needs.
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
-    /// Redis URLs: redis://, rediss://, valkey://, valkeys://, unix:// (default: $REDIS_URL).
+    /// Redis URLs: redis://, rediss://, valkey://, valkeys://, unix://, redis+sentinel://
+    /// (default: $REDIS_URL).
     // OS strings, so a URL that is not UTF-8 gets redcheck's one-line error, not clap's.
     #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
     pub urls: Vec<OsString>,

@@ -34,6 +34,27 @@ pub const SENTINEL_PORT: u16 = 26379;
 /// Query parameters that name the master (Lettuce's, go-redis's and a common alias).
 const MASTER_PARAMS: [&str; 3] = ["sentinelmasterid", "master_name", "service_name"];
 
+/// Parameters whose value is never a piece of a password.
+const NOT_SECRET: [&str; 17] = [
+    "db",
+    "database",
+    "protocol",
+    "ssl_cert_reqs",
+    "ssl_ca_certs",
+    "ssl_check_hostname",
+    "username",
+    "user",
+    "sentinel_username",
+    "sentinel_user",
+    "sentinelmasterid",
+    "master_name",
+    "service_name",
+    "tls",
+    "ssl",
+    "timeout",
+    "verifypeer",
+];
+
 /// What makes a target a Sentinel one: where the Sentinels are and which master to ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentinelSpec {
@@ -192,7 +213,12 @@ fn parse_sentinel(scheme_raw: &str, rest: &str, tls: &mut bool) -> Result<Target
     }
     // After `?password=` or `?sentinel_password=`, a raw '#' in the password starts the
     // fragment: it may be the rest of the password, so it is never shown nor used as a name.
-    let secretive = query.is_some_and(|q| q.to_ascii_lowercase().contains("password="));
+    // Only the last parameter can run into the fragment; one redcheck knows is not a password.
+    let secretive = query.is_some_and(|q| {
+        let last = q.rsplit('&').next().unwrap_or("");
+        let key = super::decode(last.split_once('=').map_or(last, |(k, _)| k)).to_ascii_lowercase();
+        q.to_ascii_lowercase().contains("password=") && !NOT_SECRET.contains(&key.as_str())
+    });
     match fragment {
         Some(f) if secretive && !f.is_empty() && !f.eq_ignore_ascii_case("insecure") => {
             if master.is_none() {

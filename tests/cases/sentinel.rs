@@ -490,3 +490,48 @@ fn rediss_sentinel_speaks_tls_to_the_sentinels_and_the_master() {
     );
     assert!(c["hint"].as_str().unwrap().contains("--cacert"), "{c}");
 }
+
+#[test]
+fn url_explains_a_sentinel_url_and_how_each_client_takes_it() {
+    let url = format!(
+        "redis-sentinel://{SECRET}@s1:26379,s2/0?sentinel_password={SENTINEL_SECRET}&timeout=10s#mymaster"
+    );
+    let run = redcheck(&["url", &url, "--format", "json"]);
+    run.assert_no_secret();
+    assert_no_sentinel_secret(&run);
+    let r = run.report();
+    assert_eq!(
+        r["url"],
+        "redis-sentinel://:****@s1:26379,s2:26379/mymaster/0?timeout=10s&sentinel_password=****"
+    );
+    let s = &r["parts"]["sentinel"];
+    assert_eq!(s["sentinels"], serde_json::json!(["s1:26379", "s2:26379"]));
+    assert_eq!(
+        (s["master_name"].as_str(), s["master_from"].as_str()),
+        (Some("mymaster"), Some("fragment"))
+    );
+    assert_eq!(s["password_set"], true);
+    let client = |name: &str| {
+        r["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["client"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(client("Lettuce")["verdict"], "same");
+    assert_eq!(client("ioredis")["verdict"], "rejects");
+    assert!(
+        client("ioredis")["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("sentinelPassword")
+    );
+    assert!(
+        client("go-redis")["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("master_name=mymaster&addr=s2:26379")
+    );
+}
