@@ -4,11 +4,15 @@
 
 use serde_json::{Value, json};
 
+mod topology;
+
+pub use self::topology::topology;
+
 use super::{check, failed, skipped};
 use crate::failure::{Failure, Reason};
-use crate::probe::sentinel::{SentinelFacts, SentinelView};
+use crate::probe::sentinel::SentinelFacts;
 use crate::probe::{Findings, Outcome};
-use crate::report::{Check, ReplicaEntry, SentinelEntry, Status, Topology, millis};
+use crate::report::{Check, Status};
 use crate::text::plural;
 use crate::url::sentinel::SentinelFlags;
 
@@ -78,112 +82,6 @@ fn not_a_data_node(f: &Findings, monitored: &[(String, String)]) -> Check {
         Some(hint),
         super::object(data),
     )
-}
-
-/// The topology in the contract's shape.
-pub fn topology(facts: &SentinelFacts) -> Topology {
-    let views: Vec<&SentinelView> = facts
-        .nodes
-        .iter()
-        .filter_map(|n| n.result.as_ref().ok())
-        .collect();
-    let addr = |v: &SentinelView| {
-        v.master
-            .as_ref()
-            .map(|(h, p)| crate::probe::sentinel::join(h, *p))
-    };
-    let announced: Vec<String> = views.iter().filter_map(|v| addr(v)).collect();
-    let main = facts.master.as_ref().and_then(|m| {
-        views
-            .iter()
-            .find(|v| addr(v) == Some(m.address()) && v.state.is_some())
-    });
-    let mut known = Vec::new();
-    let mut monitored = Vec::new();
-    for v in &views {
-        for s in &v.sentinels {
-            if !known.contains(&s.address) {
-                known.push(s.address.clone());
-            }
-        }
-        for (name, _) in &v.monitored {
-            if !monitored.contains(name) {
-                monitored.push(name.clone());
-            }
-        }
-    }
-    Topology {
-        master_name: facts.master_name.clone(),
-        master: facts.master.as_ref().map(|m| m.address()),
-        announced_by: facts
-            .master
-            .as_ref()
-            .map(|m| m.by.clone())
-            .unwrap_or_default(),
-        agree: announced.windows(2).all(|w| w[0] == w[1]),
-        quorum: main.and_then(|v| v.state.as_ref()?.quorum),
-        ckquorum: views
-            .iter()
-            .find_map(|v| v.ckquorum.as_ref().map(|r| r.clone().unwrap_or_else(|e| e))),
-        flags: main
-            .and_then(|v| v.state.as_ref())
-            .map(|s| s.flags.clone())
-            .unwrap_or_default(),
-        failover_state: main
-            .and_then(|v| v.state.as_ref()?.failover_state.clone())
-            .filter(|s| !s.is_empty() && s != "none"),
-        sentinels: facts
-            .nodes
-            .iter()
-            .map(|n| match &n.result {
-                Ok(v) => SentinelEntry {
-                    address: n.address.clone(),
-                    ok: true,
-                    ms: Some(millis(v.rtt)),
-                    tls: v.tls,
-                    authenticated: v.authenticated,
-                    master: addr(v),
-                    flags: v
-                        .state
-                        .as_ref()
-                        .map(|s| s.flags.clone())
-                        .unwrap_or_default(),
-                    ..SentinelEntry::default()
-                },
-                Err((stage, failure)) => SentinelEntry {
-                    address: n.address.clone(),
-                    ok: false,
-                    stage: Some((*stage).to_string()),
-                    reason: Some(failure.reason.as_str().to_string()),
-                    error: Some(failure.cause.clone()),
-                    ..SentinelEntry::default()
-                },
-            })
-            .collect(),
-        replicas: facts
-            .replicas
-            .iter()
-            .map(|r| match &r.reached {
-                Ok((took, role)) => ReplicaEntry {
-                    address: r.peer.address.clone(),
-                    flags: r.peer.flags.clone(),
-                    reachable: true,
-                    role: Some(role.clone()),
-                    ms: Some(millis(*took)),
-                    ..ReplicaEntry::default()
-                },
-                Err(failure) => ReplicaEntry {
-                    address: r.peer.address.clone(),
-                    flags: r.peer.flags.clone(),
-                    reason: Some(failure.reason.as_str().to_string()),
-                    error: Some(failure.cause.clone()),
-                    ..ReplicaEntry::default()
-                },
-            })
-            .collect(),
-        known_sentinels: known,
-        monitored,
-    }
 }
 
 /// `sentinel`: did the Sentinels answer, do they agree, can they fail over.
@@ -386,20 +284,18 @@ fn master(f: &Findings, facts: &SentinelFacts) -> Check {
         .as_ref_failure()
         .or_else(|| f.tcp.outcome.as_ref_failure());
     if let Some(failure) = unreachable {
-        {
-            let cause = format!(
-                "the Sentinels announce {} as {} (said by {by}), and it cannot be reached from here: {}",
-                m.address(),
-                facts.master_name,
-                failure.cause
-            );
-            return failed(
-                "master",
-                &Failure::new(Reason::AnnouncedUnreachable, cause),
-                Some(ANNOUNCE_FIX.into()),
-                super::object(data),
-            );
-        }
+        let cause = format!(
+            "the Sentinels announce {} as {} (said by {by}), and it cannot be reached from here: {}",
+            m.address(),
+            facts.master_name,
+            failure.cause
+        );
+        return failed(
+            "master",
+            &Failure::new(Reason::AnnouncedUnreachable, cause),
+            Some(ANNOUNCE_FIX.into()),
+            super::object(data),
+        );
     }
     let role = f
         .info
@@ -529,168 +425,4 @@ impl<T> AsFailure for Outcome<T> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
-    use crate::checks::testing::findings;
-    use crate::info::Info;
-    use crate::probe::Stage;
-    use crate::probe::sentinel::{Announced, MasterState, SentinelNode};
-
-    const URL: &str = "redis+sentinel://:pw@s1:26379,s2:26379,s3:26379/mymaster/0";
-
-    fn answered(address: &str, master: &str) -> SentinelNode {
-        SentinelNode {
-            address: address.into(),
-            result: Ok(SentinelView {
-                rtt: Duration::from_micros(200),
-                master: Some((master.into(), 6379)),
-                state: Some(MasterState {
-                    flags: vec!["master".into()],
-                    quorum: Some(2),
-                    ..MasterState::default()
-                }),
-                ckquorum: Some(Ok("OK 3 usable Sentinels".into())),
-                monitored: vec![("mymaster".into(), format!("{master}:6379"))],
-                ..SentinelView::default()
-            }),
-        }
-    }
-
-    fn down(address: &str, stage: &'static str, reason: Reason, cause: &str) -> SentinelNode {
-        SentinelNode {
-            address: address.into(),
-            result: Err((stage, Failure::new(reason, cause))),
-        }
-    }
-
-    fn with(nodes: Vec<SentinelNode>, master: Option<(&str, Vec<&str>)>) -> Findings {
-        let mut f = findings(URL, None);
-        let facts = SentinelFacts {
-            master_name: "mymaster".into(),
-            nodes,
-            master: master.map(|(h, by)| Announced {
-                host: h.into(),
-                port: 6379,
-                by: by.into_iter().map(str::to_string).collect(),
-            }),
-            replicas: Vec::new(),
-        };
-        f.sentinel = Stage::done(facts, Duration::ZERO);
-        f
-    }
-
-    fn first(f: &Findings) -> Check {
-        checks(f).remove(0)
-    }
-
-    #[test]
-    fn agreeing_sentinels_pass_and_the_topology_is_in_data() {
-        let f = with(
-            vec![
-                answered("s1:26379", "10.0.0.5"),
-                answered("s2:26379", "10.0.0.5"),
-                answered("s3:26379", "10.0.0.5"),
-            ],
-            Some(("10.0.0.5", vec!["s1:26379", "s2:26379", "s3:26379"])),
-        );
-        let c = first(&f);
-        assert_eq!(c.status, Status::Pass, "{}", c.summary);
-        assert_eq!(
-            c.summary,
-            "mymaster at 10.0.0.5:6379 · 3 of 3 Sentinels agree · quorum 2 · ckquorum OK"
-        );
-        let topo: Topology = serde_json::from_value(Value::Object(c.data)).unwrap();
-        assert_eq!((topo.agree, topo.quorum), (true, Some(2)));
-        assert_eq!(topo.sentinels.len(), 3);
-        assert_eq!(topo.monitored, ["mymaster"]);
-    }
-
-    #[test]
-    fn disagreement_and_a_sentinel_down_warn() {
-        let f = with(
-            vec![
-                answered("s1:26379", "10.0.0.5"),
-                answered("s2:26379", "10.0.0.6"),
-                down("s3:26379", "tcp", Reason::Refused, "s3:26379: refused"),
-            ],
-            Some(("10.0.0.5", vec!["s1:26379"])),
-        );
-        let c = first(&f);
-        assert_eq!(c.status, Status::Warn);
-        assert!(
-            c.summary
-                .contains("1 of 3 Sentinels did not answer: s3:26379: refused"),
-            "{}",
-            c.summary
-        );
-        assert!(
-            c.summary.contains(
-                "the Sentinels disagree: s1:26379 says 10.0.0.5:6379, s2:26379 says 10.0.0.6:6379"
-            ),
-            "{}",
-            c.summary
-        );
-    }
-
-    #[test]
-    fn every_sentinel_refusing_auth_names_the_sentinel_password() {
-        let nodes = ["s1:26379", "s2:26379", "s3:26379"]
-            .map(|a| down(a, "auth", Reason::Noauth, "NOAUTH"))
-            .to_vec();
-        let c = first(&with(nodes, None));
-        assert_eq!(c.data["reason"], "noauth");
-        assert!(c.hint.unwrap().contains("--sentinel-password"));
-        let nodes = ["s1:26379", "s2:26379"]
-            .map(|a| down(a, "tcp", Reason::Timeout, "no answer"))
-            .to_vec();
-        let c = first(&with(nodes, None));
-        assert_eq!(c.data["reason"], "sentinel-unreachable");
-        assert!(
-            c.summary.starts_with("none of the 2 Sentinels answered"),
-            "{}",
-            c.summary
-        );
-    }
-
-    #[test]
-    fn a_replica_announced_as_master_fails_not_master() {
-        let mut f = with(
-            vec![answered("s1:26379", "10.0.0.5")],
-            Some(("10.0.0.5", vec!["s1:26379"])),
-        );
-        f.info = Stage::done(
-            Info::parse(
-                "# Replication\r\nrole:slave\r\nmaster_host:10.0.0.6\r\nmaster_port:6379\r\n",
-            ),
-            Duration::ZERO,
-        );
-        let all = checks(&f);
-        let master = all.iter().find(|c| c.id == "master").unwrap();
-        assert_eq!(master.data["reason"], "not-master");
-        assert!(
-            master
-                .summary
-                .ends_with("role:slave, replicating 10.0.0.6:6379"),
-            "{}",
-            master.summary
-        );
-        let replicas = all.iter().find(|c| c.id == "replicas").unwrap();
-        assert_eq!(replicas.status, Status::Warn, "no replica known");
-    }
-
-    #[test]
-    fn a_plain_url_at_a_sentinel_names_the_sentinel_url_to_use() {
-        let mut f = findings("redis://:pw@10.0.0.9:26379/0", None);
-        f.at_sentinel = Some(vec![("mymaster".into(), "10.0.0.5:6379".into())]);
-        let c = first(&f);
-        assert_eq!(c.data["reason"], "sentinel-not-data-node");
-        let hint = c.hint.unwrap();
-        assert!(
-            hint.contains("redis+sentinel://:****@10.0.0.9:26379/mymaster/0"),
-            "{hint}"
-        );
-        assert!(!hint.contains("pw"), "{hint}");
-    }
-}
+mod tests;
