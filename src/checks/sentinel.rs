@@ -183,6 +183,14 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
     let answered = total - down.len();
     let mut warnings: Vec<String> = Vec::new();
     let mut hints: Vec<String> = Vec::new();
+    if total == 1 && !topo.known_sentinels.is_empty() {
+        warnings.push(format!(
+            "the URL names 1 Sentinel, which knows {} more ({})",
+            topo.known_sentinels.len(),
+            topo.known_sentinels.join(", ")
+        ));
+        hints.push("list every Sentinel in the URL (s1:26379,s2:26379,…): with one, a client cannot find the master while that Sentinel is down".into());
+    }
     if !down.is_empty() {
         warnings.push(format!(
             "{} of {} did not answer: {}",

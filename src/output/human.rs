@@ -176,6 +176,24 @@ fn write_topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         };
         writeln!(out, "   sentinel {:<width$}  {line}", printable(&s.address))?;
     }
+    let others: Vec<&str> = topo
+        .known_sentinels
+        .iter()
+        .filter(|k| !topo.sentinels.iter().any(|s| &s.address == *k))
+        .map(String::as_str)
+        .collect();
+    if !others.is_empty() {
+        writeln!(
+            out,
+            "   {:<8} {}",
+            "",
+            format!(
+                "(not in the URL, known to them: {})",
+                printable(&others.join(", "))
+            )
+            .dimmed()
+        )?;
+    }
     if let Some(m) = &topo.master {
         let state = r
             .checks

@@ -297,6 +297,16 @@ fn sentinel_master_turns_a_plain_url_into_a_sentinel_one() {
     let run = check(&url, &["--sentinel-master", "mymaster"]);
     run.assert_code(0);
     assert_eq!(run.status("master"), "pass");
+    // One Sentinel in the URL while it knows two more: a single point of failure, said.
+    let c = run.check("sentinel");
+    assert_eq!(c["status"], "warn", "{c}");
+    assert!(
+        c["summary"]
+            .as_str()
+            .unwrap()
+            .contains("the URL names 1 Sentinel, which knows 2 more"),
+        "{c}"
+    );
     assert_eq!(
         run.report()["target"]["url"],
         format!(
