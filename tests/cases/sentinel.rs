@@ -545,3 +545,43 @@ fn url_explains_a_sentinel_url_and_how_each_client_takes_it() {
             .contains("master_name=mymaster&addr=s2:26379")
     );
 }
+
+/// A real Sentinel of three going away (its own small topology: the shared one stays whole).
+#[test]
+fn a_real_sentinel_going_down_leaves_a_warning_not_a_failure() {
+    let master = RedisServer::start();
+    let _replica = start_replica(&master, "", &[]);
+    let conf = format!("sentinel monitor mymaster 127.0.0.1 {} 2\n", master.port());
+    let mut sentinels: Vec<Sentinel> = (0..3).map(|_| Sentinel::start(0, None, &conf)).collect();
+    for s in &sentinels {
+        s.wait_until(
+            |s| {
+                s.cli(&["SENTINEL", "CKQUORUM", "mymaster"])
+                    .starts_with("OK 3 ")
+            },
+            "saw the two others",
+        );
+    }
+    let hosts: Vec<String> = sentinels
+        .iter()
+        .map(|s| format!("127.0.0.1:{}", s.port()))
+        .collect();
+    let gone = sentinels.pop().expect("three Sentinels");
+    let gone_port = gone.port();
+    drop(gone);
+    let url = format!("redis+sentinel://{}/mymaster", hosts.join(","));
+    let run = both(&[&url]);
+    run.assert_code(0);
+    let c = run.check("sentinel");
+    assert_eq!(c["status"], "warn", "{c}");
+    let summary = c["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("2 of 3 Sentinels agree")
+            && summary.contains(&format!(
+                "1 of 3 Sentinels did not answer: 127.0.0.1:{gone_port}"
+            )),
+        "{summary}"
+    );
+    assert_eq!(run.status("master"), "pass");
+    assert_eq!(run.status("replicas"), "pass");
+}
