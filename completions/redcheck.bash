@@ -77,7 +77,7 @@ _redcheck() {
 
     case "${cmd}" in
         redcheck)
-            opts="-k -q -h -V --env --use --write-probe --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help --version check tls wait url memory latency completions man help"
+            opts="-k -q -h -V --env --use --write-probe --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --help --version check tls wait url memory latency completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -104,6 +104,18 @@ _redcheck() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-master)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -139,7 +151,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__check)
-            opts="-k -q -h --env --use --write-probe --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            opts="-k -q -h --env --use --write-probe --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +178,18 @@ _redcheck() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-master)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -553,7 +577,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__wait)
-            opts="-k -q -h --env --use --write-probe --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --interval --max-interval --attempt-timeout --timeout --help"
+            opts="-k -q -h --env --use --write-probe --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --interval --max-interval --attempt-timeout --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -576,6 +600,18 @@ _redcheck() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-master)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_redcheck_global_optspecs
-    string join \n env= use= write-probe timeout= connect-timeout= samples= password-file= cacert= k/insecure sni= cert= key= format= color= q/quiet strict h/help V/version
+    string join \n env= use= write-probe timeout= connect-timeout= samples= password-file= sentinel-master= sentinel-password= sentinel-user= cacert= k/insecure sni= cert= key= format= color= q/quiet strict h/help V/version
 end
 
 function __fish_redcheck_needs_command
@@ -33,6 +33,9 @@ complete -c redcheck -n "__fish_redcheck_needs_command" -l timeout -d 'Bound on 
 complete -c redcheck -n "__fish_redcheck_needs_command" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l samples -d 'Number of PING round trips to time' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
+complete -c redcheck -n "__fish_redcheck_needs_command" -l sentinel-master -d 'The URL is a Sentinel: ask it for this master and check that (same as redis+sentinel://host:26379/NAME)' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l sentinel-password -d 'Password for the Sentinels (their requirepass), when the URL has no ?sentinel_password=. The URL\'s own password goes to the master and replicas' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l sentinel-user -d 'ACL user for the Sentinels (with --sentinel-password)' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
 complete -c redcheck -n "__fish_redcheck_needs_command" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
@@ -67,6 +70,9 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l timeout -d '
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l samples -d 'Number of PING round trips to time' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sentinel-master -d 'The URL is a Sentinel: ask it for this master and check that (same as redis+sentinel://host:26379/NAME)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sentinel-password -d 'Password for the Sentinels (their requirepass), when the URL has no ?sentinel_password=. The URL\'s own password goes to the master and replicas' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sentinel-user -d 'ACL user for the Sentinels (with --sentinel-password)' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
@@ -107,6 +113,9 @@ mixed\t'Some of each'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l samples -d 'Number of PING round trips to time' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sentinel-master -d 'The URL is a Sentinel: ask it for this master and check that (same as redis+sentinel://host:26379/NAME)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sentinel-password -d 'Password for the Sentinels (their requirepass), when the URL has no ?sentinel_password=. The URL\'s own password goes to the master and replicas' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sentinel-user -d 'ACL user for the Sentinels (with --sentinel-password)' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F

@@ -106,6 +106,16 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
+    if let Some(p) = prepared.first()
+        && let Ok(t) = &p.target
+        && t.sentinel.is_some()
+    {
+        return Err(UsageError(format!(
+            "redcheck tls takes one server, and {} names Sentinels: redcheck with that URL shows the master they announce (and checks its TLS with rediss+sentinel://); then redcheck tls rediss://HOST:PORT",
+            p.shown
+        ))
+        .into());
+    }
     let progress = Progress::new(cfg.output.progress, "handshake");
     let findings = probe_all(&prepared, &cfg.check, &progress);
     progress.finish();
@@ -159,6 +169,9 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
     urls.iter()
         .map(|raw| {
             let mut target = Target::parse(raw);
+            if let Ok(t) = &mut target {
+                t.apply_sentinel_flags(&cfg.sentinel);
+            }
             if let Ok(t) = &mut target
                 && cfg.handshake_only
                 && matches!(t.endpoint, crate::url::Endpoint::Tcp { .. })

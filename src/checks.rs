@@ -9,6 +9,7 @@ mod latency;
 mod memory;
 mod probes;
 pub mod scrub;
+mod sentinel;
 mod server;
 mod tls;
 
@@ -37,16 +38,26 @@ pub struct Options {
 
 /// Builds the report for one target.
 pub fn evaluate(f: &Findings, opts: &Options) -> Report {
-    let mut checks = vec![
-        connectivity::url(f),
+    let mut checks = vec![connectivity::url(f)];
+    checks.extend(sentinel::checks(f));
+    checks.extend([
         connectivity::dns(f),
         connectivity::tcp(f),
         connectivity::scheme(f),
         tls::tls(f, opts),
         connectivity::auth(f),
         connectivity::ping(f),
-    ];
-    checks.extend(server::checks(f, opts));
+    ]);
+    let info_checks = server::checks(f, opts);
+    if f.at_sentinel.is_some() {
+        // A Sentinel's INFO describes no data set: judging its memory or keyspace would mislead.
+        checks.extend(info_checks.into_iter().map(|c| match c.id {
+            "server" => c,
+            id => skipped(id, "a Sentinel holds no data"),
+        }));
+    } else {
+        checks.extend(info_checks);
+    }
     checks.push(cluster::cluster(f));
     checks.push(server::version(f));
     checks.push(probes::pubsub(f));
@@ -63,8 +74,8 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         elapsed_ms: millis(f.elapsed),
         checks,
     };
-    // The one place server text loses the password: every renderer, `wait`'s progress lines
-    // and the GitHub annotations print this report and nothing else from the server.
+    // Every password the process knows (the data nodes' and the Sentinels'), from every field;
+    // the writer all output goes through masks again on the way out.
     scrub::report(&mut report, &crate::secret::Masker::current());
     report
 }
@@ -219,6 +230,8 @@ pub(crate) mod testing {
             cluster: not_reached(),
             pubsub: not_reached(),
             write: not_reached(),
+            sentinel: not_reached(),
+            at_sentinel: None,
             elapsed: Duration::ZERO,
         }
     }

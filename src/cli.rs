@@ -104,7 +104,8 @@ pub struct UrlArgs {
 /// Targets and everything a check needs.
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
-    /// Redis URLs: redis://, rediss://, valkey://, valkeys://, unix:// (default: $REDIS_URL).
+    /// Redis URLs: redis://, rediss://, valkey://, valkeys://, unix://, redis+sentinel://
+    /// (default: $REDIS_URL).
     // OS strings, so a URL that is not UTF-8 gets redcheck's one-line error, not clap's.
     #[arg(value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
     pub urls: Vec<OsString>,
@@ -126,6 +127,10 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub conn: ConnArgs,
 
+    /// Sentinel options.
+    #[command(flatten)]
+    pub sentinel: SentinelArgs,
+
     /// TLS options.
     #[command(flatten)]
     pub tls: TlsArgs,
@@ -133,6 +138,30 @@ pub struct CheckArgs {
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Redis behind Sentinel: the URL's credentials go to the data nodes, these to the Sentinels.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Sentinel")]
+pub struct SentinelArgs {
+    /// The URL is a Sentinel: ask it for this master and check that (same as
+    /// redis+sentinel://host:26379/NAME).
+    #[arg(long, value_name = "NAME")]
+    pub sentinel_master: Option<String>,
+
+    /// Password for the Sentinels (their requirepass), when the URL has no ?sentinel_password=.
+    /// The URL's own password goes to the master and replicas.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "REDCHECK_SENTINEL_PASSWORD",
+        hide_env_values = true
+    )]
+    pub sentinel_password: Option<String>,
+
+    /// ACL user for the Sentinels (with --sentinel-password).
+    #[arg(long, value_name = "USER")]
+    pub sentinel_user: Option<String>,
 }
 
 /// Arguments of `redcheck tls`.

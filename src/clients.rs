@@ -9,6 +9,7 @@ use serde::Serialize;
 
 mod draft;
 mod explain;
+mod sentinel;
 
 use crate::url::Target;
 

@@ -16,6 +16,7 @@ use crate::cli::{
 use crate::secret::Secret;
 use crate::trust::{self, Roots};
 use crate::url::PasswordSource;
+use crate::url::sentinel::SentinelFlags;
 
 mod health;
 
@@ -43,6 +44,8 @@ pub struct CheckConfig {
     pub password: Option<PasswordInput>,
     /// The stages after INFO this command asks for.
     pub extras: Extras,
+    /// `--sentinel-master`, `--sentinel-user`, `--sentinel-password`.
+    pub sentinel: SentinelFlags,
 }
 
 /// A password from `--password-file` or `REDISCLI_AUTH`.
@@ -124,6 +127,7 @@ impl Config {
                     pubsub: true,
                     write: args.write_probe,
                 },
+                sentinel: validate_sentinel(&args.sentinel)?,
             },
             workload: args.workload.map(workload),
             output: output_config(&args.output),
@@ -148,6 +152,7 @@ impl Config {
                 handshake_only: true,
                 password: None,
                 extras: Extras::default(),
+                sentinel: SentinelFlags::default(),
             },
             workload: None,
             output: output_config(&args.output),
@@ -191,6 +196,30 @@ impl WaitConfig {
             attempt_timeout: args.retry.attempt_timeout,
         })
     }
+}
+
+/// The Sentinel flags; an empty master name or password is a mistake, not "none".
+fn validate_sentinel(args: &crate::cli::SentinelArgs) -> Result<SentinelFlags, UsageError> {
+    if args.sentinel_master.as_deref().is_some_and(str::is_empty) {
+        return Err(UsageError(
+            "--sentinel-master needs the master's name as the Sentinels monitor it (e.g. mymaster)"
+                .into(),
+        ));
+    }
+    if args.sentinel_user.is_some() && args.sentinel_password.is_none() {
+        return Err(UsageError(
+            "--sentinel-user needs --sentinel-password (or REDCHECK_SENTINEL_PASSWORD)".into(),
+        ));
+    }
+    Ok(SentinelFlags {
+        master: args.sentinel_master.clone(),
+        user: args.sentinel_user.clone(),
+        password: args
+            .sentinel_password
+            .as_ref()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new),
+    })
 }
 
 /// The directory of an output file must exist.

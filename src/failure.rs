@@ -117,6 +117,16 @@ reasons! {
     PubsubLost => "pubsub-lost",
     /// The eviction policy can drop data the workload (`--use`) must keep.
     EvictionPolicy => "eviction-policy",
+    /// No Sentinel of the URL answered.
+    SentinelUnreachable => "sentinel-unreachable",
+    /// No Sentinel monitors a master of that name.
+    UnknownMaster => "unknown-master",
+    /// The master address the Sentinels announce cannot be reached from here.
+    AnnouncedUnreachable => "announced-unreachable",
+    /// The node the Sentinels announce as master says it is a replica.
+    NotMaster => "not-master",
+    /// A plain URL reached a Sentinel, which holds no data.
+    SentinelNotDataNode => "sentinel-not-data-node",
 }
 
 impl Serialize for Reason {

@@ -10,6 +10,7 @@ mod findings;
 pub mod pubsub;
 pub mod reach;
 pub mod sampler;
+pub mod sentinel;
 pub mod session;
 pub mod tcp;
 pub mod tls;
@@ -62,7 +63,18 @@ pub fn run_open(
         Ok(t) => {
             f.target = Some(t.clone());
             f.url = Stage::done((), start.elapsed());
-            conn = probe_target(&mut f, t, prep.roots.as_ref(), cfg, deadline, on_stage);
+            conn = match &t.sentinel {
+                Some(spec) => follow_sentinels(
+                    &mut f,
+                    spec,
+                    t,
+                    prep.roots.as_ref(),
+                    cfg,
+                    deadline,
+                    on_stage,
+                ),
+                None => probe_target(&mut f, t, prep.roots.as_ref(), cfg, deadline, on_stage),
+            };
         }
         Err(e) => {
             let reason = match e {
@@ -76,6 +88,51 @@ pub fn run_open(
     }
     f.elapsed = start.elapsed();
     (f, conn)
+}
+
+/// What a Sentinel-aware client does: ask the Sentinels for the master, then the usual
+/// stages against the address they announce, while the replicas they know are dialled.
+fn follow_sentinels(
+    f: &mut Findings,
+    spec: &crate::url::sentinel::SentinelSpec,
+    t: &Target,
+    roots: Option<&Roots>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+    on_stage: &(dyn Fn(&'static str) + Sync),
+) -> Option<Connection> {
+    on_stage("sentinel");
+    let started = Instant::now();
+    let mut facts = sentinel::query(spec, t, roots, cfg, deadline);
+    let took = started.elapsed();
+    let Some(master) = facts.master.clone() else {
+        f.sentinel = Stage::done(facts, took);
+        f.skip_from("dns", "no Sentinel announced a master");
+        return None;
+    };
+    // The replicas as the Sentinels that announced this master know them.
+    let mut peers: Vec<sentinel::Peer> = Vec::new();
+    for node in &facts.nodes {
+        if let Ok(view) = &node.result
+            && view.master.as_ref().map(|(h, p)| sentinel::join(h, *p)) == Some(master.address())
+        {
+            for r in &view.replicas {
+                if !peers.iter().any(|p| p.address == r.address) {
+                    peers.push(r.clone());
+                }
+            }
+        }
+    }
+    let master_t = t.at(sentinel::host_of(&master.host), master.port);
+    f.target = Some(master_t.clone());
+    let (conn, replicas) = std::thread::scope(|s| {
+        let replicas = s.spawn(|| sentinel::dial_replicas(&peers, t, roots, cfg, deadline));
+        let conn = probe_target(f, &master_t, roots, cfg, deadline, on_stage);
+        (conn, replicas.join().expect("the replica checks panicked"))
+    });
+    facts.replicas = replicas;
+    f.sentinel = Stage::done(facts, took);
+    conn
 }
 
 fn probe_target(
@@ -304,7 +361,17 @@ fn session(
     on_stage("info");
     let started = Instant::now();
     match session::info(&mut conn) {
-        Ok(text) => f.info = Stage::done(Info::parse(&text), started.elapsed()),
+        Ok(text) => {
+            let info = Info::parse(&text);
+            // A plain URL at a Sentinel: every app command would fail there.
+            if t.sentinel.is_none() && info.get("redis_mode") == Some("sentinel") {
+                f.at_sentinel = Some(sentinel::monitored(&mut conn));
+                f.info = Stage::done(info, started.elapsed());
+                f.skip_from("cluster", "the port is a Sentinel, not a data node");
+                return Some(conn);
+            }
+            f.info = Stage::done(info, started.elapsed());
+        }
         Err(InfoError::Forbidden(why)) => {
             f.info = Stage::skipped(format!("INFO is not allowed: {why}"));
         }

@@ -1,6 +1,6 @@
 //! The report users script against (JSON contract `version: 1`); data only, no logic.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// How a check came out, from best to worst (skip sits apart).
@@ -178,6 +178,25 @@ pub struct UrlParts {
     pub ca_file: Option<String>,
     /// Query parameters in order, `password` masked.
     pub params: Vec<(String, String)>,
+    /// The Sentinel part of a Sentinel URL (absent otherwise); `host`/`port` are the first
+    /// Sentinel's, the credentials above the data nodes'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentinel: Option<SentinelParts>,
+}
+
+/// What a Sentinel URL says about the Sentinels.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentinelParts {
+    /// Every Sentinel, `host:port`.
+    pub sentinels: Vec<String>,
+    /// The master name to ask for.
+    pub master_name: String,
+    /// Where the name was written: `path`, `fragment`, `query` or `--sentinel-master`.
+    pub master_from: &'static str,
+    /// ACL user for the Sentinels.
+    pub username: Option<String>,
+    /// Whether a Sentinel password is set (never shown).
+    pub password_set: bool,
 }
 
 /// A lint in a report.
@@ -238,4 +257,77 @@ pub struct LatencySummary {
     pub ended: &'static str,
     /// Log-spaced buckets from the fastest sample to the slowest.
     pub histogram: Vec<crate::latency::Bucket>,
+}
+
+/// What the Sentinels of a Sentinel URL said: `data` of the `sentinel` check (JSON contract).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Topology {
+    /// The master name asked for.
+    pub master_name: String,
+    /// The master address most answering Sentinels announce, or null.
+    pub master: Option<String>,
+    /// The Sentinels (as given) that announced it.
+    pub announced_by: Vec<String>,
+    /// Whether every answering Sentinel announced the same address.
+    pub agree: bool,
+    /// The quorum the Sentinels report for the master.
+    pub quorum: Option<u32>,
+    /// `SENTINEL ckquorum`'s answer (`OK …` or `NOQUORUM …`), from the first Sentinel that gave one.
+    pub ckquorum: Option<String>,
+    /// Master flags from `SENTINEL master` (`master`, `s_down`, `o_down`, `failover_in_progress`…).
+    pub flags: Vec<String>,
+    /// `failover-state` while a failover runs.
+    pub failover_state: Option<String>,
+    /// Every Sentinel of the URL.
+    pub sentinels: Vec<SentinelEntry>,
+    /// The replicas the Sentinels announce, dialled.
+    pub replicas: Vec<ReplicaEntry>,
+    /// Other Sentinels the answering ones know (`SENTINEL sentinels`).
+    pub known_sentinels: Vec<String>,
+    /// Every master name the Sentinels monitor (`SENTINEL masters`).
+    pub monitored: Vec<String>,
+}
+
+/// One Sentinel of the URL.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SentinelEntry {
+    /// `host:port` as given.
+    pub address: String,
+    /// Whether it answered every question.
+    pub ok: bool,
+    /// Where it failed (`dns`, `tcp`, `tls`, `auth`, `sentinel`), or null.
+    pub stage: Option<String>,
+    /// The failure's reason code, or null.
+    pub reason: Option<String>,
+    /// The failure's cause, or null.
+    pub error: Option<String>,
+    /// PING round trip in milliseconds, or null.
+    pub ms: Option<f64>,
+    /// Whether the connection used TLS.
+    pub tls: bool,
+    /// Whether AUTH was sent (a Sentinel password was given).
+    pub authenticated: bool,
+    /// The master address it announces, or null (unknown name, or no answer).
+    pub master: Option<String>,
+    /// The master's flags as it sees them.
+    pub flags: Vec<String>,
+}
+
+/// One replica the Sentinels announce.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReplicaEntry {
+    /// `host:port` as announced.
+    pub address: String,
+    /// The Sentinels' flags for it (`slave`, `s_down`…).
+    pub flags: Vec<String>,
+    /// Whether connect + auth + ROLE worked.
+    pub reachable: bool,
+    /// The role it reports (`slave`, `master`), or null.
+    pub role: Option<String>,
+    /// Connect-to-ROLE time in milliseconds, or null.
+    pub ms: Option<f64>,
+    /// The failure's reason code, or null.
+    pub reason: Option<String>,
+    /// The failure's cause, or null.
+    pub error: Option<String>,
 }

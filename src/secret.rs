@@ -4,14 +4,16 @@
 //! through ([`crate::output::Masked`]) can hide it whatever path the text took: a server that
 //! echoes it, an INFO field that equals it, a file that contains it.
 //!
-//! How much is hidden depends on the length, so that masking never rewrites unrelated text
-//! (which would itself reveal the password):
-//! - 8 characters or more: wherever its first 8 characters occur, as far as the password
-//!   continues; a truncated echo (`Hunter2Se…`) goes too. A collision with unrelated text is
-//!   practically impossible.
-//! - 4 to 7: in text from outside (a server reply, an INFO field, a certificate name) where it
-//!   stands as a word of its own (`'pass'`, `=pass,`), never inside one (`password`).
-//! - under 4: only a field whose whole value is the password.
+//! How much is hidden depends on the length and on where the text comes from, so that masking
+//! never rewrites unrelated text (which would itself reveal the password):
+//! - Text from outside (a server reply, an INFO field, a certificate name) is masked where it
+//!   is read, before it is cut to length or cleaned up: a password of 8 characters or more
+//!   wherever it occurs; 4 to 7 where it stands as a word of its own (`'pass'`, `=pass,`),
+//!   never inside one (`password`); under 4 only a field whose whole value is the password.
+//!   An excerpt cut by a read (the first bytes of a reply) also loses a password it ends in
+//!   the middle of.
+//! - Everything written (the safety net of the writer): a password of 8 characters or more
+//!   where it stands as a word, whatever produced the text.
 //!
 //! Each form is tried as written, without the white space or control characters around it (a
 //! CRLF `.env` file leaves a `\r`), and percent-encoded.
@@ -85,9 +87,10 @@ fn remember(value: &str) {
     }
 }
 
-/// Passwords at least this long are hidden wherever their first this-many characters occur.
-const PREFIX: usize = 8;
-/// Passwords at least this long (and under [`PREFIX`]) are hidden where they stand as a word.
+/// Passwords at least this long are masked in all output, and anywhere in foreign text.
+const LONG: usize = 8;
+/// Passwords at least this long (and under [`LONG`]) are masked where they stand as a word in
+/// foreign text.
 const WORD: usize = 4;
 
 /// The spellings of some secrets, and the rules that hide them.
@@ -129,13 +132,13 @@ impl Masker {
         self.forms.is_empty()
     }
 
-    /// Any text about to leave the process: long secrets and their truncated echoes.
+    /// Any text about to leave the process: a long secret where it stands as a word.
     pub fn anywhere<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        self.apply(text, false)
+        self.apply(text, |len| (len >= LONG).then_some(Rule::Word))
     }
 
-    /// Text from outside (server replies, INFO fields, certificate names): also a shorter
-    /// secret where it stands as a word, and a field that is exactly a very short one.
+    /// Text from outside: a long secret wherever it is, a shorter one where it stands as a
+    /// word, and a field that is exactly a very short one.
     pub fn foreign<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let exact = text.trim_matches(|c: char| c.is_whitespace() || c.is_control());
         if !exact.is_empty()
@@ -146,20 +149,35 @@ impl Masker {
         {
             return Cow::Owned(text.replace(exact, MASK));
         }
-        self.apply(text, true)
+        self.apply(text, |len| match len {
+            LONG.. => Some(Rule::Anywhere),
+            WORD.. => Some(Rule::Word),
+            _ => None,
+        })
     }
 
-    fn apply<'a>(&self, text: &'a str, words: bool) -> Cow<'a, str> {
+    /// An excerpt cut short by a read (the first bytes of a reply): as [`Masker::foreign`],
+    /// and a long secret's first characters where the excerpt ends in it.
+    pub fn excerpt(&self, text: &str) -> String {
+        let mut out = self.foreign(text).into_owned();
+        for form in self.forms.iter().filter(|f| f.len() > LONG) {
+            let chars: Vec<char> = out.chars().collect();
+            let tail = (LONG..form.len())
+                .rev()
+                .find(|&n| chars.len() >= n && chars[chars.len() - n..] == form[..n]);
+            if let Some(n) = tail {
+                out = chars[..chars.len() - n].iter().collect::<String>() + MASK;
+            }
+        }
+        out
+    }
+
+    fn apply<'a>(&self, text: &'a str, rule: impl Fn(usize) -> Option<Rule>) -> Cow<'a, str> {
         let mut out: Cow<'a, str> = Cow::Borrowed(text);
         for form in &self.forms {
-            let rule = if form.len() >= PREFIX {
-                Rule::Prefix
-            } else if words && form.len() >= WORD {
-                Rule::Word
-            } else {
-                continue;
-            };
-            if let Some(next) = hide(&out, form, rule) {
+            if let Some(rule) = rule(form.len())
+                && let Some(next) = hide(&out, form, rule)
+            {
                 out = Cow::Owned(next);
             }
         }
@@ -169,20 +187,17 @@ impl Masker {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Rule {
-    /// Wherever the first [`PREFIX`] characters occur, as far as the secret goes on.
-    Prefix,
-    /// Where the whole secret stands apart from the letters and digits around it.
+    /// Wherever the secret occurs.
+    Anywhere,
+    /// Where the secret stands apart from the letters and digits around it.
     Word,
 }
 
 /// `text` with every match of `form` under `rule` replaced by [`MASK`], or `None` if none.
 fn hide(text: &str, form: &[char], rule: Rule) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();
-    let need = match rule {
-        Rule::Prefix => PREFIX,
-        Rule::Word => form.len(),
-    };
-    if chars.len() < need {
+    let n = form.len();
+    if chars.len() < n {
         return None;
     }
     let word =
@@ -191,26 +206,19 @@ fn hide(text: &str, form: &[char], rule: Rule) -> Option<String> {
     let mut changed = false;
     let mut i = 0;
     while i < chars.len() {
-        if chars.len() - i >= need && chars[i..i + need] == form[..need] {
-            let end = match rule {
-                Rule::Prefix => {
-                    let mut end = i + need;
-                    while end < chars.len() && end - i < form.len() && chars[end] == form[end - i] {
-                        end += 1;
-                    }
-                    Some(end)
-                }
+        if chars.len() - i >= n && chars[i..i + n] == *form {
+            let stands = match rule {
+                Rule::Anywhere => true,
                 Rule::Word => {
-                    let end = i + need;
                     let glued_before = word(form.first()) && i > 0 && word(chars.get(i - 1));
-                    let glued_after = word(form.last()) && word(chars.get(end));
-                    (!glued_before && !glued_after).then_some(end)
+                    let glued_after = word(form.last()) && word(chars.get(i + n));
+                    !glued_before && !glued_after
                 }
             };
-            if let Some(end) = end {
+            if stands {
                 out.push_str(MASK);
                 changed = true;
-                i = end;
+                i += n;
                 continue;
             }
         }
@@ -258,22 +266,40 @@ mod tests {
     }
 
     #[test]
-    fn long_secrets_go_wherever_they_are_even_cut_short() {
+    fn long_secrets_go_wherever_they_are_in_foreign_text() {
         let pw = "Hunter2Secret";
         assert_eq!(
-            anywhere("ERR invalid password 'Hunter2Secret'", pw),
+            foreign("ERR invalid password 'Hunter2Secret'", pw),
             "ERR invalid password '****'"
         );
-        assert_eq!(anywhere("xHunter2Secrety", pw), "x****y");
-        // Truncated before the mask would have seen it whole.
-        assert_eq!(anywhere("… sent Hunter2Se…", pw), "… sent ****…");
-        assert_eq!(anywhere("Hunter2 is fine", pw), "Hunter2 is fine");
+        assert_eq!(foreign("xHunter2Secrety", pw), "x****y");
+        assert_eq!(foreign("Hunter2 is fine", pw), "Hunter2 is fine");
         // Percent-encoded, and with the newline a CRLF file left.
-        assert_eq!(anywhere("pw=a%23bcdefgh", "a#bcdefgh"), "pw=****");
+        assert_eq!(foreign("pw=a%23bcdefgh", "a#bcdefgh"), "pw=****");
         assert_eq!(
-            anywhere("got 'Hunter2Secret' back", "Hunter2Secret\r\n"),
+            foreign("got 'Hunter2Secret' back", "Hunter2Secret\r\n"),
             "got '****' back"
         );
+    }
+
+    #[test]
+    fn all_output_loses_a_long_secret_standing_as_a_word_and_only_that() {
+        let pw = "Sentinel-0wn-pa55";
+        assert_eq!(anywhere("sent 'Sentinel-0wn-pa55'", pw), "sent '****'");
+        // Words that begin like the password are the tool's own text.
+        assert_eq!(
+            anywhere("2 of 3 Sentinels agree; the Sentinel password", pw),
+            "2 of 3 Sentinels agree; the Sentinel password"
+        );
+        assert_eq!(anywhere("password only", "pass"), "password only");
+    }
+
+    #[test]
+    fn an_excerpt_cut_inside_a_long_secret_loses_its_start() {
+        let m = Masker::of(["Hunter2Secret"]);
+        assert_eq!(m.excerpt("-ERR Hunter2Se"), "-ERR ****");
+        assert_eq!(m.excerpt("-ERR Hunter2"), "-ERR Hunter2");
+        assert_eq!(m.excerpt("-ERR Hunter2Secret!"), "-ERR ****!");
     }
 
     #[test]

@@ -135,6 +135,8 @@ pub struct Target {
     pub password_source: Option<PasswordSource>,
     /// How the URL spelled what clients read differently.
     pub written: Written,
+    /// The Sentinels and the master name, for a Sentinel URL (or `--sentinel-master`).
+    pub sentinel: Option<Box<sentinel::SentinelSpec>>,
 }
 
 /// The spelling details client libraries disagree on (see `clients.rs`).
@@ -260,6 +262,8 @@ impl Target {
     pub fn redacted_with(&self, tls: bool, port: Option<u16>) -> String {
         let mut t = self.clone();
         t.scheme = match (t.scheme.as_str(), tls) {
+            (s, true) if sentinel::scheme_tls(s).is_some() => "rediss+sentinel".into(),
+            (s, false) if sentinel::scheme_tls(s).is_some() => "redis+sentinel".into(),
             ("valkey" | "valkeys", true) => "valkeys".into(),
             ("valkey" | "valkeys", false) => "valkey".into(),
             (_, true) => "rediss".into(),
@@ -276,6 +280,9 @@ impl Target {
 /// Shows the URL with the password as `****`; this is the only way a URL is ever printed.
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(spec) = &self.sentinel {
+            return sentinel::fmt(self, spec, f);
+        }
         write!(f, "{}://", self.scheme)?;
         match (&self.username, &self.password) {
             (Some(u), Some(_)) => write!(f, "{}:{MASK}@", encode(u))?,
@@ -420,5 +427,6 @@ pub fn encode(s: &str) -> String {
 }
 
 mod parse;
+pub mod sentinel;
 #[cfg(test)]
 mod tests;

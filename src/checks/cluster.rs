@@ -103,6 +103,30 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
             "cluster_state:{state} · {assigned} of 16384 slots assigned · {}",
             shards
         );
+        // Name what is down, not only count it: the failed nodes and the slots nobody serves.
+        let failed_nodes: Vec<String> = c
+            .nodes
+            .iter()
+            .filter(|n| matches!(&n.reached, Reached::NotTried(why) if why.contains("failed")))
+            .map(|n| format!("{} ({})", n.address, n.role))
+            .collect();
+        if !failed_nodes.is_empty() {
+            cause = format!("{cause} · failed: {}", shown_list(&failed_nodes));
+        }
+        let uncovered = uncovered_slots(c);
+        if !uncovered.is_empty() {
+            let ranges: Vec<String> = uncovered
+                .iter()
+                .map(|(a, b)| {
+                    if a == b {
+                        a.to_string()
+                    } else {
+                        format!("{a}-{b}")
+                    }
+                })
+                .collect();
+            cause = format!("{cause} · slots not served: {}", shown_list(&ranges));
+        }
         if let Some(text) = &unreachable_text {
             cause = format!("{cause} · {text}");
         }
@@ -154,7 +178,99 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
     )
 }
 
+/// The first few items and how many more.
+fn shown_list(items: &[String]) -> String {
+    let mut named: Vec<String> = items.iter().take(SHOWN_NODES).cloned().collect();
+    if items.len() > SHOWN_NODES {
+        named.push(format!("{} more", items.len() - SHOWN_NODES));
+    }
+    named.join(", ")
+}
+
+/// Slot ranges no shard serves: unassigned, or assigned to a shard whose primary the cluster
+/// marks failed.
+fn uncovered_slots(c: &ClusterFacts) -> Vec<(u16, u16)> {
+    let mut served = vec![false; 16384];
+    for shard in &c.shards {
+        let primary_failed = shard
+            .nodes
+            .iter()
+            .any(|n| n.role == "master" && n.health.as_deref() == Some("fail"));
+        if primary_failed {
+            continue;
+        }
+        for &(a, b) in &shard.slots {
+            for slot in a..=b.min(16383) {
+                served[usize::from(slot)] = true;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut start = None;
+    for (slot, ok) in (0u16..).zip(served.iter().copied()) {
+        match (ok, start) {
+            (false, None) => start = Some(slot),
+            (true, Some(a)) => {
+                out.push((a, slot - 1));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(a) = start {
+        out.push((a, 16383));
+    }
+    out
+}
+
 /// `1 announced node`, `3 announced nodes`.
 fn nodes_text(n: usize) -> String {
     format!("{n} announced node{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::cluster::{Node, NodeReach, Shard};
+
+    #[test]
+    fn cluster_down_names_the_failed_nodes_and_the_slots_nobody_serves() {
+        let node = |id: &str, role: &str, health: &str| Node {
+            id: id.into(),
+            role: role.into(),
+            health: Some(health.into()),
+            ..Node::default()
+        };
+        let facts = ClusterFacts {
+            state: Some("fail".into()),
+            slots_assigned: Some(16000),
+            shards: vec![
+                Shard {
+                    slots: vec![(0, 5460)],
+                    nodes: vec![node("a", "master", "fail")],
+                },
+                Shard {
+                    slots: vec![(5461, 16000)],
+                    nodes: vec![node("b", "master", "online")],
+                },
+            ],
+            nodes: vec![NodeReach {
+                address: "10.0.0.1:7000".into(),
+                role: "master".into(),
+                reached: Reached::NotTried("the cluster marks it failed".into()),
+            }],
+            ..ClusterFacts::default()
+        };
+        assert_eq!(uncovered_slots(&facts), [(0, 5460), (16001, 16383)]);
+        let mut f = crate::checks::testing::findings("redis://h:7000", None);
+        f.cluster = crate::probe::Stage::done(facts, std::time::Duration::ZERO);
+        let c = cluster(&f);
+        assert_eq!(c.status, Status::Fail);
+        assert!(
+            c.summary.contains("failed: 10.0.0.1:7000 (master)")
+                && c.summary.contains("slots not served: 0-5460, 16001-16383"),
+            "{}",
+            c.summary
+        );
+    }
 }

@@ -29,9 +29,15 @@ pub fn url(f: &Findings) -> Check {
                 t.scheme,
                 if t.tls { "TLS" } else { "plaintext" }
             )];
-            match &t.endpoint {
-                Endpoint::Tcp { host, port } => parts.push(format!("{host}:{port}")),
-                Endpoint::Unix(p) => parts.push(p.display().to_string()),
+            match (&t.endpoint, &t.sentinel) {
+                // The endpoint of a Sentinel target is the master the Sentinels announced.
+                (_, Some(s)) => parts.push(format!(
+                    "{} · master {}",
+                    crate::text::plural(s.nodes.len(), "Sentinel", "Sentinels"),
+                    s.master
+                )),
+                (Endpoint::Tcp { host, port }, None) => parts.push(format!("{host}:{port}")),
+                (Endpoint::Unix(p), None) => parts.push(p.display().to_string()),
             }
             parts.push(format!("db {}", t.db));
             // A password from outside the URL is named by its source, and what was done to it.

@@ -188,7 +188,14 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         Reason::MasterLinkDown => "the replica has lost its primary and serves older and older data: check that the primary is up and reachable from the replica (its log says why the link broke); if the primary is gone, fail over".into(),
         Reason::PubsubLost => "something between you and the server does not pass pub/sub (a proxy, or a load balancer that sends the two connections to different servers): connect subscribers straight to the server, or use a proxy that supports pub/sub".into(),
         // Thresholds differ per check; each check words its own.
-        Reason::Threshold | Reason::EvictionPolicy => return None,
+        // Worded where the topology is known (checks/sentinel.rs).
+        Reason::Threshold
+        | Reason::EvictionPolicy
+        | Reason::SentinelUnreachable
+        | Reason::UnknownMaster
+        | Reason::AnnouncedUnreachable
+        | Reason::NotMaster
+        | Reason::SentinelNotDataNode => return None,
     };
     Some(text)
 }

@@ -1,6 +1,6 @@
 //! The `url` subcommand's report: parts, lints and every client's reading of one raw URL.
 
-use crate::report::{LintInfo, Status, Tool, UrlParts, UrlReport};
+use crate::report::{LintInfo, SentinelParts, Status, Tool, UrlParts, UrlReport};
 use crate::secret::MASK;
 use crate::url::{Endpoint, LintLevel, Target, UrlError, redact_raw};
 
@@ -53,7 +53,10 @@ fn read(raw: &str) -> UrlReport {
                     hint: l.hint.clone(),
                 })
                 .collect(),
-            clients: read_all(&t),
+            clients: match &t.sentinel {
+                Some(spec) => super::sentinel::readings(&t, spec),
+                None => read_all(&t),
+            },
             known_by: Vec::new(),
         },
         Err(e) => UrlReport {
@@ -90,6 +93,13 @@ fn parts(t: &Target) -> UrlParts {
         protocol: t.protocol,
         insecure: t.insecure,
         ca_file: t.ca_file.as_ref().map(|p| p.display().to_string()),
+        sentinel: t.sentinel.as_ref().map(|s| SentinelParts {
+            sentinels: s.addresses(),
+            master_name: s.master.clone(),
+            master_from: s.master_from,
+            username: s.username.clone(),
+            password_set: s.password.is_some(),
+        }),
         // `****` stands for a parameter that may hold a piece of the password: never shown.
         params: t
             .params

@@ -30,6 +30,7 @@ fn one_server(s: &ServerArgs, samples: usize) -> Result<Config, UsageError> {
             handshake_only: false,
             password: validate_password_args(&s.password)?,
             extras: Extras::default(),
+            sentinel: crate::url::sentinel::SentinelFlags::default(),
         },
         workload: None,
         output: output_config(&s.output),

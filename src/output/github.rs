@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use crate::config::OutputConfig;
 use crate::output::{human, printable, printable_lines};
-use crate::report::{Report, Status};
+use crate::report::{Report, Status, Topology};
 
 /// Writes the plain checklist and the annotations; appends the step summary when configured.
 pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
@@ -110,8 +110,60 @@ pub fn markdown(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
             )?;
         }
         writeln!(out)?;
+        topology(out, r)?;
     }
     Ok(())
+}
+
+/// The Sentinel topology as a second table: each Sentinel, the master, the replicas.
+fn topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
+    let Some(topo) = r
+        .checks
+        .iter()
+        .find(|c| c.id == "sentinel")
+        .and_then(|c| {
+            serde_json::from_value::<Topology>(serde_json::Value::Object(c.data.clone())).ok()
+        })
+        .filter(|t| !t.sentinels.is_empty())
+    else {
+        return Ok(());
+    };
+    writeln!(out, "| node | address | answer |")?;
+    writeln!(out, "|---|---|---|")?;
+    for s in &topo.sentinels {
+        let answer = match (&s.master, &s.error) {
+            (_, Some(e)) => format!("❌ {e}"),
+            (Some(m), None) => format!("✅ announces {m}"),
+            (None, None) => format!("⚠️ does not know {}", topo.master_name),
+        };
+        writeln!(
+            out,
+            "| sentinel | {} | {} |",
+            cell(&s.address),
+            cell(&answer)
+        )?;
+    }
+    if let Some(m) = &topo.master {
+        writeln!(
+            out,
+            "| master | {} | {} |",
+            cell(m),
+            cell(&topo.master_name)
+        )?;
+    }
+    for rep in &topo.replicas {
+        let answer = match (&rep.role, &rep.error) {
+            (Some(role), _) => format!("role:{role}"),
+            (None, e) => format!("⚠️ {}", e.as_deref().unwrap_or("unreachable")),
+        };
+        writeln!(
+            out,
+            "| replica | {} | {} |",
+            cell(&rep.address),
+            cell(&answer)
+        )?;
+    }
+    writeln!(out)
 }
 
 fn icon(s: Status) -> &'static str {

@@ -7,7 +7,7 @@ use colored::Colorize;
 use crate::config::OutputConfig;
 use crate::latency::show_ms;
 use crate::output::{printable, printable_lines};
-use crate::report::{Check, Report, Status};
+use crate::report::{Check, Report, Status, Topology};
 use crate::text::plural;
 
 /// Width of the check-id column.
@@ -54,6 +54,9 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
         printable(&r.target.url)
     )?;
     writeln!(out)?;
+    if !cfg.quiet {
+        write_topology(out, r)?;
+    }
     let indent = " ".repeat(ID_WIDTH + 4);
     let shown: Vec<&Check> = r
         .checks
@@ -113,6 +116,129 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
         show_ms(r.elapsed_ms)
     ));
     writeln!(out, " {}", parts.join(" · "))
+}
+
+/// The Sentinel topology (the `sentinel` check's `data`) as a section before the checklist:
+/// each Sentinel and what it announces, the master, the replicas.
+fn write_topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
+    let Some(topo) = r
+        .checks
+        .iter()
+        .find(|c| c.id == "sentinel")
+        .and_then(|c| {
+            serde_json::from_value::<Topology>(serde_json::Value::Object(c.data.clone())).ok()
+        })
+        .filter(|t| !t.sentinels.is_empty())
+    else {
+        return Ok(());
+    };
+    let quorum = topo
+        .quorum
+        .map(|q| format!(" · quorum {q}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        " {} {}{quorum}",
+        "topology".bold(),
+        printable(&topo.master_name)
+    )?;
+    let width = topo
+        .sentinels
+        .iter()
+        .map(|s| s.address.len())
+        .chain(topo.replicas.iter().map(|s| s.address.len()))
+        .chain(topo.master.iter().map(String::len))
+        .max()
+        .unwrap_or(0);
+    for s in &topo.sentinels {
+        let line = if s.ok {
+            let says = match &s.master {
+                Some(m) => format!("announces {}", printable(m)),
+                None => format!("does not know {}", printable(&topo.master_name)),
+            };
+            let flags = if s.flags.is_empty() {
+                String::new()
+            } else {
+                format!(" · flags {}", printable(&s.flags.join(",")))
+            };
+            format!(
+                "{} {} · {says}{flags}",
+                mark(Status::Pass),
+                s.ms.map(show_ms).unwrap_or_default()
+            )
+        } else {
+            format!(
+                "{} {}: {}",
+                mark(Status::Fail),
+                s.stage.as_deref().unwrap_or("failed"),
+                printable(s.error.as_deref().unwrap_or(""))
+            )
+        };
+        writeln!(out, "   sentinel {:<width$}  {line}", printable(&s.address))?;
+    }
+    let others: Vec<&str> = topo
+        .known_sentinels
+        .iter()
+        .filter(|k| !topo.sentinels.iter().any(|s| &s.address == *k))
+        .map(String::as_str)
+        .collect();
+    if !others.is_empty() {
+        writeln!(
+            out,
+            "   {:<8} {}",
+            "",
+            format!(
+                "(not in the URL, known to them: {})",
+                printable(&others.join(", "))
+            )
+            .dimmed()
+        )?;
+    }
+    if let Some(m) = &topo.master {
+        let state = r
+            .checks
+            .iter()
+            .find(|c| c.id == "master")
+            .map_or(Status::Skip, |c| c.status);
+        let role = r
+            .checks
+            .iter()
+            .find(|c| c.id == "master")
+            .and_then(|c| c.data.get("role")?.as_str().map(str::to_string))
+            .map(|role| format!("role:{}", printable(&role)))
+            .unwrap_or_else(|| "not reached".into());
+        writeln!(
+            out,
+            "   master   {:<width$}  {} {role}",
+            printable(m),
+            mark(state)
+        )?;
+    }
+    for rep in &topo.replicas {
+        let line = match (&rep.role, &rep.error) {
+            (Some(role), _) => format!(
+                "{} role:{} · {}",
+                mark(if role == "slave" {
+                    Status::Pass
+                } else {
+                    Status::Warn
+                }),
+                printable(role),
+                rep.ms.map(show_ms).unwrap_or_default()
+            ),
+            (None, e) => format!(
+                "{} {}",
+                mark(Status::Warn),
+                printable(e.as_deref().unwrap_or("unreachable"))
+            ),
+        };
+        writeln!(
+            out,
+            "   replica  {:<width$}  {line}",
+            printable(&rep.address)
+        )?;
+    }
+    writeln!(out)
 }
 
 /// The checks in order, grouped so that consecutive skipped checks with the same reason

@@ -76,6 +76,20 @@ fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
             (_, _, Some(s)) => row(out, "socket", s)?,
             _ => {}
         }
+        if let Some(s) = &p.sentinel {
+            row(out, "sentinels", &s.sentinels.join(", "))?;
+            row(
+                out,
+                "master",
+                &format!("{} (from the {})", s.master_name, s.master_from),
+            )?;
+            let auth = match (&s.username, s.password_set) {
+                (Some(u), true) => format!("user {u}, password set (****)"),
+                (None, true) => "password set (****)".into(),
+                _ => "none (the credentials below go to the data nodes)".into(),
+            };
+            row(out, "sentinel auth", &auth)?;
+        }
         row(out, "db", &p.db.to_string())?;
         row(
             out,

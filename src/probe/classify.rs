@@ -75,7 +75,7 @@ pub(super) fn show_bytes(b: &[u8]) -> String {
     if printable {
         // Masked before it is quoted: the quoting escapes a `\r` that may end the password.
         let text = String::from_utf8_lossy(b);
-        format!("{:?}", crate::secret::Masker::current().foreign(&text))
+        format!("{:?}", crate::secret::Masker::current().excerpt(&text))
     } else {
         b.iter()
             .map(|c| format!("{c:02x}"))

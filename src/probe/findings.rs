@@ -10,6 +10,7 @@ use crate::url::{Target, UrlError};
 use super::cluster::ClusterFacts;
 use super::dns::DnsFacts;
 use super::pubsub::PubsubFacts;
+use super::sentinel::SentinelFacts;
 use super::session::AuthFacts;
 use super::tcp::TcpFacts;
 use super::tls::TlsFacts;
@@ -115,6 +116,10 @@ pub struct Findings {
     pub pubsub: Stage<PubsubFacts>,
     /// The opt-in write probe.
     pub write: Stage<WriteFacts>,
+    /// The Sentinels of a Sentinel URL: what each answered, the master and replicas they announce.
+    pub sentinel: Stage<SentinelFacts>,
+    /// Set when a plain URL reached a Sentinel: the names it monitors and their addresses.
+    pub at_sentinel: Option<Vec<(String, String)>>,
     /// Wall time of the whole probe.
     pub elapsed: Duration,
 }
@@ -138,6 +143,8 @@ impl Findings {
             cluster: Stage::skipped(not_run()),
             pubsub: Stage::skipped(not_run()),
             write: Stage::skipped(not_run()),
+            sentinel: Stage::skipped("not a Sentinel URL"),
+            at_sentinel: None,
             elapsed: Duration::ZERO,
         }
     }

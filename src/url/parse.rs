@@ -10,6 +10,10 @@ use crate::secret::{MASK, Secret};
 const MAX_URL_LEN: usize = 4096;
 
 pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
+    // Sentinel URLs (`redis+sentinel://s1,s2/mymaster/0`) have their own reader.
+    if let Some(sentinel) = super::sentinel::parse(input) {
+        return sentinel;
+    }
     let invalid = |m: String| Err(UrlError::Invalid(m));
     if input.len() > MAX_URL_LEN {
         return invalid(format!(
@@ -59,16 +63,7 @@ pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
     // the first '/', '?' or '#'. redis-cli: at the first '@' anywhere, so a raw `/ ? #` stays in
     // the password. Where the two differ they name different hosts, and whichever we picked, the
     // password (or a piece of it) could go to a host the user never meant: refuse the URL.
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let rfc_at = rest[..auth_end].rfind('@');
-    let cli_at = rest.find('@');
-    if rfc_at != cli_at {
-        return Err(ambiguous(rest, auth_end, rfc_at, cli_at));
-    }
-    let (userinfo, after_user) = match rfc_at {
-        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
-        None => (None, rest),
-    };
+    let (userinfo, after_user) = split_userinfo(rest)?;
     let (username, password) = parse_userinfo(userinfo, &mut lints)?;
     let bare_userinfo = userinfo.is_some_and(|u| !u.is_empty() && !u.contains(':'));
 
@@ -117,6 +112,7 @@ pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
         lints,
         password_source: None,
         written,
+        sentinel: None,
     };
     if target.password.is_some() {
         target.password_source = Some(PasswordSource::Url);
@@ -188,6 +184,21 @@ fn query_has_password(query: &str) -> bool {
     query
         .split('&')
         .any(|kv| decode(kv.split_once('=').unwrap_or((kv, "")).0).eq_ignore_ascii_case("password"))
+}
+
+/// Splits what follows `scheme://` into the user info and the rest, when both readings agree
+/// where the user info ends (see [`parse`]); else the `invalid-url` error naming both hosts.
+pub(super) fn split_userinfo(rest: &str) -> Result<(Option<&str>, &str), UrlError> {
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let rfc_at = rest[..auth_end].rfind('@');
+    let cli_at = rest.find('@');
+    if rfc_at != cli_at {
+        return Err(ambiguous(rest, auth_end, rfc_at, cli_at));
+    }
+    Ok(match rfc_at {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        None => (None, rest),
+    })
 }
 
 /// The `invalid-url` error for a URL whose two readings name different hosts, each shown with

@@ -214,6 +214,17 @@ fn two_readings_of_the_host_refuse_the_url() {
             other => panic!("{url}: {other:?}"),
         }
     }
+    // Sentinel URLs follow the same rule: the password goes to the Sentinels' host list only
+    // when both readings agree on it.
+    for url in [
+        "redis+sentinel://:pa/ss@s1:26379,s2:26379/mymaster",
+        "redis+sentinel://s1:26379/mymaster?sentinel_password=a@evil:26379",
+    ] {
+        assert!(
+            matches!(Target::parse(url), Err(UrlError::Ambiguous { .. })),
+            "{url}"
+        );
+    }
     // Both readings agree when the first '@' ends the user info: an '@' in a later query value
     // or fragment is the query's, and the password goes to the one host both name.
     for url in [

@@ -4,6 +4,7 @@ mod core;
 mod health;
 mod robustness;
 mod secrets;
+mod sentinel;
 mod support;
 mod tls;
 mod ux;

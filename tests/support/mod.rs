@@ -10,6 +10,8 @@ pub mod openssl;
 pub mod redis;
 /// Running the redcheck binary.
 pub mod run;
+/// Sentinel topologies: a master, a replica and `redis-server --sentinel` processes.
+pub mod sentinel;
 /// TLS peers that break the handshake or go silent after it; openssl s_server for TLS 1.0/1.1.
 pub mod tls_fake;
 /// A Unix socket listener with a full backlog.

@@ -219,6 +219,11 @@ impl RedisServer {
         self.port
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The TLS port, if TLS is served.
     pub fn tls_port(&self) -> Option<u16> {
         self.tls_port
