@@ -8,6 +8,7 @@ mod hints;
 mod latency;
 mod memory;
 mod probes;
+mod resets;
 mod scrub;
 mod server;
 mod tls;
@@ -44,6 +45,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         connectivity::ping(f),
     ];
     checks.extend(server::checks(f, opts));
+    checks.push(resets::resets(f));
     checks.push(cluster::cluster(f));
     checks.push(server::version(f));
     checks.push(probes::pubsub(f));
@@ -214,6 +216,8 @@ pub(crate) mod testing {
             auth: not_reached(),
             ping: not_reached(),
             info: not_reached(),
+            config: not_reached(),
+            ping_denied: None,
             cluster: not_reached(),
             pubsub: not_reached(),
             write: not_reached(),

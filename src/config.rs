@@ -63,6 +63,8 @@ pub struct Extras {
     pub pubsub: bool,
     /// `SET`/`GET`/`DEL` of a random key (`--write-probe`).
     pub write: bool,
+    /// `CONFIG GET` of the idle timeout, keep-alive and client buffer limits.
+    pub config: bool,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -123,6 +125,7 @@ impl Config {
                     cluster: true,
                     pubsub: true,
                     write: args.write_probe,
+                    config: true,
                 },
             },
             workload: args.workload.map(workload),
