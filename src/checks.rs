@@ -5,6 +5,7 @@ mod cluster;
 mod connectivity;
 mod durability;
 mod hints;
+mod idle;
 mod latency;
 mod memory;
 mod probes;
@@ -20,6 +21,7 @@ use crate::probe::{Findings, Outcome, Stage};
 use crate::report::{Check, Report, Status, TargetInfo, Tool, millis};
 use crate::url::Endpoint;
 
+pub use idle::{idle, show as show_idle};
 pub use latency::latency;
 pub use memory::{Workload, bytes, numbers as memory_numbers};
 pub use tls::{handshake, presented_chain};

@@ -18,8 +18,10 @@ use crate::trust::{self, Roots};
 use crate::url::PasswordSource;
 
 mod health;
+mod idle;
 
 pub use health::LatencyConfig;
+pub use idle::IdleConfig;
 
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]

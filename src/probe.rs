@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod dns;
 pub mod extras;
 mod findings;
+pub mod idle;
 pub mod pubsub;
 pub mod reach;
 pub mod sampler;
