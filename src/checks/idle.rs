@@ -94,7 +94,8 @@ pub fn idle(f: &Findings, ladder: &Ladder, answer_within: Duration) -> (Check, I
                         show(cut_at.unwrap_or(cut.idle)),
                         server_timeout.unwrap_or_default()
                     ),
-                    server_fix(bound),
+                    // The setting is the bound, not when its close happened to arrive.
+                    server_fix(Duration::from_secs(server_timeout.unwrap_or_default()).min(bound)),
                 ),
                 "closed" => (
                     format!(
@@ -356,7 +357,7 @@ mod tests {
         );
         let hint = c.hint.unwrap();
         assert!(hint.contains("health_check_interval=1"), "{hint}");
-        assert!(hint.contains("ConnMaxIdleTime under 2.4 s"), "{hint}");
+        assert!(hint.contains("ConnMaxIdleTime under 2 s"), "{hint}");
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub struct IdleConfig {
 impl IdleConfig {
     /// Validates the arguments of `idle`.
     pub fn from_args(args: &IdleArgs) -> Result<IdleConfig, UsageError> {
-        let mut base = one_server(&args.server, 1)?;
+        // A few PINGs, so the `ping` line above the ladder is a measurement, not one sample.
+        let mut base = one_server(&args.server, 3)?;
         base.check.extras.config = true;
         Ok(IdleConfig {
             base,

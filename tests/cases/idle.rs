@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::support::middlebox::{Forget, Middlebox};
 use crate::support::run::{SECRET, cmd, redcheck, run};
-use crate::support::{RedisServer, unused_port};
+use crate::support::{Pki, RedisServer, unused_port};
 
 /// `redcheck idle URL ARGS… --format json`, checked for the password; the report.
 fn idle_json(url: &str, args: &[&str]) -> (Value, Duration) {
@@ -82,6 +82,33 @@ fn the_servers_own_timeout_is_named_and_ends_the_run_when_it_closes() {
             .unwrap()["status"],
         "warn"
     );
+}
+
+#[test]
+fn over_tls_the_ladder_uses_the_same_trust_and_credentials() {
+    let pki = Pki::new();
+    let certs = pki.server(&["localhost", "127.0.0.1"]);
+    let server = RedisServer::builder()
+        .password(SECRET)
+        .tls_only(&certs)
+        .arg("timeout", "2")
+        .start();
+    let port = server.tls_port().expect("a TLS port");
+    let url = format!("rediss://:{SECRET}@127.0.0.1:{port}");
+    let ca = pki.ca_pem();
+    let (r, _) = idle_json(
+        &url,
+        &[
+            "--ladder",
+            "1s,6s",
+            "--timeout",
+            "3s",
+            "--cacert",
+            ca.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r["idle"]["cut_by"], "server-timeout", "{:#}", r["idle"]);
+    assert_eq!(fates(&r), ["alive", "closed"]);
 }
 
 #[test]
