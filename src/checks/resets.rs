@@ -155,7 +155,9 @@ fn idle_timeout(
     hints: &mut Vec<String>,
 ) {
     match cfg.timeout {
-        Some(0) | None => parts.push("no server idle timeout".into()),
+        Some(0) => parts.push("no server idle timeout".into()),
+        // A proxy may answer CONFIG GET with nothing: that is not "no timeout".
+        None => parts.push("CONFIG GET timeout returned nothing".into()),
         Some(n) => {
             *status = (*status).max(if n <= SHORT_IDLE_TIMEOUT {
                 Status::Warn

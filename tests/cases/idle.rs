@@ -72,6 +72,23 @@ fn the_servers_own_timeout_is_named_and_ends_the_run_when_it_closes() {
     ] {
         assert!(hint.contains(says), "{says}: {hint}");
     }
+    // Under --format github the verdict is an annotation.
+    let gh = redcheck(&[
+        "idle",
+        &url,
+        "--ladder",
+        "1s,4s",
+        "--timeout",
+        "3s",
+        "--format",
+        "github",
+    ]);
+    gh.assert_no_secret();
+    assert!(
+        gh.stdout.contains("::warning title=redcheck idle::"),
+        "{}",
+        gh.stdout
+    );
     // The default check's verdict on the same server sits above the ladder.
     assert_eq!(
         r["checks"]
