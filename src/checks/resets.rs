@@ -306,6 +306,18 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_config_answer_is_not_taken_for_no_timeout() {
+        let empty = Stage::done(ServerConfig::default(), Duration::ZERO);
+        let c = resets(&with("redis://h", QUIET, empty));
+        assert!(c.summary.contains("returned nothing"), "{}", c.summary);
+        assert!(
+            !c.summary.contains("no server idle timeout"),
+            "{}",
+            c.summary
+        );
+    }
+
+    #[test]
     fn a_refused_config_is_never_a_failure_and_falls_back_to_the_provider() {
         let refused = || Stage::skipped("CONFIG GET is not allowed: ERR unknown command 'CONFIG'");
         let c = resets(&with(

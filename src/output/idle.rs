@@ -53,6 +53,8 @@ impl Live {
             Event::Tick(s) => {
                 let Some(bar) = &self.bar else { return };
                 let next = s.next.map_or_else(String::new, |(rung, left)| {
+                    // Counted down in whole seconds, rounded up: "in 0:00" only when due.
+                    let left = Duration::from_secs(left.as_millis().div_ceil(1000) as u64);
                     format!(" · next probe {} in {}", show_idle(rung), clock(left))
                 });
                 bar.set_message(format!(
