@@ -106,7 +106,10 @@ pub fn idle(f: &Findings, ladder: &Ladder, answer_within: Duration) -> (Check, I
                 ),
                 "reset" => (
                     format!("idle connections are reset (RST): {between}"),
-                    middlebox_fix(bound, false),
+                    format!(
+                        "{}\na server restart resets connections too: if redcheck URL shows a short uptime, that was it",
+                        middlebox_fix(bound, false)
+                    ),
                 ),
                 _ => (
                     format!(
