@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Explain a URL offline: its parts, its lints, and how each client library reads it')
             [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Round-trip latency: PING samples, running percentiles, and a histogram at the end')
+            [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff): redcheck man | man -l -')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -183,6 +184,28 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'redcheck;idle' {
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Longest idle time to try; the ladder is 10s, 30s, 1m, 2m, 4m, 6m, 10m, 15m, 20m, 30m, 45m, 60m up to it (and it)')
+            [CompletionResult]::new('--ladder', '--ladder', [CompletionResultType]::ParameterName, 'Idle times to try instead of the default ladder, comma-separated: 5s,20s,1m')
+            [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Turn TCP keep-alive on at this interval on every connection, to see whether it keeps them alive: 30s, 1m')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system store')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send and verify instead of the URL''s host (tunnels, port-forwards)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers that require one; needs --key')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on connecting, and on each probe''s answer (silence past it: the flow was dropped)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'redcheck;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -200,6 +223,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Explain a URL offline: its parts, its lints, and how each client library reads it')
             [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Round-trip latency: PING samples, running percentiles, and a histogram at the end')
+            [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff): redcheck man | man -l -')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -221,6 +245,9 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             break
         }
         'redcheck;help;latency' {
+            break
+        }
+        'redcheck;help;idle' {
             break
         }
         'redcheck;help;completions' {

@@ -58,6 +58,7 @@ complete -c redcheck -n "__fish_redcheck_needs_command" -a "wait" -d 'Retry the 
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "idle" -d 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "completions" -d 'Print a shell completion script'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -185,14 +186,35 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -s k -l insec
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l strict -d 'Exit 1 on warnings too'
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l for -d 'Longest idle time to try; the ladder is 10s, 30s, 1m, 2m, 4m, 6m, 10m, 15m, 20m, 30m, 45m, 60m up to it (and it)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l ladder -d 'Idle times to try instead of the default ladder, comma-separated: 5s,20s,1m' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l keepalive -d 'Turn TCP keep-alive on at this interval on every connection, to see whether it keeps them alive: 30s, 1m' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l timeout -d 'Bound on connecting, and on each probe\'s answer (silence past it: the flow was dropped)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c redcheck -n "__fish_redcheck_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c redcheck -n "__fish_redcheck_using_subcommand man" -s h -l help -d 'Print help'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "idle" -d 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

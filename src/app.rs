@@ -1,5 +1,6 @@
 //! Wires a subcommand: config → probe → checks → output → exit code.
 
+mod idle;
 mod latency;
 mod memory;
 
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Url(args)) => explain_url(&args),
         Some(Command::Memory(args)) => memory::run(&args),
         Some(Command::Latency(args)) => latency::run(&args),
+        Some(Command::Idle(args)) => idle::run(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());

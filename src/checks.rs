@@ -5,9 +5,11 @@ mod cluster;
 mod connectivity;
 mod durability;
 mod hints;
+mod idle;
 mod latency;
 mod memory;
 mod probes;
+mod resets;
 pub mod scrub;
 mod sentinel;
 mod server;
@@ -20,6 +22,7 @@ use crate::probe::{Findings, Outcome, Stage};
 use crate::report::{Check, Report, Status, TargetInfo, Tool, millis};
 use crate::url::Endpoint;
 
+pub use idle::{idle, show as show_idle};
 pub use latency::latency;
 pub use memory::{Workload, bytes, numbers as memory_numbers};
 pub use tls::{handshake, presented_chain};
@@ -58,6 +61,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
     } else {
         checks.extend(info_checks);
     }
+    checks.push(resets::resets(f));
     checks.push(cluster::cluster(f));
     checks.push(server::version(f));
     checks.push(probes::pubsub(f));
@@ -227,6 +231,8 @@ pub(crate) mod testing {
             auth: not_reached(),
             ping: not_reached(),
             info: not_reached(),
+            config: not_reached(),
+            ping_denied: None,
             cluster: not_reached(),
             pubsub: not_reached(),
             write: not_reached(),
@@ -299,6 +305,19 @@ pub(crate) mod testing {
             f.info = Stage::done(
                 Info::parse(include_str!("../tests/fixtures/info/redis-7.0.txt")),
                 us(420),
+            );
+            // Redis 7.0's defaults, as CONFIG GET answers them.
+            f.config = Stage::done(
+                crate::probe::session::ServerConfig {
+                    timeout: Some(0),
+                    tcp_keepalive: Some(300),
+                    output_buffer_limit: Some(
+                        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
+                            .into(),
+                    ),
+                    maxmemory_clients: Some("0".into()),
+                },
+                us(150),
             );
             f.cluster = Stage::skipped("cluster mode is off");
             f.pubsub = Stage::done(

@@ -50,6 +50,12 @@ pub enum Command {
     /// Round-trip latency: PING samples, running percentiles, and a histogram at the end.
     #[command(mut_arg("timeout", |a| a.help("Bound on connecting, and on each round trip")))]
     Latency(LatencyArgs),
+    /// How long a connection may sit idle before something on the path cuts it: a ladder of
+    /// idle connections, one PING each, and who cut (server timeout, reset, or silence).
+    #[command(mut_arg("timeout", |a| {
+        a.help("Bound on connecting, and on each probe's answer (silence past it: the flow was dropped)")
+    }))]
+    Idle(IdleArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -220,7 +226,29 @@ pub struct LatencyArgs {
     pub server: ServerArgs,
 }
 
-/// One server and everything it takes to reach it (`memory`, `latency`).
+/// Arguments of `redcheck idle`.
+#[derive(Debug, Args, Clone)]
+pub struct IdleArgs {
+    /// Longest idle time to try; the ladder is 10s, 30s, 1m, 2m, 4m, 6m, 10m, 15m, 20m, 30m,
+    /// 45m, 60m up to it (and it).
+    #[arg(long = "for", value_name = "DUR", default_value = "10m", value_parser = parse_duration)]
+    pub idle_for: Duration,
+
+    /// Idle times to try instead of the default ladder, comma-separated: 5s,20s,1m.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_duration, conflicts_with = "idle_for")]
+    pub ladder: Vec<Duration>,
+
+    /// Turn TCP keep-alive on at this interval on every connection, to see whether it keeps
+    /// them alive: 30s, 1m.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub keepalive: Option<Duration>,
+
+    /// The server and how to reach it.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// One server and everything it takes to reach it (`memory`, `latency`, `idle`).
 #[derive(Debug, Args, Clone)]
 pub struct ServerArgs {
     /// The server (default: $REDIS_URL).

@@ -19,8 +19,10 @@ use crate::url::PasswordSource;
 use crate::url::sentinel::SentinelFlags;
 
 mod health;
+mod idle;
 
 pub use health::LatencyConfig;
+pub use idle::IdleConfig;
 
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +68,8 @@ pub struct Extras {
     pub pubsub: bool,
     /// `SET`/`GET`/`DEL` of a random key (`--write-probe`).
     pub write: bool,
+    /// `CONFIG GET` of the idle timeout, keep-alive and client buffer limits.
+    pub config: bool,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -126,6 +130,7 @@ impl Config {
                     cluster: true,
                     pubsub: true,
                     write: args.write_probe,
+                    config: true,
                 },
                 sentinel: validate_sentinel(&args.sentinel)?,
             },

@@ -137,6 +137,17 @@ impl Connection {
         self.armed = None;
     }
 
+    /// The TCP socket under the connection (plain or TLS); `None` for a Unix socket. `idle`
+    /// sets keep-alive on it and peeks at it to see a close or reset arrive while idle.
+    pub fn tcp(&self) -> Option<&TcpStream> {
+        match &self.io {
+            Transport::Plain(s) => Some(s),
+            Transport::Tls(s) => Some(&s.sock),
+            #[cfg(unix)]
+            Transport::Unix(_) => None,
+        }
+    }
+
     /// Fails once the deadline has passed, and sets the socket timeouts to the time left when
     /// they are older than [`REARM_AFTER`]. Call it before starting a stopwatch so the sample
     /// holds no `setsockopt`.

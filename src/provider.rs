@@ -18,6 +18,17 @@ pub struct Provider {
     pub ca_advice: &'static str,
     /// Anything else a user of it should know.
     pub note: &'static str,
+    /// The idle timeout it documents, for when CONFIG GET cannot read the server's own.
+    pub idle_timeout: Option<IdleTimeout>,
+}
+
+/// A provider's documented idle timeout: the figure, and what closes the connection.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct IdleTimeout {
+    /// Seconds a connection may stay idle.
+    pub seconds: u64,
+    /// What the documentation says about it, in a few words.
+    pub what: &'static str,
 }
 
 /// Every provider we recognise.
@@ -29,6 +40,7 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: None,
         tls_only: false,
         ca_advice: "ElastiCache certificates chain to Amazon's public roots: install ca-certificates in the image",
+        idle_timeout: None,
         note: "TLS is on when in-transit encryption is enabled (same port); CONFIG is blocked; a clustercfg. host is a cluster endpoint and needs a cluster-aware client; it is reachable only from inside its VPC",
     },
     Provider {
@@ -38,6 +50,12 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: Some(6380),
         tls_only: true,
         ca_advice: "Azure certificates chain to public roots (DigiCert): install ca-certificates in the image",
+        // "Azure Cache for Redis has a 10-minute timeout for idle connections": Microsoft Learn,
+        // azure-cache-for-redis/cache-best-practices-connection, section "Idle timeout".
+        idle_timeout: Some(IdleTimeout {
+            seconds: 600,
+            what: "documented: a 10-minute timeout for idle connections",
+        }),
         note: "TLS on 6380; the plaintext port 6379 is disabled by default; idle connections are closed after ~10 minutes",
     },
     Provider {
@@ -47,6 +65,7 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: Some(10000),
         tls_only: true,
         ca_advice: "Azure certificates chain to public roots: install ca-certificates in the image",
+        idle_timeout: None,
         note: "TLS on port 10000",
     },
     Provider {
@@ -56,6 +75,7 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: None,
         tls_only: true,
         ca_advice: "Upstash certificates chain to public roots: install ca-certificates in the image",
+        idle_timeout: None,
         note: "TLS is required: use rediss://",
     },
     Provider {
@@ -65,6 +85,7 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: Some(25061),
         tls_only: true,
         ca_advice: "download the CA certificate from the database's Overview page in the control panel and pass it with --cacert",
+        idle_timeout: None,
         note: "TLS on port 25061",
     },
     Provider {
@@ -74,6 +95,7 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: None,
         tls_only: false,
         ca_advice: "download the Redis Cloud CA bundle (redis_ca.pem) from the database's Security settings in the console and pass it with --cacert",
+        idle_timeout: None,
         note: "TLS is opt-in per database, on the same port",
     },
     Provider {
@@ -83,6 +105,7 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: None,
         tls_only: true,
         ca_advice: "download the project CA (ca.pem) from the service's Overview page and pass it with --cacert",
+        idle_timeout: None,
         note: "TLS is required",
     },
     Provider {
@@ -92,6 +115,13 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: None,
         tls_only: false,
         ca_advice: "Heroku Redis uses a self-signed certificate; Heroku documents turning verification off (ssl_cert_reqs=none / rejectUnauthorized: false): use --insecure knowingly",
+        // Heroku's help article TLWJY0PU ("Connections to external systems are timing out")
+        // lists "Redis - 300 seconds"; Heroku Dev Center, heroku-redis, "Configuring Your
+        // Instance": the idle `timeout` is set with `heroku redis:timeout`.
+        idle_timeout: Some(IdleTimeout {
+            seconds: 300,
+            what: "documented: idle connections time out after 300 s unless changed with heroku redis:timeout",
+        }),
         note: "the URL changes when Heroku rotates credentials: read REDIS_TLS_URL / REDIS_URL at start-up",
     },
     Provider {
@@ -101,6 +131,7 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: Some(6378),
         tls_only: true,
         ca_advice: "download the server CA from the console (or gcloud redis instances describe … --format='get(serverCaCerts)') and pass it with --cacert; its certificate names the instance's IP address, so connect by IP",
+        idle_timeout: None,
         note: "in-transit encryption serves TLS on port 6378",
     },
     Provider {
@@ -110,6 +141,7 @@ pub const PROVIDERS: &[Provider] = &[
         tls_port: None,
         tls_only: false,
         ca_advice: "operators (KubeBlocks, Bitnami…) keep the CA in a Secret: kubectl get secret … -o jsonpath='{.data.ca\\.crt}' | base64 -d > ca.pem, then --cacert ca.pem",
+        idle_timeout: None,
         note: "from another namespace use <service>.<namespace>.svc.cluster.local; a bare service name only resolves inside the same namespace",
     },
 ];
@@ -135,6 +167,16 @@ pub fn detect(host: &str, port: u16) -> Option<&'static Provider> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documented_idle_timeouts() {
+        let azure = detect("contoso.redis.cache.windows.net", 6380).unwrap();
+        assert_eq!(azure.idle_timeout.map(|t| t.seconds), Some(600));
+        let heroku = detect("ec2-1-2-3-4.compute-1.amazonaws.com", 12345).unwrap();
+        assert_eq!(heroku.idle_timeout.map(|t| t.seconds), Some(300));
+        let upstash = detect("x.upstash.io", 6379).unwrap();
+        assert_eq!(upstash.idle_timeout, None);
+    }
 
     #[test]
     fn recognises_hosts_and_ports() {

@@ -331,3 +331,57 @@ pub struct ReplicaEntry {
     /// The failure's cause, or null.
     pub error: Option<String>,
 }
+
+/// `redcheck idle`: the connection checks, the verdict, and every rung of the ladder.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdleReport {
+    /// The checks (connection stages, `resets`, and `idle` with the verdict).
+    #[serde(flatten)]
+    pub report: Report,
+    /// The ladder, when connections could be opened.
+    pub idle: Option<IdleSummary>,
+}
+
+/// What the ladder found.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdleSummary {
+    /// Connections held idle at once (one per rung).
+    pub connections: usize,
+    /// TCP keep-alive set on each (`--keepalive`), in seconds.
+    pub keepalive_seconds: Option<f64>,
+    /// How long a PING could go unanswered before counting as silence, in seconds.
+    pub answer_within_seconds: f64,
+    /// The longest idle time that was survived.
+    pub survived_seconds: Option<f64>,
+    /// The shortest idle time that was cut.
+    pub cut_seconds: Option<f64>,
+    /// When the close or reset arrived, when it came on its own before the PING.
+    pub cut_at_seconds: Option<f64>,
+    /// Who cut: `server-timeout`, `closed`, `reset`, `silence`; null when nothing was cut.
+    pub cut_by: Option<&'static str>,
+    /// The server's `timeout`, when CONFIG GET could read it.
+    pub server_timeout_seconds: Option<u64>,
+    /// Whether Ctrl-C ended the run.
+    pub interrupted: bool,
+    /// Every rung, shortest idle first.
+    pub rungs: Vec<RungInfo>,
+}
+
+/// One rung of the ladder.
+#[derive(Debug, Clone, Serialize)]
+pub struct RungInfo {
+    /// The idle time it was to wait, in seconds.
+    pub idle_seconds: f64,
+    /// `alive`, `closed`, `reset`, `silent`, `broken`, `not-opened`, `not-probed`.
+    pub fate: &'static str,
+    /// Idle time when its PING went out.
+    pub probed_after_seconds: Option<f64>,
+    /// What arrived while it waited (`eof`, `reset`, `bytes`), and when.
+    pub noticed: Option<&'static str>,
+    /// Idle time when that arrived.
+    pub noticed_after_seconds: Option<f64>,
+    /// Round trip of the answered PING.
+    pub rtt_ms: Option<f64>,
+    /// The error or the refusal, when there was one.
+    pub detail: Option<String>,
+}

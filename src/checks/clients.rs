@@ -42,15 +42,7 @@ pub fn clients(info: &Info) -> Check {
         status = Status::Warn;
         hints.push(format!("{connected} of maxclients {max} connections are open: the next clients will get 'max number of clients reached'; reuse one client or pool per process, close idle connections (CLIENT LIST shows them), or raise maxclients or the plan's limit"));
     }
-    if let Some(rejected) = c.rejected_connections.filter(|r| *r > 0) {
-        // A counter since start, which TCP-only health probes of a TLS port also raise:
-        // worth knowing, not a warning by itself.
-        if status == Status::Pass {
-            status = Status::Info;
-        }
-        parts.push(format!("{rejected} refused since start"));
-        hints.push(format!("{rejected} connections were refused since start: maxclients reached, protected mode, or a connection dropped before it was set up (a TCP check on a TLS port); the server log says which"));
-    }
+    // Refused connections are judged by `resets`, with the other clients the server dropped.
     if let Some(life) = lifetime
         && total >= CHURN_MIN_CONNECTIONS
         && life < CHURN_MAX_LIFETIME_SECONDS

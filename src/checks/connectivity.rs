@@ -284,18 +284,34 @@ pub fn ping(f: &Findings) -> Check {
                     show_ms(s.p99_ms),
                     show_ms(s.max_ms)
                 );
-                let (status, hint) = if s.p50_ms >= SLOW_P50_MS {
+                let (mut status, mut hint) = if s.p50_ms >= SLOW_P50_MS {
                     (Status::Warn, Some(SLOW_HINT.to_string()))
                 } else {
                     (Status::Pass, None)
                 };
-                check(
-                    "ping",
-                    status,
-                    summary,
-                    hint,
-                    serde_json::to_value(s).unwrap_or(Value::Null),
-                )
+                let mut data = serde_json::to_value(s).unwrap_or(Value::Null);
+                let summary = match &f.ping_denied {
+                    Some(denied) => {
+                        status = Status::Warn;
+                        let user = f.auth.facts().map_or("USER", |a| a.user.as_str());
+                        let grant = format!(
+                            "the ACL forbids PING ({}): the connection works, and latency was timed with {} instead; clients send PING for health checks and pool validation (redis-py health_check_interval, node-redis pingInterval, Jedis testWhileIdle), which will fail: grant it with ACL SETUSER {user} +ping",
+                            denied.refusal, denied.via
+                        );
+                        hint = Some(match hint {
+                            Some(slow) => format!("{grant}\n{slow}"),
+                            None => grant,
+                        });
+                        data["denied"] = json!(denied.refusal);
+                        data["via"] = json!(denied.via);
+                        format!(
+                            "PING is not allowed for this user; via {}: {summary}",
+                            denied.via
+                        )
+                    }
+                    None => summary,
+                };
+                check("ping", status, summary, hint, data)
             }
             None => skipped("ping", "no samples"),
         },

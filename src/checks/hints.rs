@@ -150,10 +150,7 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         ),
         Reason::Busy => "a script or function is running too long and blocks the server: stop it (SCRIPT KILL / FUNCTION KILL) or wait for it, and find it in SLOWLOG GET".into(),
         Reason::Noauth => match t {
-            Some(t) => format!(
-                "the server needs a password: put it in the URL ({}) or, safer, in REDISCLI_AUTH / --password-file",
-                shown(t, t.username.as_deref(), true)
-            ),
+            Some(t) => noauth(t),
             None => "the server needs a password: put it in REDISCLI_AUTH or --password-file".into(),
         },
         Reason::Wrongpass => t.map_or_else(
@@ -286,6 +283,23 @@ fn shown(t: &Target, user: Option<&str>, password: bool) -> String {
     t.to_string()
 }
 
+/// `noauth`: a user name without its password needs only the password; with neither, the URL
+/// form depends on how the server authenticates, which NOAUTH does not say: both are named.
+fn noauth(t: &Target) -> String {
+    let safer = "or keep the password out of the URL with REDISCLI_AUTH / --password-file";
+    match &t.username {
+        Some(u) => format!(
+            "the server needs the password of user '{u}': {} ({safer})",
+            shown(t, Some(u), true)
+        ),
+        None => format!(
+            "the server needs a password, and the URL form depends on how it authenticates: with requirepass (one password, for the default user) use {}; with an ACL user (when the default user is off) use {}; {safer}",
+            shown(t, None, true),
+            shown(t, Some("USER"), true)
+        ),
+    }
+}
+
 /// `wrongpass`: what to check depends on where the password came from and on the user name.
 fn wrongpass(t: &Target) -> String {
     let source = match t.password_source {
@@ -310,7 +324,7 @@ fn wrongpass(t: &Target) -> String {
         ),
         // From outside the URL, the user name goes in the URL without a password (`user:@`).
         None => format!(
-            "for an ACL user give the user name too ({})",
+            "a password alone logs in as the default user, so WRONGPASS means that user is off or has another password: for an ACL user give the user name too ({})",
             shown(
                 t,
                 Some("USER"),
@@ -337,9 +351,19 @@ mod tests {
     fn rewritten_urls_keep_scheme_host_port_and_db() {
         let noauth = hint(Reason::Noauth, "rediss://cache.example.com:6380/3", None);
         assert!(
-            noauth.contains("(rediss://:****@cache.example.com:6380/3)"),
+            noauth.contains("use rediss://:****@cache.example.com:6380/3;"),
             "{noauth}"
         );
+        assert!(
+            noauth.contains("use rediss://USER:****@cache.example.com:6380/3;"),
+            "{noauth}"
+        );
+        let user = hint(Reason::Noauth, "redis://app:@h", None);
+        assert!(
+            user.contains("user 'app': redis://app:****@h:6379/0"),
+            "{user}"
+        );
+        assert!(!user.contains("USER"), "{user}");
         let arity = hint(
             Reason::AuthArity,
             "valkeys://app:pw@cache.example.com:6380/2",

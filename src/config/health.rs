@@ -19,7 +19,7 @@ impl Config {
 }
 
 /// One target with no stages after INFO, taking `samples` PINGs.
-fn one_server(s: &ServerArgs, samples: usize) -> Result<Config, UsageError> {
+pub(super) fn one_server(s: &ServerArgs, samples: usize) -> Result<Config, UsageError> {
     Ok(Config {
         urls: validate_targets(s.url.as_slice(), &[])?,
         check: CheckConfig {

@@ -2,6 +2,7 @@
 
 pub mod github;
 pub mod human;
+pub mod idle;
 pub mod json;
 pub mod latency;
 pub mod memory;

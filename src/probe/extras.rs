@@ -1,4 +1,5 @@
-//! The stages after INFO: `cluster` (when the server is one), `pubsub`, and the opt-in `write`.
+//! The stages after INFO: `config` (read-only `CONFIG GET`), `cluster` (when the server is
+//! one), `pubsub`, and the opt-in `write`.
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::Instant;
@@ -10,7 +11,7 @@ use crate::trust::Roots;
 use crate::url::Target;
 
 use super::pubsub::{self, PubsubError};
-use super::session::{InfoError, SessionError};
+use super::session::{self, InfoError, SessionError};
 use super::{Findings, Outcome, Stage, cluster, reach, wire_failure, write};
 
 /// Runs the stages the command asked for, in order, on the open connection.
@@ -24,6 +25,19 @@ pub fn run(
     on_stage: &(dyn Fn(&'static str) + Sync),
 ) {
     let not_asked = "not part of this command";
+    if cfg.extras.config {
+        on_stage("config");
+        let started = Instant::now();
+        f.config = match session::read_config(conn) {
+            Ok(facts) => Stage::done(facts, started.elapsed()),
+            Err(InfoError::Forbidden(why)) => {
+                Stage::skipped(format!("CONFIG GET is not allowed: {why}"))
+            }
+            Err(InfoError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
+        };
+    } else {
+        f.config = Stage::skipped(not_asked);
+    }
     if !cfg.extras.cluster {
         f.cluster = Stage::skipped(not_asked);
     } else if is_cluster(f) {

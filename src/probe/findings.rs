@@ -11,7 +11,7 @@ use super::cluster::ClusterFacts;
 use super::dns::DnsFacts;
 use super::pubsub::PubsubFacts;
 use super::sentinel::SentinelFacts;
-use super::session::AuthFacts;
+use super::session::{AuthFacts, PingDenied, ServerConfig};
 use super::tcp::TcpFacts;
 use super::tls::TlsFacts;
 use super::write::WriteFacts;
@@ -110,6 +110,10 @@ pub struct Findings {
     pub ping: Stage<Vec<Duration>>,
     /// The INFO facts.
     pub info: Stage<Info>,
+    /// Settings read with `CONFIG GET` (idle timeout, keep-alive, buffer limits).
+    pub config: Stage<ServerConfig>,
+    /// Set when the ACL forbids PING: `ping` then holds round trips timed another way.
+    pub ping_denied: Option<PingDenied>,
     /// Cluster state and the reachability of the nodes it announces.
     pub cluster: Stage<ClusterFacts>,
     /// The pub/sub round trip.
@@ -140,6 +144,8 @@ impl Findings {
             auth: Stage::skipped(not_run()),
             ping: Stage::skipped(not_run()),
             info: Stage::skipped(not_run()),
+            config: Stage::skipped(not_run()),
+            ping_denied: None,
             cluster: Stage::skipped(not_run()),
             pubsub: Stage::skipped(not_run()),
             write: Stage::skipped(not_run()),
@@ -152,7 +158,8 @@ impl Findings {
     /// Marks every stage from `from` on as skipped because of `why`.
     pub(crate) fn skip_from(&mut self, from: &str, why: &str) {
         let order = [
-            "dns", "tcp", "scheme", "tls", "auth", "ping", "info", "cluster", "pubsub", "write",
+            "dns", "tcp", "scheme", "tls", "auth", "ping", "info", "config", "cluster", "pubsub",
+            "write",
         ];
         let start = order.iter().position(|s| *s == from).unwrap_or(order.len());
         for name in &order[start..] {
@@ -165,6 +172,7 @@ impl Findings {
                 "auth" => self.auth = Stage::skipped(why),
                 "ping" => self.ping = Stage::skipped(why),
                 "info" => self.info = Stage::skipped(why),
+                "config" => self.config = Stage::skipped(why),
                 "cluster" => self.cluster = Stage::skipped(why),
                 "pubsub" => self.pubsub = Stage::skipped(why),
                 _ => self.write = Stage::skipped(why),

@@ -2,6 +2,8 @@
 
 mod core;
 mod health;
+mod idle;
+mod resets;
 mod robustness;
 mod secrets;
 mod sentinel;

@@ -4,6 +4,8 @@
 pub mod certs;
 /// Scripted fake servers, refused and blackholed addresses.
 pub mod fake;
+/// A loopback proxy that resets or silently drops flows idle past a limit.
+pub mod middlebox;
 /// Certificates made with the openssl command line, as people make them.
 pub mod openssl;
 /// Real redis-server processes.

@@ -256,8 +256,12 @@ fn clients_at_maxclients_and_refused_connections() {
     assert!(c["data"]["rejected_connections"].as_u64().unwrap() >= 1);
     assert_eq!(c["data"]["used_percent"], 100.0);
     let hint = c["hint"].as_str().unwrap();
+    assert!(hint.contains("maxclients 1"), "{hint}");
+    let resets = run.check("resets");
+    assert_eq!(resets["status"], "warn", "{resets:#}");
+    let hint = resets["hint"].as_str().unwrap();
     assert!(
-        hint.contains("maxclients 1") && hint.contains("refused since start"),
+        hint.contains("were refused: maxclients 1 was reached") && hint.contains("since start"),
         "{hint}"
     );
     // The pub/sub connection needs a slot of its own, and there is none.
