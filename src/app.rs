@@ -193,19 +193,37 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
 }
 
 /// Probes every target at once (one thread each), keeping argument order.
+///
+/// A thread that cannot start (a pids limit, `ulimit -v`) is not fatal: that target is
+/// probed on this thread afterwards, within what is left of one overall `--timeout`.
 pub fn probe_all(prepared: &[Prepared], cfg: &CheckConfig, progress: &Progress) -> Vec<Findings> {
     let on_stage = |name: &'static str| progress.stage(name);
     if prepared.len() == 1 {
         return vec![probe::run(&prepared[0], cfg, &on_stage)];
     }
+    let overall = crate::deadline::Deadline::after(cfg.timeout);
     thread::scope(|s| {
         let handles: Vec<_> = prepared
             .iter()
-            .map(|p| s.spawn(|| probe::run(p, cfg, &on_stage)))
+            .map(|p| {
+                thread::Builder::new()
+                    .name("probe".into())
+                    .spawn_scoped(s, || probe::run(p, cfg, &on_stage))
+                    .map_err(|_| p)
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("a probe thread panicked"))
+            .map(|h| match h {
+                Ok(h) => h.join().expect("a probe thread panicked"),
+                Err(p) => {
+                    let left = CheckConfig {
+                        timeout: overall.left(),
+                        ..cfg.clone()
+                    };
+                    probe::run(p, &left, &on_stage)
+                }
+            })
             .collect()
     })
 }

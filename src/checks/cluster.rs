@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{check, failed, hints, object, skipped, timed};
 use crate::failure::{Failure, Reason};
-use crate::probe::cluster::{ClusterFacts, Reached};
+use crate::probe::cluster::{ClusterFacts, MAX_DIALLED, Reached};
 use crate::probe::{Findings, Outcome};
 use crate::report::{Check, Status, millis};
 
@@ -62,6 +62,7 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         "known_nodes": c.known_nodes,
         "shards": c.shards.len(),
         "nodes": nodes,
+        "not_tried_over_cap": c.over_cap,
     });
     let unreachable: Vec<(&str, &Failure)> = c
         .nodes
@@ -76,11 +77,18 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         .iter()
         .filter(|n| !matches!(n.reached, Reached::NotTried(_)))
         .count();
-    let shards = format!(
+    let mut shards = format!(
         "{} shard{}",
         c.shards.len(),
         if c.shards.len() == 1 { "" } else { "s" }
     );
+    if c.over_cap > 0 {
+        // Said wherever the shard count is: no verdict covers nodes that were never dialled.
+        shards.push_str(&format!(
+            " · {} more announced nodes not tried (redcheck dials at most {MAX_DIALLED})",
+            c.over_cap
+        ));
+    }
     let unreachable_text = (!unreachable.is_empty()).then(|| {
         let mut named: Vec<String> = unreachable
             .iter()
@@ -145,9 +153,15 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
             data,
         );
     }
+    // More nodes than any supported cluster has: those not dialled cannot be vouched for.
+    let status = if c.over_cap > 0 {
+        Status::Warn
+    } else {
+        Status::Pass
+    };
     check(
         "cluster",
-        Status::Pass,
+        status,
         format!("ok · {shards} · {} reachable", nodes_text(tried)),
         Some(CLUSTER_AWARE.into()),
         data,
