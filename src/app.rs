@@ -32,17 +32,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Memory(args)) => memory::run(&args),
         Some(Command::Latency(args)) => latency::run(&args),
         Some(Command::Completions { shell }) => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());
-            Ok(ExitCode::Success)
+            // Into memory first: clap_complete panics when its writer fails (`> /dev/full`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "redcheck", &mut script);
+            ExitCode::Success.after_writing(emit(&script), "the completions")
         }
         Some(Command::Man) => {
+            let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .context("writing the manual page")?;
-            Ok(ExitCode::Success)
+                .render(&mut page)
+                .context("rendering the manual page")?;
+            ExitCode::Success.after_writing(emit(&page), "the manual page")
         }
     }
+}
+
+/// Writes generated text to stdout in one piece.
+fn emit(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()
 }
 
 /// `redcheck url`: parse, lint and compare client readings; never touches the network.
@@ -54,17 +63,17 @@ fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
     else {
         return Err(crate::config::no_url("redcheck url").into());
     };
-    let cfg = crate::config::output_config(&args.output);
+    let cfg = crate::config::output_config(&args.output, crate::config::DEFAULT_TIMEOUT);
     let report = crate::clients::explain(raw);
     let mut out = std::io::stdout().lock();
-    output::url::write(&mut out, &report, &cfg).context("writing the report")?;
-    out.flush().ok();
+    let written = output::url::write(&mut out, &report, &cfg).and_then(|()| out.flush());
     let bad = report.verdict == Status::Fail || (cfg.strict && report.verdict == Status::Warn);
-    Ok(if bad {
+    let code = if bad {
         ExitCode::CheckFailed
     } else {
         ExitCode::Success
-    })
+    };
+    code.after_writing(written, "the report")
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -88,9 +97,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .collect();
     // Serializers write in small pieces; stdout's line buffer would scan each one for '\n'.
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    output::write(&mut out, &reports, &cfg.output).context("writing the report")?;
-    out.flush().ok();
-    Ok(ExitCode::for_reports(&reports, cfg.output.strict))
+    let written = output::write(&mut out, &reports, &cfg.output).and_then(|()| out.flush());
+    ExitCode::for_reports(&reports, cfg.output.strict).after_writing(written, "the report")
 }
 
 fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
@@ -137,11 +145,9 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         report,
     };
     let mut out = std::io::stdout().lock();
-    output::tls::write(&mut out, &report, &cfg.output).context("writing the report")?;
-    Ok(ExitCode::for_reports(
-        std::slice::from_ref(&report.report),
-        cfg.output.strict,
-    ))
+    let written = output::tls::write(&mut out, &report, &cfg.output);
+    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict)
+        .after_writing(written, "the report")
 }
 
 /// Parses every URL, supplies a password from outside the URL when it has none and is the
@@ -177,7 +183,7 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
             let roots = match &target {
                 Ok(t) if t.tls => Some(match (&cfg.tls.cacert, &t.ca_file) {
                     (Some(roots), _) => roots.clone(),
-                    (None, Some(path)) => trust::custom_roots(path, "?ssl_ca_certs=")
+                    (None, Some(path)) => trust::custom_roots(path, "?ssl_ca_certs=", cfg.timeout)
                         .map_err(|e| UsageError(format!("{e:#}")))?,
                     (None, None) => SYSTEM.get_or_init(trust::system_roots).clone(),
                 }),

@@ -57,9 +57,7 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
     report.elapsed_ms = millis(started.elapsed());
     let report = LatencyReport { report, latency };
     let mut out = std::io::stdout().lock();
-    output::latency::write(&mut out, &report, &cfg.base.output).context("writing the report")?;
-    Ok(ExitCode::for_reports(
-        std::slice::from_ref(&report.report),
-        cfg.base.output.strict,
-    ))
+    let written = output::latency::write(&mut out, &report, &cfg.base.output);
+    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.base.output.strict)
+        .after_writing(written, "the report")
 }

@@ -1,8 +1,6 @@
 //! `redcheck memory`: config → probe (no pub/sub, cluster or write) → the memory verdicts and
 //! the numbers behind them.
 
-use anyhow::Context;
-
 use crate::checks::{self, Options};
 use crate::cli::MemoryArgs;
 use crate::config::Config;
@@ -36,9 +34,7 @@ pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
         report,
     };
     let mut out = std::io::stdout().lock();
-    output::memory::write(&mut out, &report, &cfg.output).context("writing the report")?;
-    Ok(ExitCode::for_reports(
-        std::slice::from_ref(&report.report),
-        cfg.output.strict,
-    ))
+    let written = output::memory::write(&mut out, &report, &cfg.output);
+    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict)
+        .after_writing(written, "the report")
 }

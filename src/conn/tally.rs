@@ -86,7 +86,9 @@ impl Tally {
                         }
                         // Aggregates: each child has a type byte of its own and is counted
                         // there; an announced count over the limit is refused at once.
-                        (b'*' | b'~' | b'>', Some(n)) if usize::try_from(n).is_ok_and(|n| n > limit) => {
+                        (b'*' | b'~' | b'>', Some(n))
+                            if usize::try_from(n).is_ok_and(|n| n > limit) =>
+                        {
                             return false;
                         }
                         (b'%' | b'|', Some(n))
