@@ -114,10 +114,15 @@ fn on_helper<T: Send + 'static>(
         .unwrap_or_else(|_| Err(io::Error::from(io::ErrorKind::TimedOut)))
 }
 
-/// The usage error's text for a file over the cap.
+/// The usage error's text for a file over the cap (`len` as far as it is known).
 fn too_large(len: u64) -> String {
     format!(
-        "the file holds more than 1 MiB ({len} bytes read); redcheck reads at most {MAX_INPUT_BYTES} bytes of a local file: is it the right file?"
+        "the file holds more than 1 MiB ({len}{} bytes); redcheck reads at most 1 MiB of a local file: is it the right file?",
+        if len > MAX_INPUT_BYTES as u64 + 1 {
+            ""
+        } else {
+            " or more"
+        }
     )
 }
 

@@ -18,7 +18,7 @@ const CLUSTER_AWARE: &str = "use a cluster-aware client (or your client's cluste
 /// `cluster`.
 pub fn cluster(f: &Findings) -> Check {
     let c = match &f.cluster.outcome {
-        Outcome::Done(c) => judged(f, c),
+        Outcome::Done(c) => over_cap(judged(f, c), c),
         Outcome::Failed(failure, _) => failed(
             "cluster",
             failure,
@@ -77,18 +77,11 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         .iter()
         .filter(|n| !matches!(n.reached, Reached::NotTried(_)))
         .count();
-    let mut shards = format!(
+    let shards = format!(
         "{} shard{}",
         c.shards.len(),
         if c.shards.len() == 1 { "" } else { "s" }
     );
-    if c.over_cap > 0 {
-        // Said wherever the shard count is: no verdict covers nodes that were never dialled.
-        shards.push_str(&format!(
-            " · {} more announced nodes not tried (redcheck dials at most {MAX_DIALLED})",
-            c.over_cap
-        ));
-    }
     let unreachable_text = (!unreachable.is_empty()).then(|| {
         let mut named: Vec<String> = unreachable
             .iter()
@@ -153,19 +146,26 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
             data,
         );
     }
-    // More nodes than any supported cluster has: those not dialled cannot be vouched for.
-    let status = if c.over_cap > 0 {
-        Status::Warn
-    } else {
-        Status::Pass
-    };
     check(
         "cluster",
-        status,
+        Status::Pass,
         format!("ok · {shards} · {} reachable", nodes_text(tried)),
         Some(CLUSTER_AWARE.into()),
         data,
     )
+}
+
+/// More nodes announced than any supported cluster has: those never dialled are counted in
+/// the summary, and a pass becomes a warning, since nothing vouches for them.
+fn over_cap(mut check: Check, c: &ClusterFacts) -> Check {
+    if c.over_cap > 0 {
+        check.summary.push_str(&format!(
+            " · {} more announced nodes not tried (redcheck dials at most {MAX_DIALLED})",
+            c.over_cap
+        ));
+        check.status = check.status.max(Status::Warn);
+    }
+    check
 }
 
 /// `1 announced node`, `3 announced nodes`.

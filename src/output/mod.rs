@@ -76,10 +76,19 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Control characters, and the invisible marks that reorder text on screen.
+/// Control characters, and the invisible marks that reorder or hide text on screen: the
+/// bidi marks, embeddings, overrides and isolates, zero-width characters and the BOM.
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+        )
 }
 
 /// Text that may span lines on purpose (hints): each line made [`printable`].
@@ -101,5 +110,9 @@ mod tests {
             "a\\x1b[31mb\\r\\t\\x7f\\x85"
         );
         assert_eq!(printable("evil\u{202e}txt"), "evil\\u{202e}txt");
+        assert_eq!(
+            printable("a\u{2066}b\u{061c}c\u{200b}d\u{feff}"),
+            "a\\u{2066}b\\u{61c}c\\u{200b}d\\u{feff}"
+        );
     }
 }
