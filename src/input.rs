@@ -210,19 +210,24 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_fifo_without_a_writer_ends_at_the_bound() {
+    fn a_fifo_without_its_other_end_ends_at_the_bound() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success(), "mkfifo (coreutils) is needed");
+        // Two FIFOs: the reader left waiting on the first would take the append's bytes.
+        let fifo = |name: &str| {
+            let path = dir.path().join(name);
+            let made = std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(made.success(), "mkfifo (coreutils) is needed");
+            path
+        };
+        let (unwritten, unread) = (fifo("unwritten"), fifo("unread"));
         let started = std::time::Instant::now();
-        let err = read(&fifo, "--password-file", SHORT).unwrap_err().0;
+        let err = read(&unwritten, "--password-file", SHORT).unwrap_err().0;
         assert!(err.contains("within --timeout (300 ms)"), "{err}");
         assert!(started.elapsed() < SHORT * 3, "{:?}", started.elapsed());
-        let err = append(&fifo, b"x".to_vec(), SHORT).unwrap_err();
+        let err = append(&unread, b"x".to_vec(), SHORT).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
     }
 }
