@@ -126,7 +126,7 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         match checks::presented_chain(f) {
             Some(chain) => {
                 let pem: String = chain.iter().map(|c| crate::x509::to_pem(c)).collect();
-                std::fs::write(path, pem)
+                crate::input::write(path, pem.into_bytes(), cfg.check.timeout)
                     .with_context(|| format!("--save-chain {}", path.display()))?;
                 eprintln!(
                     "redcheck: wrote {} certificate(s) to {}",

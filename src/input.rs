@@ -1,6 +1,6 @@
 //! Local files redcheck reads (`--password-file`, `--cacert`, `--cert`, `--key`,
-//! `?ssl_ca_certs=`) and the one it appends to (`$GITHUB_STEP_SUMMARY`), with bounds: at most
-//! [`MAX_INPUT_BYTES`], only regular files and pipes, and never longer than `--timeout`.
+//! `?ssl_ca_certs=`) and writes (`$GITHUB_STEP_SUMMARY`, `--save-chain`), with bounds: at most
+//! [`MAX_INPUT_BYTES`] read, only regular files and pipes, and never longer than `--timeout`.
 //!
 //! `/dev/zero` or a 1 GB file would otherwise grow without bound, and opening a FIFO waits
 //! for its other end forever (`--password-file <(cmd)` where `cmd` hangs). Opening and reading
@@ -59,8 +59,23 @@ pub fn read(path: &Path, flag: &str, within: Duration) -> Result<Vec<u8>, UsageE
 /// Appends `bytes` to `path` (created when missing), giving up after `within`: a FIFO with
 /// no reader would block the open forever, a full pipe the write.
 pub fn append(path: &Path, bytes: Vec<u8>, within: Duration) -> io::Result<()> {
-    let write = |path: &Path, bytes: &[u8]| -> io::Result<()> {
-        let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    put(path, bytes, within, true)
+}
+
+/// Writes `bytes` to `path` (created or truncated), giving up after `within`, as [`append`].
+pub fn write(path: &Path, bytes: Vec<u8>, within: Duration) -> io::Result<()> {
+    put(path, bytes, within, false)
+}
+
+/// Appends or writes, on a helper thread unless `path` is a regular file or missing.
+fn put(path: &Path, bytes: Vec<u8>, within: Duration, append: bool) -> io::Result<()> {
+    let write = move |path: &Path, bytes: &[u8]| -> io::Result<()> {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(path)?;
         file.write_all(bytes)?;
         file.flush()
     };
@@ -77,7 +92,7 @@ pub fn append(path: &Path, bytes: Vec<u8>, within: Duration) -> io::Result<()> {
         io::ErrorKind::TimedOut => io::Error::new(
             io::ErrorKind::TimedOut,
             format!(
-                "nothing took the summary within {} (a pipe without a reader?)",
+                "nothing took the output within {} (a pipe without a reader?)",
                 show_duration(within)
             ),
         ),
@@ -228,6 +243,8 @@ mod tests {
         assert!(err.contains("within --timeout (300 ms)"), "{err}");
         assert!(started.elapsed() < SHORT * 3, "{:?}", started.elapsed());
         let err = append(&unread, b"x".to_vec(), SHORT).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+        let err = write(&unread, b"x".to_vec(), SHORT).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
     }
 }

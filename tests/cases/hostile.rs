@@ -447,7 +447,7 @@ fn a_step_summary_that_cannot_be_written_warns_and_keeps_the_exit_code() {
         (
             "a FIFO nobody reads",
             fifo.as_os_str(),
-            "nothing took the summary within 1 s",
+            "nothing took the output within 1 s",
         ),
         (
             "/dev/full",
