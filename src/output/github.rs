@@ -217,6 +217,16 @@ mod tests {
     }
 
     #[test]
+    fn server_text_in_a_cell_is_no_markdown() {
+        assert_eq!(
+            cell("7.2 [here](https://evil) ![x](y) *b* _i_ ~s~ `c` \\ |"),
+            "7.2 \\[here\\]\\(https://evil\\) \\!\\[x\\]\\(y\\) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\` \\\\ \\|"
+        );
+        // The escape `printable` writes is itself escaped, so Markdown shows it as written.
+        assert_eq!(cell("a\nb\u{202e}"), r"a<br>b\\u{202e}");
+    }
+
+    #[test]
     fn step_summary_is_a_table() {
         let mut out = Vec::new();
         markdown(&mut out, &[report()]).unwrap();
