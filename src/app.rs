@@ -34,17 +34,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Latency(args)) => latency::run(&args),
         Some(Command::Idle(args)) => idle::run(&args),
         Some(Command::Completions { shell }) => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());
-            Ok(ExitCode::Success)
+            // Into memory first: clap_complete panics when its writer fails (`> /dev/full`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "redcheck", &mut script);
+            ExitCode::Success.after_writing(emit(&script), "the completions")
         }
         Some(Command::Man) => {
+            let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .context("writing the manual page")?;
-            Ok(ExitCode::Success)
+                .render(&mut page)
+                .context("rendering the manual page")?;
+            ExitCode::Success.after_writing(emit(&page), "the manual page")
         }
     }
+}
+
+/// Writes generated text to stdout in one piece.
+fn emit(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()
 }
 
 /// `redcheck url`: parse, lint and compare client readings; never touches the network.
@@ -56,17 +65,17 @@ fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
     else {
         return Err(crate::config::no_url("redcheck url").into());
     };
-    let cfg = crate::config::output_config(&args.output);
+    let cfg = crate::config::output_config(&args.output, crate::config::DEFAULT_TIMEOUT);
     let report = crate::clients::explain(raw);
     let mut out = output::stdout();
-    output::url::write(&mut out, &report, &cfg).context("writing the report")?;
-    out.flush().ok();
+    let written = output::url::write(&mut out, &report, &cfg).and_then(|()| out.flush());
     let bad = report.verdict == Status::Fail || (cfg.strict && report.verdict == Status::Warn);
-    Ok(if bad {
+    let code = if bad {
         ExitCode::CheckFailed
     } else {
         ExitCode::Success
-    })
+    };
+    code.after_writing(written, "the report")
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -90,9 +99,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .map(|f| checks::evaluate(f, &opts))
         .collect();
     let mut out = output::stdout();
-    output::write(&mut out, &reports, &cfg.output).context("writing the report")?;
-    out.flush().ok();
-    Ok(ExitCode::for_reports(&reports, cfg.output.strict))
+    let written = output::write(&mut out, &reports, &cfg.output).and_then(|()| out.flush());
+    ExitCode::for_reports(&reports, cfg.output.strict).after_writing(written, "the report")
 }
 
 fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
@@ -134,7 +142,7 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         match checks::presented_chain(f) {
             Some(chain) => {
                 let pem: String = chain.iter().map(|c| crate::x509::to_pem(c)).collect();
-                std::fs::write(path, pem)
+                crate::input::write(path, pem.into_bytes(), cfg.check.timeout)
                     .with_context(|| format!("--save-chain {}", path.display()))?;
                 output::eprint_line(&format!(
                     "redcheck: wrote {} certificate(s) to {}",
@@ -153,12 +161,9 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         report,
     };
     let mut out = output::stdout();
-    output::tls::write(&mut out, &report, &cfg.output).context("writing the report")?;
-    out.flush().ok();
-    Ok(ExitCode::for_reports(
-        std::slice::from_ref(&report.report),
-        cfg.output.strict,
-    ))
+    let written = output::tls::write(&mut out, &report, &cfg.output).and_then(|()| out.flush());
+    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict)
+        .after_writing(written, "the report")
 }
 
 /// Parses every URL, supplies a password from outside the URL when it has none and is the
@@ -197,7 +202,7 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
             let roots = match &target {
                 Ok(t) if t.tls => Some(match (&cfg.tls.cacert, &t.ca_file) {
                     (Some(roots), _) => roots.clone(),
-                    (None, Some(path)) => trust::custom_roots(path, "?ssl_ca_certs=")
+                    (None, Some(path)) => trust::custom_roots(path, "?ssl_ca_certs=", cfg.timeout)
                         .map_err(|e| UsageError(format!("{e:#}")))?,
                     (None, None) => SYSTEM.get_or_init(trust::system_roots).clone(),
                 }),
@@ -213,19 +218,37 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
 }
 
 /// Probes every target at once (one thread each), keeping argument order.
+///
+/// A thread that cannot start (a pids limit, `ulimit -v`) is not fatal: that target is
+/// probed on this thread afterwards, within what is left of one overall `--timeout`.
 pub fn probe_all(prepared: &[Prepared], cfg: &CheckConfig, progress: &Progress) -> Vec<Findings> {
     let on_stage = |name: &'static str| progress.stage(name);
     if prepared.len() == 1 {
         return vec![probe::run(&prepared[0], cfg, &on_stage)];
     }
+    let overall = crate::deadline::Deadline::after(cfg.timeout);
     thread::scope(|s| {
         let handles: Vec<_> = prepared
             .iter()
-            .map(|p| s.spawn(|| probe::run(p, cfg, &on_stage)))
+            .map(|p| {
+                thread::Builder::new()
+                    .name("probe".into())
+                    .spawn_scoped(s, || probe::run(p, cfg, &on_stage))
+                    .map_err(|_| p)
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("a probe thread panicked"))
+            .map(|h| match h {
+                Ok(h) => h.join().expect("a probe thread panicked"),
+                Err(p) => {
+                    let left = CheckConfig {
+                        timeout: overall.left(),
+                        ..cfg.clone()
+                    };
+                    probe::run(p, &left, &on_stage)
+                }
+            })
             .collect()
     })
 }

@@ -100,7 +100,12 @@ pub struct OutputConfig {
     pub strict: bool,
     /// `$GITHUB_STEP_SUMMARY` under `--format github`: where the Markdown table goes.
     pub step_summary: Option<PathBuf>,
+    /// How long appending to the step summary may take (`--timeout`): it may be a FIFO.
+    pub step_summary_within: Duration,
 }
+
+/// `--timeout`'s default, for commands without the flag (`url`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A validated `check` invocation.
 pub struct Config {
@@ -123,9 +128,9 @@ impl Config {
                 timeout: args.conn.timing.timeout,
                 connect_timeout: validate_connect_timeout(&args.conn.timing),
                 samples: usize::try_from(args.conn.samples).unwrap_or(usize::MAX),
-                tls: validate_tls(&args.tls)?,
+                tls: validate_tls(&args.tls, args.conn.timing.timeout)?,
                 handshake_only: false,
-                password: validate_password_args(&args.conn.password)?,
+                password: validate_password_args(&args.conn.password, args.conn.timing.timeout)?,
                 extras: Extras {
                     cluster: true,
                     pubsub: true,
@@ -135,7 +140,7 @@ impl Config {
                 sentinel: validate_sentinel(&args.sentinel)?,
             },
             workload: args.workload.map(workload),
-            output: output_config(&args.output),
+            output: output_config(&args.output, args.conn.timing.timeout),
         })
     }
 }
@@ -153,14 +158,14 @@ impl Config {
                 timeout: args.timing.timeout,
                 connect_timeout: validate_connect_timeout(&args.timing),
                 samples: 0,
-                tls: validate_tls(&args.tls)?,
+                tls: validate_tls(&args.tls, args.timing.timeout)?,
                 handshake_only: true,
                 password: None,
                 extras: Extras::default(),
                 sentinel: SentinelFlags::default(),
             },
             workload: None,
-            output: output_config(&args.output),
+            output: output_config(&args.output, args.timing.timeout),
         })
     }
 }
@@ -253,14 +258,22 @@ fn validate_backoff(args: &RetryArgs) -> Backoff {
 }
 
 /// `--password-file` wins over `REDISCLI_AUTH`; one trailing newline is stripped from the
-/// file because `echo` and secret stores add one, and the report says so.
+/// file because `echo` and secret stores add one, and the report says so. The file is read
+/// within `within` (`--timeout`): it may be a pipe.
 pub fn validate_password(
     file: Option<&Path>,
-    env: Option<String>,
+    env: Option<OsString>,
+    within: Duration,
 ) -> Result<Option<PasswordInput>, UsageError> {
     if let Some(path) = file {
-        let raw = std::fs::read_to_string(path)
-            .map_err(|e| UsageError(format!("--password-file {}: {e}", path.display())))?;
+        let raw = String::from_utf8(crate::input::read(path, "--password-file", within)?).map_err(
+            |_| {
+                UsageError(format!(
+                    "--password-file {}: the file is not valid UTF-8",
+                    path.display()
+                ))
+            },
+        )?;
         let trimmed = raw
             .strip_suffix("\r\n")
             .or_else(|| raw.strip_suffix('\n'))
@@ -278,17 +291,30 @@ pub fn validate_password(
             },
         }));
     }
-    Ok(env.filter(|v| !v.is_empty()).map(|v| PasswordInput {
-        secret: Secret::new(v),
+    let Some(env) = env.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    // Ignoring it would end in NOAUTH and the advice to set the variable that is set.
+    let env = env.into_string().map_err(|_| {
+        UsageError(
+            "REDISCLI_AUTH is set but is not valid UTF-8: redcheck cannot send it; set it to the password as text, or use --password-file".into(),
+        )
+    })?;
+    Ok(Some(PasswordInput {
+        secret: Secret::new(env),
         source: PasswordSource::Env,
     }))
 }
 
 /// The password of `--password-file`, else `REDISCLI_AUTH`, for every command that authenticates.
-fn validate_password_args(args: &PasswordArgs) -> Result<Option<PasswordInput>, UsageError> {
+fn validate_password_args(
+    args: &PasswordArgs,
+    within: Duration,
+) -> Result<Option<PasswordInput>, UsageError> {
     validate_password(
         args.password_file.as_deref(),
-        std::env::var("REDISCLI_AUTH").ok(),
+        std::env::var_os("REDISCLI_AUTH"),
+        within,
     )
 }
 
@@ -354,18 +380,20 @@ fn validate_connect_timeout(t: &TimingArgs) -> Duration {
     t.connect_timeout.min(t.timeout)
 }
 
-/// Loads `--cacert` and `--cert/--key` once, so a bad file is a usage error naming the flag.
-pub fn validate_tls(args: &TlsArgs) -> Result<TlsConfig, UsageError> {
+/// Loads `--cacert` and `--cert/--key` once, so a bad file is a usage error naming the flag;
+/// each is read within `within` (`--timeout`).
+pub fn validate_tls(args: &TlsArgs, within: Duration) -> Result<TlsConfig, UsageError> {
     let cacert = match &args.cacert {
-        Some(path) => {
-            Some(trust::custom_roots(path, "--cacert").map_err(|e| UsageError(format!("{e:#}")))?)
-        }
+        Some(path) => Some(
+            trust::custom_roots(path, "--cacert", within)
+                .map_err(|e| UsageError(format!("{e:#}")))?,
+        ),
         None => None,
     };
     let identity = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => {
-            Some(trust::load_identity(cert, key).map_err(|e| UsageError(format!("{e:#}")))?)
-        }
+        (Some(cert), Some(key)) => Some(
+            trust::load_identity(cert, key, within).map_err(|e| UsageError(format!("{e:#}")))?,
+        ),
         (None, None) => None,
         (Some(_), None) => {
             return Err(UsageError(
@@ -393,8 +421,8 @@ pub fn validate_tls(args: &TlsArgs) -> Result<TlsConfig, UsageError> {
     })
 }
 
-/// Colour and progress are decided once, here.
-pub fn output_config(args: &OutputArgs) -> OutputConfig {
+/// Colour and progress are decided once, here; `within` bounds the step summary's append.
+pub fn output_config(args: &OutputArgs, within: Duration) -> OutputConfig {
     let stdout_tty = std::io::stdout().is_terminal();
     let stderr_tty = std::io::stderr().is_terminal();
     let env_says_no = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
@@ -416,6 +444,7 @@ pub fn output_config(args: &OutputArgs) -> OutputConfig {
             .flatten()
             .filter(|p| !p.is_empty())
             .map(PathBuf::from),
+        step_summary_within: within,
     }
 }
 
@@ -431,6 +460,9 @@ fn workload(u: UseArg) -> Workload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bound on reading a test's password file.
+    const SECOND: Duration = Duration::from_secs(1);
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
@@ -465,7 +497,7 @@ mod tests {
         for (content, want, stripped) in cases {
             let path = dir.path().join("pw");
             std::fs::write(&path, content).unwrap();
-            let got = validate_password(Some(&path), Some("env".into()))
+            let got = validate_password(Some(&path), Some("env".into()), SECOND)
                 .unwrap()
                 .unwrap();
             assert_eq!(got.secret.expose(), want, "{content:?}");
@@ -480,22 +512,22 @@ mod tests {
 
     #[test]
     fn password_sources_and_their_errors() {
-        let env = validate_password(None, Some("s3cret".into()))
+        let env = validate_password(None, Some("s3cret".into()), SECOND)
             .unwrap()
             .unwrap();
         assert_eq!(env.source, PasswordSource::Env);
         assert!(
-            validate_password(None, Some(String::new()))
+            validate_password(None, Some(OsString::new()), SECOND)
                 .unwrap()
                 .is_none()
         );
-        assert!(validate_password(None, None).unwrap().is_none());
+        assert!(validate_password(None, None, SECOND).unwrap().is_none());
         let dir = tempfile::tempdir().unwrap();
         let empty = dir.path().join("empty");
         std::fs::write(&empty, "\n").unwrap();
-        let err = validate_password(Some(&empty), None).err().unwrap();
+        let err = validate_password(Some(&empty), None, SECOND).err().unwrap();
         assert!(err.0.starts_with("--password-file"), "{err}");
-        let missing = validate_password(Some(&dir.path().join("nope")), None)
+        let missing = validate_password(Some(&dir.path().join("nope")), None, SECOND)
             .err()
             .unwrap();
         assert!(missing.0.starts_with("--password-file"), "{missing}");

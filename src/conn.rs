@@ -12,6 +12,10 @@ use rustls::{ClientConnection, StreamOwned};
 
 use crate::deadline::Deadline;
 
+mod tally;
+
+use tally::Tally;
+
 /// The byte stream under a connection.
 pub enum Transport {
     /// Plain TCP.
@@ -98,8 +102,15 @@ impl std::fmt::Display for WireError {
     }
 }
 
-/// A reply may not be larger than this: INFO is a few KiB; more means a hostile or broken peer.
-pub const MAX_REPLY_BYTES: usize = 16 << 20;
+/// A reply may not be larger than this: INFO is a few KiB and `CLUSTER SHARDS` of a
+/// 1,000-node cluster about 250 KiB; more means a hostile or broken peer. Parsing holds about
+/// six times a reply's size (buffer, values, text), and every target has its own connection,
+/// so this keeps four targets fed hostile replies under 64 MiB of memory.
+pub const MAX_REPLY_BYTES: usize = 1 << 20;
+
+/// Nor may it hold more elements than this: each costs the parser about 60 bytes, so a 1 MiB
+/// reply of `_` after `_` would otherwise become 350,000 values.
+pub const MAX_REPLY_ELEMENTS: usize = 150_000;
 
 /// How long socket timeouts set from the deadline are trusted before they are set again.
 ///
@@ -113,6 +124,8 @@ const REARM_AFTER: Duration = Duration::from_millis(1);
 pub struct Connection {
     io: Transport,
     parser: redis::Parser,
+    /// Where the stream stands in RESP's framing, to count each reply's elements.
+    tally: Tally,
     deadline: Deadline,
     /// When the socket timeouts were last set from the deadline.
     armed: Option<Instant>,
@@ -124,6 +137,7 @@ impl Connection {
         Self {
             io,
             parser: redis::Parser::new(),
+            tally: Tally::default(),
             deadline,
             armed: None,
         }
@@ -170,10 +184,12 @@ impl Connection {
 
     /// Reads one reply within the deadline.
     pub fn read(&mut self) -> Result<Value, WireError> {
+        self.tally.restart();
         let mut reader = Bounded {
             io: &mut self.io,
             deadline: self.deadline,
             armed: &mut self.armed,
+            tally: &mut self.tally,
             budget: MAX_REPLY_BYTES,
             seen: [0; SEEN],
             seen_len: 0,
@@ -192,8 +208,28 @@ impl Connection {
                 message: format!("reply larger than {} MiB", MAX_REPLY_BYTES >> 20),
                 first_bytes: reader.seen[..reader.seen_len].to_vec(),
             }),
+            (Err(_), Some(Failure::TooMany)) => Err(WireError::Protocol {
+                message: format!(
+                    "reply of more than {} elements",
+                    group_thousands(MAX_REPLY_ELEMENTS)
+                ),
+                first_bytes: reader.seen[..reader.seen_len].to_vec(),
+            }),
         }
     }
+}
+
+/// `200000` as `200,000`.
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The parser's error in words a user can act on.
@@ -224,14 +260,17 @@ enum Failure {
     Io(io::Error),
     Eof,
     TooLarge,
+    TooMany,
 }
 
 /// A reader that keeps the socket timeouts armed from the deadline before every read, caps
-/// the bytes a reply may take, and remembers the real error (the parser only sees a copy).
+/// the bytes and elements a reply may take, and remembers the real error (the parser only
+/// sees a copy).
 struct Bounded<'a> {
     io: &'a mut Transport,
     deadline: Deadline,
     armed: &'a mut Option<Instant>,
+    tally: &'a mut Tally,
     budget: usize,
     seen: [u8; SEEN],
     seen_len: usize,
@@ -254,6 +293,13 @@ impl Read for Bounded<'_> {
                 Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     "reply too large",
+                ))
+            }
+            Ok(n) if !self.tally.feed(&buf[..n], MAX_REPLY_ELEMENTS) => {
+                self.failure = Some(Failure::TooMany);
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "reply has too many elements",
                 ))
             }
             Ok(n) => {

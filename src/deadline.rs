@@ -30,6 +30,11 @@ impl Deadline {
         }
     }
 
+    /// Time left, zero once none is.
+    pub fn left(&self) -> Duration {
+        self.end.saturating_duration_since(Instant::now())
+    }
+
     /// Time left, capped at `cap`.
     pub fn capped(&self, cap: Duration) -> io::Result<Duration> {
         Ok(self.remaining()?.min(cap))

@@ -35,6 +35,17 @@ impl ExitCode {
             ExitCode::Success
         }
     }
+
+    /// This code once `what` was written to stdout: a reader that went away (`| head -1`) is
+    /// no failure of the check, so the code stands; any other write error is redcheck's own.
+    pub fn after_writing(self, written: std::io::Result<()>, what: &str) -> anyhow::Result<Self> {
+        match written {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(anyhow::Error::new(e).context(format!("writing {what}")))
+            }
+            _ => Ok(self),
+        }
+    }
 }
 
 impl From<ExitCode> for std::process::ExitCode {
@@ -46,6 +57,25 @@ impl From<ExitCode> for std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_stdout_keeps_the_code_and_other_write_errors_are_internal() {
+        let closed = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(
+            ExitCode::CheckFailed
+                .after_writing(Err(closed), "the report")
+                .unwrap(),
+            ExitCode::CheckFailed
+        );
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let err = ExitCode::Success
+            .after_writing(Err(full), "the report")
+            .unwrap_err();
+        assert!(
+            format!("{err:#}").starts_with("writing the report: "),
+            "{err:#}"
+        );
+    }
     use crate::report::{TargetInfo, Tool};
 
     fn report(verdict: Status) -> Report {

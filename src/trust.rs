@@ -5,8 +5,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use rustls::RootCertStore;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -154,10 +155,14 @@ fn is_hash_link(path: &Path) -> bool {
     })
 }
 
-/// Certificates from a PEM file given as `flag`; an error names the flag and the problem.
-pub fn load_certs(path: &Path, flag: &str) -> anyhow::Result<Vec<CertificateDer<'static>>> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("{flag} {}: cannot read the file", path.display()))?;
+/// Certificates from a PEM file given as `flag`, read within `within`; an error names the
+/// flag and the problem.
+pub fn load_certs(
+    path: &Path,
+    flag: &str,
+    within: Duration,
+) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let bytes = crate::input::read(path, flag, within)?;
     if bytes.is_empty() {
         bail!(
             "{flag} {}: the file is empty; expected PEM certificates",
@@ -177,8 +182,8 @@ pub fn load_certs(path: &Path, flag: &str) -> anyhow::Result<Vec<CertificateDer<
 }
 
 /// Roots from a CA file.
-pub fn custom_roots(path: &Path, flag: &str) -> anyhow::Result<Roots> {
-    let certs = load_certs(path, flag)?;
+pub fn custom_roots(path: &Path, flag: &str, within: Duration) -> anyhow::Result<Roots> {
+    let certs = load_certs(path, flag, within)?;
     let mut store = RootCertStore::empty();
     let (added, _ignored) = store.add_parsable_certificates(certs.clone());
     if added == 0 {
@@ -240,10 +245,13 @@ pub fn bundled_roots() -> Roots {
 }
 
 /// A client certificate and key for mutual TLS, checked to belong together.
-pub fn load_identity(cert: &Path, key: &Path) -> anyhow::Result<Arc<CertifiedKey>> {
-    let chain = load_certs(cert, "--cert")?;
-    let key_bytes = std::fs::read(key)
-        .with_context(|| format!("--key {}: cannot read the file", key.display()))?;
+pub fn load_identity(
+    cert: &Path,
+    key: &Path,
+    within: Duration,
+) -> anyhow::Result<Arc<CertifiedKey>> {
+    let chain = load_certs(cert, "--cert", within)?;
+    let key_bytes = crate::input::read(key, "--key", within)?;
     let key_der = PrivateKeyDer::from_pem_slice(&key_bytes)
         .map_err(|e| anyhow::anyhow!("--key {}: no PEM private key found ({e})", key.display()))?;
     let provider = rustls::crypto::ring::default_provider();

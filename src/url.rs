@@ -380,6 +380,24 @@ fn mask_port_text(s: &str, start: usize) -> String {
     format!("{}:{MASK}", &s[..colon])
 }
 
+/// Whether a query parameter's name says its value is a secret (`?auth=`, `?requirepass=`,
+/// `?passwd=`, `?api_token=`…): such values are shown as `****` like `?password=`'s.
+pub fn is_secret_param(name: &str) -> bool {
+    const SECRET_WORDS: &[&str] = &[
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "auth",
+        "credential",
+        "apikey",
+        "api_key",
+        "private",
+    ];
+    let name = name.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| name.contains(w))
+}
+
 fn mask_password_param(s: &str) -> String {
     let Some(q) = s.find('?') else {
         return s.to_string();
@@ -388,7 +406,7 @@ fn mask_password_param(s: &str) -> String {
     let parts: Vec<String> = query
         .split('&')
         .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}={MASK}"),
+            Some((k, _)) if is_secret_param(&decode(k)) => format!("{k}={MASK}"),
             _ => kv.to_string(),
         })
         .collect();

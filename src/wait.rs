@@ -7,8 +7,6 @@ use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-
 use crate::app::{prepare, probe_all};
 use crate::checks::{self, Options};
 use crate::cli::WaitArgs;
@@ -121,13 +119,13 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut out = output::stdout();
-    output::write(&mut out, &reports, &cfg.base.output).context("writing the report")?;
-    out.flush().ok();
-    Ok(if end == End::Ready {
+    let written = output::write(&mut out, &reports, &cfg.base.output).and_then(|()| out.flush());
+    let code = if end == End::Ready {
         ExitCode::Success
     } else {
         ExitCode::CheckFailed
-    })
+    };
+    code.after_writing(written, "the report")
 }
 
 fn failed(r: &Report, id: &str) -> bool {

@@ -61,10 +61,8 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
     report.elapsed_ms = millis(started.elapsed());
     let report = LatencyReport { report, latency };
     let mut out = output::stdout();
-    output::latency::write(&mut out, &report, &cfg.base.output).context("writing the report")?;
-    out.flush().ok();
-    Ok(ExitCode::for_reports(
-        std::slice::from_ref(&report.report),
-        cfg.base.output.strict,
-    ))
+    let written =
+        output::latency::write(&mut out, &report, &cfg.base.output).and_then(|()| out.flush());
+    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.base.output.strict)
+        .after_writing(written, "the report")
 }

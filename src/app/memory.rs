@@ -3,8 +3,6 @@
 
 use std::io::Write;
 
-use anyhow::Context;
-
 use crate::checks::{self, Options};
 use crate::cli::MemoryArgs;
 use crate::config::Config;
@@ -39,10 +37,7 @@ pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
         report,
     };
     let mut out = output::stdout();
-    output::memory::write(&mut out, &report, &cfg.output).context("writing the report")?;
-    out.flush().ok();
-    Ok(ExitCode::for_reports(
-        std::slice::from_ref(&report.report),
-        cfg.output.strict,
-    ))
+    let written = output::memory::write(&mut out, &report, &cfg.output).and_then(|()| out.flush());
+    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict)
+        .after_writing(written, "the report")
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{check, failed, hints, object, skipped, timed};
 use crate::failure::{Failure, Reason};
-use crate::probe::cluster::{ClusterFacts, Reached};
+use crate::probe::cluster::{ClusterFacts, MAX_DIALLED, Reached};
 use crate::probe::{Findings, Outcome};
 use crate::report::{Check, Status, millis};
 
@@ -18,7 +18,7 @@ const CLUSTER_AWARE: &str = "use a cluster-aware client (or your client's cluste
 /// `cluster`.
 pub fn cluster(f: &Findings) -> Check {
     let c = match &f.cluster.outcome {
-        Outcome::Done(c) => judged(f, c),
+        Outcome::Done(c) => over_cap(judged(f, c), c),
         Outcome::Failed(failure, _) => failed(
             "cluster",
             failure,
@@ -62,6 +62,7 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         "known_nodes": c.known_nodes,
         "shards": c.shards.len(),
         "nodes": nodes,
+        "not_tried_over_cap": c.over_cap,
     });
     let unreachable: Vec<(&str, &Failure)> = c
         .nodes
@@ -221,6 +222,19 @@ fn uncovered_slots(c: &ClusterFacts) -> Vec<(u16, u16)> {
         out.push((a, 16383));
     }
     out
+}
+
+/// More nodes announced than any supported cluster has: those never dialled are counted in
+/// the summary, and a pass becomes a warning, since nothing vouches for them.
+fn over_cap(mut check: Check, c: &ClusterFacts) -> Check {
+    if c.over_cap > 0 {
+        check.summary.push_str(&format!(
+            " · {} more announced nodes not tried (redcheck dials at most {MAX_DIALLED})",
+            c.over_cap
+        ));
+        check.status = check.status.max(Status::Warn);
+    }
+    check
 }
 
 /// `1 announced node`, `3 announced nodes`.

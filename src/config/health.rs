@@ -26,14 +26,14 @@ pub(super) fn one_server(s: &ServerArgs, samples: usize) -> Result<Config, Usage
             timeout: s.timing.timeout,
             connect_timeout: validate_connect_timeout(&s.timing),
             samples,
-            tls: validate_tls(&s.tls)?,
+            tls: validate_tls(&s.tls, s.timing.timeout)?,
             handshake_only: false,
-            password: validate_password_args(&s.password)?,
+            password: validate_password_args(&s.password, s.timing.timeout)?,
             extras: Extras::default(),
             sentinel: crate::url::sentinel::SentinelFlags::default(),
         },
         workload: None,
-        output: output_config(&s.output),
+        output: output_config(&s.output, s.timing.timeout),
     })
 }
 

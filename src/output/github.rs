@@ -1,7 +1,6 @@
 //! `--format github`: the checklist without colour, one workflow command per problem
 //! (`::error` / `::warning`), and a Markdown table appended to `$GITHUB_STEP_SUMMARY`.
 
-use std::fs::OpenOptions;
 use std::io::{self, Write};
 
 use crate::config::OutputConfig;
@@ -24,20 +23,24 @@ pub fn plain(cfg: &OutputConfig) -> OutputConfig {
 
 /// What follows the text of any subcommand under `--format github`: the annotations, then
 /// the step summary appended when `$GITHUB_STEP_SUMMARY` is set.
+///
+/// A step summary that cannot be written (a read-only path, a full disk, a FIFO nobody reads
+/// within `--timeout`) is a warning on stderr: the check's result and exit code stand.
 pub fn annotate(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
     annotations(out, reports)?;
     if let Some(path) = &cfg.step_summary {
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!("$GITHUB_STEP_SUMMARY {}: {e}", path.display()),
-                )
-            })?;
-        markdown(&mut super::Masked::new(&mut file), reports)?;
+        let mut table = Vec::new();
+        {
+            let mut masked = super::Masked::new(&mut table);
+            markdown(&mut masked, reports)?;
+            masked.flush()?;
+        }
+        if let Err(e) = crate::input::append(path, table, cfg.step_summary_within) {
+            super::eprint_line(&format!(
+                "redcheck: warning: $GITHUB_STEP_SUMMARY {}: {e}; the step summary was not written",
+                printable(&path.display().to_string())
+            ));
+        }
     }
     out.flush()
 }
@@ -94,6 +97,7 @@ pub fn markdown(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
             out,
             "### {} redcheck · `{}` · {}\n",
             icon(r.verdict),
+            // In a code span nothing is Markdown but the backtick that would end it.
             printable(&r.target.url).replace('`', "'"),
             word(r.verdict)
         )?;
@@ -184,17 +188,30 @@ fn word(s: Status) -> &'static str {
     }
 }
 
-/// A table cell: pipes would split it, new lines would end the row, `<` could open a tag.
+/// A table cell: pipes would split it, new lines would end the row, `<` could open a tag,
+/// and server text must not become a link, an image or emphasis (`[x](https://evil)`).
 fn cell(s: &str) -> String {
-    let lines: Vec<_> = printable_lines(s).collect();
-    lines
-        .join("\n")
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace("\r\n", "<br>")
-        .replace('\n', "<br>")
+    let lines: Vec<_> = printable_lines(s).map(|l| escape_markdown(&l)).collect();
+    lines.join("<br>")
+}
+
+/// Escapes what GitHub-flavoured Markdown would read in a table cell: HTML, the pipe, and
+/// the characters of links, images, emphasis and code (`[ ] ( ) ! * _ ~ \` and backticks).
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '[' | ']' | '(' | ')' | '!' | '*' | '_' | '~' | '\\' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -253,6 +270,16 @@ mod tests {
     fn escaping_follows_the_workflow_command_rules() {
         assert_eq!(escape_data("a%b\r\nc"), "a%25b%0D%0Ac");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+
+    #[test]
+    fn server_text_in_a_cell_is_no_markdown() {
+        assert_eq!(
+            cell("7.2 [here](https://evil) ![x](y) *b* _i_ ~s~ `c` \\ |"),
+            "7.2 \\[here\\]\\(https://evil\\) \\!\\[x\\]\\(y\\) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\` \\\\ \\|"
+        );
+        // The escape `printable` writes is itself escaped, so Markdown shows it as written.
+        assert_eq!(cell("a\nb\u{202e}"), r"a<br>b\\u{202e}");
     }
 
     #[test]

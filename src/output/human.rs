@@ -68,7 +68,7 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
         if run.len() > 1 {
             // A failed stage skips everything after it for one reason: say it once.
             let ids: Vec<&str> = run.iter().map(|c| c.id).collect();
-            let why = format!("skipped: {}", c.summary).dimmed();
+            let why = format!("skipped: {}", printable(&c.summary)).dimmed();
             writeln!(out, " {} {} {why}", mark(Status::Skip), ids.join(", "))?;
             continue;
         }

@@ -55,9 +55,12 @@ impl<W: Write> Masked<W> {
 
 impl<W: Write> Write for Masked<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Only the new bytes are searched: serializers write in small pieces, and a long JSON
+        // line rescanned on every write would cost quadratic time.
+        let before = self.line.len();
         self.line.extend_from_slice(buf);
-        if let Some(last) = self.line.iter().rposition(|&b| b == b'\n') {
-            self.emit(last + 1)?;
+        if let Some(last) = buf.iter().rposition(|&b| b == b'\n') {
+            self.emit(before + last + 1)?;
         }
         Ok(buf.len())
     }
@@ -151,10 +154,19 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Control characters, and the invisible marks that reorder text on screen.
+/// Control characters, and the invisible marks that reorder or hide text on screen: the
+/// bidi marks, embeddings, overrides and isolates, zero-width characters and the BOM.
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+        )
 }
 
 /// Text that may span lines on purpose (hints): each line made [`printable`].
@@ -170,6 +182,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_masking_writer_sees_whole_lines_however_they_are_written() {
+        let secret = crate::secret::Secret::new("Wr1ter-secret-42");
+        let mut out = Vec::new();
+        {
+            let mut w = Masked::new(&mut out);
+            // One byte at a time: the password is split across a hundred writes.
+            for b in format!("a 'x' then '{}'\nnext {}", secret.expose(), secret.expose()).bytes() {
+                w.write_all(&[b]).expect("write");
+            }
+            w.flush().expect("flush");
+        }
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8"),
+            "a 'x' then '****'\nnext ****"
+        );
+    }
+
+    #[test]
     fn control_characters_become_visible_escapes() {
         assert_eq!(printable("plain · ✓"), "plain · ✓");
         assert!(matches!(printable("plain"), Cow::Borrowed(_)));
@@ -179,5 +209,9 @@ mod tests {
             "a\\x1b[31mb\\r\\t\\x7f\\x85"
         );
         assert_eq!(printable("evil\u{202e}txt"), "evil\\u{202e}txt");
+        assert_eq!(
+            printable("a\u{2066}b\u{061c}c\u{200b}d\u{feff}"),
+            "a\\u{2066}b\\u{61c}c\\u{200b}d\\u{feff}"
+        );
     }
 }

@@ -12,7 +12,9 @@ pub struct Progress {
 impl Progress {
     /// A visible spinner when `enabled`, otherwise a silent stand-in.
     pub fn new(enabled: bool, what: &str) -> Progress {
-        if !enabled {
+        // indicatif's ticker thread panics when it cannot start (a pids limit, `ulimit -v`):
+        // no spinner then, rather than an abort.
+        if !enabled || std::thread::Builder::new().spawn(|| {}).is_err() {
             return Progress { bar: None };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

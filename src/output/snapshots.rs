@@ -22,6 +22,7 @@ fn cfg(format: Format, quiet: bool) -> OutputConfig {
         quiet,
         strict: false,
         step_summary: None,
+        step_summary_within: Duration::from_secs(1),
     }
 }
 

@@ -4,6 +4,7 @@
 //! A cluster client connects to the addresses the cluster announces, not to the one in the
 //! URL: behind a tunnel, NAT or a configuration endpoint those may be unreachable.
 
+use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -27,6 +28,10 @@ use topology::{parse_shards, parse_slots};
 
 /// How many nodes are checked at once.
 const PARALLEL_NODES: usize = 32;
+
+/// How many announced nodes are dialled at most: Redis supports clusters of up to 1,000
+/// nodes, and a hostile topology of tens of thousands must not make the check take minutes.
+pub const MAX_DIALLED: usize = 1000;
 
 /// A node as the cluster announces it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -92,8 +97,10 @@ pub struct ClusterFacts {
     pub my_id: Option<String>,
     /// The shards that serve slots.
     pub shards: Vec<Shard>,
-    /// Every announced node of those shards, tried.
+    /// The announced nodes of those shards (at most [`MAX_DIALLED`]), tried.
     pub nodes: Vec<NodeReach>,
+    /// Further distinct nodes announced beyond [`MAX_DIALLED`]: counted, not tried.
+    pub over_cap: usize,
 }
 
 impl ClusterFacts {
@@ -174,35 +181,91 @@ fn refusal(code: &str, msg: &str) -> InfoError {
     }
 }
 
-/// Tries every node of the slot-serving shards at once, each within `--connect-timeout`.
+/// Tries the nodes of the slot-serving shards, [`PARALLEL_NODES`] at a time, each within
+/// `--connect-timeout`: each address once, at most [`MAX_DIALLED`] of them, none after the
+/// deadline. Returns what was found and how many more nodes were left over the cap.
 pub fn reach(
     facts: &ClusterFacts,
     t: &Target,
     roots: Option<&Roots>,
     cfg: &CheckConfig,
     deadline: Deadline,
-) -> Vec<NodeReach> {
+) -> (Vec<NodeReach>, usize) {
+    let mut seen = HashSet::new();
     let mut nodes: Vec<&Node> = Vec::new();
+    let mut over_cap = 0;
     for node in facts.shards.iter().flat_map(|s| &s.nodes) {
-        if !nodes.iter().any(|n| n.id == node.id) {
+        // One entry per address a client would dial (a node id may be announced twice).
+        if !seen.insert(dial_key(node, t.tls)) {
+            continue;
+        }
+        if nodes.len() < MAX_DIALLED {
             nodes.push(node);
+        } else {
+            over_cap += 1;
         }
     }
     let mut out = Vec::with_capacity(nodes.len());
     for chunk in nodes.chunks(PARALLEL_NODES) {
+        if deadline.remaining().is_err() {
+            out.extend(chunk.iter().map(|n| NodeReach {
+                address: address(n, t),
+                role: n.role.clone(),
+                reached: Reached::NotTried("the --timeout ran out first".into()),
+            }));
+            continue;
+        }
         thread::scope(|s| {
+            // A thread that cannot start (a pids limit, `ulimit -v`) is dialled on this one.
             let handles: Vec<_> = chunk
                 .iter()
-                .map(|n| s.spawn(|| reach_one(n, t, roots, cfg, deadline)))
+                .map(|n| {
+                    thread::Builder::new()
+                        .name("cluster-node".into())
+                        .spawn_scoped(s, || reach_one(n, t, roots, cfg, deadline))
+                        .map_err(|_| *n)
+                })
                 .collect();
-            out.extend(
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a node check panicked")),
-            );
+            out.extend(handles.into_iter().map(|h| match h {
+                Ok(h) => h.join().expect("a node check panicked"),
+                Err(n) => reach_one(n, t, roots, cfg, deadline),
+            }));
         });
     }
-    out
+    (out, over_cap)
+}
+
+/// What tells two announced nodes apart for dialling: the endpoint and the port used.
+fn dial_key(node: &Node, tls: bool) -> (&str, Option<u16>) {
+    (node.endpoint.as_str(), client_port(node, tls))
+}
+
+/// The port a client dials: the TLS port over TLS, else the plaintext one.
+fn client_port(node: &Node, tls: bool) -> Option<u16> {
+    if tls {
+        node.tls_port.or(node.port)
+    } else {
+        node.port.or(node.tls_port)
+    }
+}
+
+/// The host a client dials: an empty endpoint means "the address you used".
+fn dial_host(node: &Node, t: &Target) -> String {
+    if node.endpoint.is_empty() {
+        t.host().map(Host::as_str).unwrap_or_default()
+    } else {
+        node.endpoint.clone()
+    }
+}
+
+/// `host:port` as a cluster client would dial it.
+fn address(node: &Node, t: &Target) -> String {
+    let host = dial_host(node, t);
+    match (client_port(node, t.tls), host.parse::<IpAddr>()) {
+        (Some(p), Ok(IpAddr::V6(ip))) => format!("[{ip}]:{p}"),
+        (Some(p), _) => format!("{host}:{p}"),
+        (None, _) => host,
+    }
 }
 
 /// Dials one announced node within `--connect-timeout`.
@@ -213,24 +276,11 @@ fn reach_one(
     cfg: &CheckConfig,
     deadline: Deadline,
 ) -> NodeReach {
-    let url_host = t.host().map(Host::as_str).unwrap_or_default();
     // An empty endpoint means "the address you used"; clients then keep the URL's host.
     let same_host = node.endpoint.is_empty();
-    let host = if same_host {
-        url_host
-    } else {
-        node.endpoint.clone()
-    };
-    let port = if t.tls {
-        node.tls_port.or(node.port)
-    } else {
-        node.port.or(node.tls_port)
-    };
-    let address = match (port, host.parse::<IpAddr>()) {
-        (Some(p), Ok(IpAddr::V6(ip))) => format!("[{ip}]:{p}"),
-        (Some(p), _) => format!("{host}:{p}"),
-        (None, _) => host.clone(),
-    };
+    let host = dial_host(node, t);
+    let port = client_port(node, t.tls);
+    let address = address(node, t);
     let not_tried = |why: &str| NodeReach {
         address: address.clone(),
         role: node.role.clone(),

@@ -45,7 +45,7 @@ pub fn run(
         let started = Instant::now();
         f.cluster = match cluster::fetch(conn) {
             Ok(mut facts) => {
-                facts.nodes = cluster::reach(&facts, t, roots, cfg, deadline);
+                (facts.nodes, facts.over_cap) = cluster::reach(&facts, t, roots, cfg, deadline);
                 Stage::done(facts, started.elapsed())
             }
             Err(InfoError::Forbidden(why)) => {

@@ -424,7 +424,7 @@ fn apply_query(t: &mut Target, query: &str, secretive: bool) -> Result<(), UrlEr
             key = MASK.to_string();
         }
         let value = decode(v);
-        let shown = if key == "password" || key == MASK {
+        let shown = if key == "password" || key == MASK || super::is_secret_param(&key) {
             MASK.to_string()
         } else {
             v.to_string()

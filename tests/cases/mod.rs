@@ -2,6 +2,7 @@
 
 mod core;
 mod health;
+mod hostile;
 mod idle;
 mod resets;
 mod robustness;

@@ -1,6 +1,8 @@
 //! The cluster's topology from `CLUSTER SHARDS` (Redis ≥ 7.0) or `CLUSTER SLOTS`, in RESP2
 //! or RESP3 shape.
 
+use std::collections::HashMap;
+
 use redis::Value;
 
 use crate::conn::text;
@@ -104,6 +106,8 @@ fn parse_node(v: &Value) -> Node {
 /// `CLUSTER SLOTS`: `[start, end, [endpoint, port, id, …], replicas…]` per range.
 pub fn parse_slots(reply: &Value) -> Vec<Shard> {
     let mut shards: Vec<Shard> = Vec::new();
+    // The shard of each primary id: a linear search per range was quadratic in hostile replies.
+    let mut by_primary: HashMap<Option<String>, usize> = HashMap::new();
     for range in items(reply) {
         let parts = items(range);
         let (Some(start), Some(end)) = (parts.first().and_then(int), parts.get(1).and_then(int))
@@ -130,15 +134,15 @@ pub fn parse_slots(reply: &Value) -> Vec<Shard> {
             })
             .collect();
         let primary = nodes.first().map(|n| n.id.clone());
-        match shards
-            .iter_mut()
-            .find(|s| s.nodes.first().map(|n| &n.id) == primary.as_ref())
-        {
-            Some(shard) => shard.slots.push((start, end)),
-            None => shards.push(Shard {
-                slots: vec![(start, end)],
-                nodes,
-            }),
+        match by_primary.get(&primary) {
+            Some(&i) => shards[i].slots.push((start, end)),
+            None => {
+                by_primary.insert(primary, shards.len());
+                shards.push(Shard {
+                    slots: vec![(start, end)],
+                    nodes,
+                });
+            }
         }
     }
     shards

@@ -44,7 +44,7 @@ fn garbage_is_a_protocol_failure_that_shows_the_first_bytes() {
                 start: || fake(Behavior::Garbage(terabyte_bulk())),
                 timeout: QUICK,
                 want: Want::Fail("auth", &["protocol"]),
-                says: Some("larger than 16 MiB"),
+                says: Some("larger than 1 MiB"),
             },
             Row {
                 name: "arrays nested 100 000 deep",
@@ -68,7 +68,7 @@ fn garbage_is_a_protocol_failure_that_shows_the_first_bytes() {
     );
 }
 
-/// A bulk header announcing 10^12 bytes, followed by 17 MiB of them (over the 16 MiB cap).
+/// A bulk header announcing 10^12 bytes, followed by 17 MiB of them (over the 1 MiB cap).
 fn terabyte_bulk() -> Vec<u8> {
     let mut bytes = b"$1000000000000\r\n".to_vec();
     bytes.resize(bytes.len() + (17 << 20), b'x');
@@ -127,7 +127,7 @@ fn a_reply_announcing_a_terabyte_is_refused_without_allocating_it() {
     run.assert_no_secret();
     run.assert_code(1).assert_fails("auth", "protocol");
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
-    // The reader may buffer up to its 16 MiB cap; anything near 10^12 would abort the process.
+    // The reader may buffer up to its 1 MiB cap; anything near 10^12 would abort the process.
     assert!(peak_mib < 64, "peak resident memory {peak_mib} MiB");
     eprintln!(
         "10^12-byte bulk → auth protocol · {} ms · peak {peak_mib} MiB",
