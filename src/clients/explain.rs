@@ -53,7 +53,7 @@ fn read(raw: &str) -> UrlReport {
                     hint: l.hint.clone(),
                 })
                 .collect(),
-            clients: read_all(&t),
+            clients: read_all(raw, Some(&t)),
             known_by: Vec::new(),
         },
         Err(e) => UrlReport {
@@ -68,7 +68,8 @@ fn read(raw: &str) -> UrlReport {
             error: Some(e.to_string()),
             parts: None,
             lints: Vec::new(),
-            clients: Vec::new(),
+            // Refused here, still read by the libraries: what each would do is worth most now.
+            clients: read_all(raw, None),
         },
     }
 }

@@ -7,7 +7,7 @@ use crate::secret::MASK;
 /// redis-rs, Jedis, Lettuce. `S` same, `D` differs, `R` rejects.
 fn verdicts(url: &str) -> String {
     let t = Target::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
-    read_all(&t)
+    read_all(url, Some(&t))
         .iter()
         .map(|r| match r.verdict {
             Verdict::Same => 'S',
@@ -19,7 +19,7 @@ fn verdicts(url: &str) -> String {
 
 fn reading(url: &str, client: &str) -> Reading {
     let t = Target::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
-    read_all(&t)
+    read_all(url, Some(&t))
         .into_iter()
         .find(|r| r.client == client)
         .unwrap_or_else(|| panic!("no client {client}"))
@@ -134,7 +134,7 @@ fn bare_userinfo_is_a_password_to_redis_cli_and_a_masked_user_elsewhere() {
     assert_eq!((cli.user.as_deref(), cli.password), (None, Some(true)));
     let py = reading("redis://hunter2@h:6379", "redis-py");
     assert_eq!((py.user.as_deref(), py.password), (Some(MASK), Some(false)));
-    for r in read_all(&Target::parse("redis://hunter2@h:6379").unwrap()) {
+    for r in read_all("redis://hunter2@h:6379", Some(&Target::parse("redis://hunter2@h:6379").unwrap())) {
         let shown = serde_json::to_string(&r).unwrap();
         assert!(!shown.contains("hunter2"), "{shown}");
     }

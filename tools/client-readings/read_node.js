@@ -59,13 +59,15 @@ function ioredis(url) {
   ]);
   const names = queryNames(url);
   const ignored = names.filter((n) => !known.has(n));
-  // A string where ioredis tests truthiness: "false", "0", "" all turn the option on.
+  // Misread: a string where ioredis tests truthiness ("false", "0" turn the option on), and
+  // `protocol`, which it compares with the number 3 (event_handler.js), so "3" means RESP2.
   const misread = names.filter(
     (n) =>
       known.has(n) &&
       typeof o[n] === "string" &&
-      (n === "tls" || typeof Redis.defaultOptions[n] === "boolean") &&
-      /^(false|0|no|off|)$/i.test(o[n]),
+      (n === "protocol" ||
+        ((n === "tls" || typeof Redis.defaultOptions[n] === "boolean") &&
+          /^(false|0|no|off)$/i.test(o[n]))),
   );
   const frag = fragment(url);
   if (frag) ignored.push(`#${frag}`);
