@@ -149,7 +149,7 @@ pub fn read_all(raw: &str, target: Option<&Target>) -> Vec<Reading> {
         .collect();
     if let Some(t) = target {
         for mut r in [go_redis(t), jedis(t), lettuce(t)] {
-            r.notes = r.notes.iter().map(|n| mask.text(n)).collect();
+            r.notes = r.notes.iter().map(|n| mask.message(n)).collect();
             out.push(r);
         }
     }
@@ -217,7 +217,10 @@ pub fn jedis(t: &Target) -> Reading {
         return reject(
             NAME,
             &JEDIS,
-            format!("invalid URI: the scheme must be redis or rediss, not '{}'", t.written.scheme),
+            format!(
+                "invalid URI: the scheme must be redis or rediss, not '{}'",
+                t.written.scheme
+            ),
         );
     }
     if !t.written.port {
@@ -263,7 +266,15 @@ pub fn lettuce(t: &Target) -> Reading {
     }
     let mut d = Draft::base(t);
     d.java_uri(t);
-    d.query_db(t, &["database", "db"]);
+    // `database=` (any case) or `db=` (as written) overrides the path.
+    let db = t
+        .params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("database") || k == "db")
+        .and_then(|(_, v)| v.parse::<u32>().ok());
+    if let Some(db) = db {
+        d.db = db;
+    }
     // `database=` and the others are compared lower-cased, `db=` as written.
     d.ignored.extend(
         t.params

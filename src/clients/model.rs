@@ -42,10 +42,6 @@ impl Raw {
             ..Raw::default()
         }
     }
-
-    pub(crate) fn note(&mut self, note: impl Into<String>) {
-        self.notes.push(note.into());
-    }
 }
 
 /// C `atoi` (glibc: `(int) strtol(s, NULL, 10)`): leading white space, a sign, digits; junk
@@ -100,7 +96,9 @@ pub(crate) fn py_int(s: &str) -> Option<i64> {
 
 /// Python's `float(str)` accepts it (redis-py's timeout parsers).
 pub(crate) fn py_float_ok(s: &str) -> bool {
-    let s = s.trim_matches(|c: char| c.is_whitespace()).to_ascii_lowercase();
+    let s = s
+        .trim_matches(|c: char| c.is_whitespace())
+        .to_ascii_lowercase();
     let body = s.strip_prefix(['+', '-']).unwrap_or(&s);
     matches!(body, "inf" | "infinity" | "nan") || (!s.contains('_') && s.parse::<f64>().is_ok())
 }
@@ -141,7 +139,7 @@ pub(crate) fn js_number(s: &str) -> Option<i64> {
     }
     let f: f64 = s.parse().ok()?;
     // Whole numbers only; the guard keeps the cast exact.
-    (f.fract() == 0.0 && f.abs() < 9.0e15).then(|| f as i64)
+    (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
 }
 
 /// JavaScript `decodeURIComponent`: None where it throws URIError (a '%' not followed by

@@ -5,7 +5,9 @@
 
 use url::Url;
 
-use super::model::{Raw, form_pairs, js_decode_uri_component, js_number, js_parse_int, raw_query_names};
+use super::model::{
+    Raw, form_pairs, js_decode_uri_component, js_number, js_parse_int, raw_query_names,
+};
 use crate::secret::Secret;
 
 /// ioredis majors the recordings describe: the current and the previous.
@@ -16,30 +18,75 @@ pub(crate) const NODE_REDIS: [&str; 2] = ["6.3.1", "5.12.1"];
 /// `Redis.defaultOptions` keys in ioredis 5 (6 adds `protocol` and `replyMapping`), and the
 /// options it reads without a default: a query name among them becomes that option.
 const IOREDIS_OPTIONS: &[&str] = &[
-    "port", "host", "family", "connectTimeout", "disconnectTimeout", "retryStrategy",
-    "keepAlive", "noDelay", "connectionName", "disableClientInfo", "clientInfoTag",
-    "sentinels", "name", "role", "sentinelRetryStrategy", "sentinelReconnectStrategy",
-    "natMap", "enableTLSForSentinelMode", "updateSentinels", "failoverDetector", "username",
-    "password", "db", "enableOfflineQueue", "enableReadyCheck", "autoResubscribe",
-    "autoResendUnfulfilledCommands", "lazyConnect", "keyPrefix", "reconnectOnError",
-    "readOnly", "stringNumbers", "maxRetriesPerRequest", "maxLoadingRetryTime",
-    "enableAutoPipelining", "autoPipeliningIgnoredCommands", "sentinelMaxConnections",
-    "blockingTimeoutGrace", "tls", "path",
+    "port",
+    "host",
+    "family",
+    "connectTimeout",
+    "disconnectTimeout",
+    "retryStrategy",
+    "keepAlive",
+    "noDelay",
+    "connectionName",
+    "disableClientInfo",
+    "clientInfoTag",
+    "sentinels",
+    "name",
+    "role",
+    "sentinelRetryStrategy",
+    "sentinelReconnectStrategy",
+    "natMap",
+    "enableTLSForSentinelMode",
+    "updateSentinels",
+    "failoverDetector",
+    "username",
+    "password",
+    "db",
+    "enableOfflineQueue",
+    "enableReadyCheck",
+    "autoResubscribe",
+    "autoResendUnfulfilledCommands",
+    "lazyConnect",
+    "keyPrefix",
+    "reconnectOnError",
+    "readOnly",
+    "stringNumbers",
+    "maxRetriesPerRequest",
+    "maxLoadingRetryTime",
+    "enableAutoPipelining",
+    "autoPipeliningIgnoredCommands",
+    "sentinelMaxConnections",
+    "blockingTimeoutGrace",
+    "tls",
+    "path",
 ];
 
 /// ioredis options whose default is a boolean: any non-empty string turns them on.
 const IOREDIS_BOOLEANS: &[&str] = &[
-    "keepAlive", "noDelay", "disableClientInfo", "enableTLSForSentinelMode",
-    "updateSentinels", "failoverDetector", "enableOfflineQueue", "enableReadyCheck",
-    "autoResubscribe", "autoResendUnfulfilledCommands", "lazyConnect", "readOnly",
-    "stringNumbers", "enableAutoPipelining", "tls",
+    "keepAlive",
+    "noDelay",
+    "disableClientInfo",
+    "enableTLSForSentinelMode",
+    "updateSentinels",
+    "failoverDetector",
+    "enableOfflineQueue",
+    "enableReadyCheck",
+    "autoResubscribe",
+    "autoResendUnfulfilledCommands",
+    "lazyConnect",
+    "readOnly",
+    "stringNumbers",
+    "enableAutoPipelining",
+    "tls",
 ];
 
 /// ioredis `new Redis(URL)` for a major version (5 or 6).
 pub(crate) fn ioredis(url: &str, major: u8) -> Raw {
     // `isInt(url)`: a bare port number.
     let trimmed = url.trim_matches(|c: char| c.is_whitespace());
-    if !trimmed.is_empty() && trimmed.parse::<f64>().is_ok_and(|f| f.fract() == 0.0 && f.abs() < 2.1e9)
+    if !trimmed.is_empty()
+        && trimmed
+            .parse::<f64>()
+            .is_ok_and(|f| f.fract() == 0.0 && f.abs() < 2.1e9)
     {
         let mut r = base_ioredis(major);
         r.host = Some("localhost".into());
@@ -95,7 +142,11 @@ pub(crate) fn ioredis(url: &str, major: u8) -> Raw {
             }
         }
         if let Some(h) = parsed.host_str().filter(|h| !h.is_empty()) {
-            set(&mut o, "host", h.trim_start_matches('[').trim_end_matches(']').to_string());
+            set(
+                &mut o,
+                "host",
+                h.trim_start_matches('[').trim_end_matches(']').to_string(),
+            );
         }
         if let Some(p) = parsed.port() {
             set(&mut o, "port", p.to_string());
@@ -129,13 +180,17 @@ pub(crate) fn ioredis(url: &str, major: u8) -> Raw {
         (None, Some(p)) if !p.is_empty() => r.password = Some(Secret::new(p)),
         _ => {}
     }
-    if major >= 6 && let Some(p) = get("protocol") {
+    if major >= 6
+        && let Some(p) = get("protocol")
+    {
         // Compared with the number 3: any string from the URL means RESP2.
         let _ = p;
         r.protocol = 2;
     }
     let names = raw_query_names(url);
-    let known = |n: &str| IOREDIS_OPTIONS.contains(&n) || (major >= 6 && matches!(n, "protocol" | "replyMapping"));
+    let known = |n: &str| {
+        IOREDIS_OPTIONS.contains(&n) || (major >= 6 && matches!(n, "protocol" | "replyMapping"))
+    };
     r.ignored = names.iter().filter(|n| !known(n)).cloned().collect();
     r.misread = names
         .iter()
@@ -218,7 +273,10 @@ pub(crate) fn node_redis(url: &str, major: u8) -> Raw {
                 r.db = db;
             }
         }
-        r.ignored = raw_query_names(url).into_iter().filter(|n| n != "db").collect();
+        r.ignored = raw_query_names(url)
+            .into_iter()
+            .filter(|n| n != "db")
+            .collect();
     } else {
         let Ok(parsed) = Url::parse(url) else {
             return Raw::rejects("TypeError: Invalid URL");
@@ -228,7 +286,9 @@ pub(crate) fn node_redis(url: &str, major: u8) -> Raw {
             "rediss" => r.tls = true,
             s => {
                 return Raw::rejects(if major >= 6 {
-                    format!("TypeError: Protocol - {s}: - is not a valid Redis protocol. Expected redis: or rediss:")
+                    format!(
+                        "TypeError: Protocol - {s}: - is not a valid Redis protocol. Expected redis: or rediss:"
+                    )
                 } else {
                     "TypeError: Invalid protocol".to_string()
                 });
@@ -248,8 +308,10 @@ pub(crate) fn node_redis(url: &str, major: u8) -> Raw {
                 js_decode_uri_component(s).map(Some).ok_or(())
             }
         };
-        let (Ok(u), Ok(p)) = (dec(parsed.username()), dec(parsed.password().unwrap_or_default()))
-        else {
+        let (Ok(u), Ok(p)) = (
+            dec(parsed.username()),
+            dec(parsed.password().unwrap_or_default()),
+        ) else {
             return Raw::rejects("URIError: URI malformed");
         };
         (user, password) = (u, p);
@@ -263,7 +325,10 @@ pub(crate) fn node_redis(url: &str, major: u8) -> Raw {
         r.ignored = raw_query_names(url);
     }
     // RESP3: HELLO … AUTH only with a password; RESP2: AUTH with either (password `?? ''`).
-    let (user, password) = (user.filter(|u| !u.is_empty()), password.filter(|p| !p.is_empty()));
+    let (user, password) = (
+        user.filter(|u| !u.is_empty()),
+        password.filter(|p| !p.is_empty()),
+    );
     if resp3 {
         if let Some(p) = password {
             r.user = user;

@@ -28,10 +28,12 @@ impl Mask {
         }
         // The user info by every split readers use: up to the first and to the last '@'.
         let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
+        // The user name before the first ':' is not secret; a bare `secret@` is.
         for at in [rest.find('@'), rest.rfind('@')].into_iter().flatten() {
             let info = &rest[..at];
-            whole.push(info.to_string());
-            whole.push(crate::url::decode(info));
+            let secret = info.split_once(':').map_or(info, |(_, p)| p);
+            whole.push(secret.to_string());
+            whole.push(crate::url::decode(secret));
         }
         // Query values of password-like names, to the end of the string (a raw '&' or '#'
         // would cut them short).
@@ -72,6 +74,35 @@ impl Mask {
             out = replace_ascii_case_insensitive(&out, p, MASK);
         }
         out
+    }
+
+    /// A message redcheck wrote (never URL text, but a parameter name in quotes or after
+    /// "option:"): with a password in the query, such names may be pieces of it.
+    pub(super) fn message(&self, s: &str) -> String {
+        if !self.secretive_query {
+            return s.to_string();
+        }
+        let mut out = String::new();
+        let mut parts = s.split('\'');
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for (i, part) in parts.enumerate() {
+            out.push('\'');
+            // Every other piece is inside quotes.
+            if i % 2 == 0 {
+                out.push_str(&self.name(part));
+            } else {
+                out.push_str(part);
+            }
+        }
+        match out.split_once("option: ") {
+            Some((head, names)) => {
+                let names: Vec<String> = names.split(", ").map(|n| self.name(n)).collect();
+                format!("{head}option: {}", names.join(", "))
+            }
+            None => out,
+        }
     }
 
     /// A host or socket path: what stands before an '@' in it is user info.
@@ -158,12 +189,12 @@ pub(super) fn compare(lib: &Library, r: Raw, t: Option<&Target>, mask: &Mask) ->
         cites: Vec::new(),
     };
     if let Some(why) = &r.rejects {
-        reading.notes.push(mask.text(why));
+        reading.notes.push(mask.message(why));
         return reading;
     }
     let notes = match t {
         Some(t) => differences(&r, t),
-        None => vec!["accepts a URL redcheck refuses: check what it connects to below".into()],
+        None => vec!["redcheck refuses this URL; this library reads it as shown".into()],
     };
     reading.verdict = if notes.is_empty() && r.ignored.is_empty() && r.misread.is_empty() {
         Verdict::Same
@@ -183,7 +214,7 @@ pub(super) fn compare(lib: &Library, r: Raw, t: Option<&Target>, mask: &Mask) ->
     reading.notes = notes
         .iter()
         .chain(&r.notes)
-        .map(|n| mask.text(n))
+        .map(|n| mask.message(n))
         .collect();
     reading
 }
@@ -241,7 +272,10 @@ fn differences(r: &Raw, t: &Target) -> Vec<String> {
     if let Some(p) = t.protocol
         && p != r.protocol
     {
-        notes.push(format!("speaks RESP{} where the URL asks for RESP{p}", r.protocol));
+        notes.push(format!(
+            "speaks RESP{} where the URL asks for RESP{p}",
+            r.protocol
+        ));
     }
     notes
 }

@@ -65,7 +65,12 @@ fn recording(name: &str, version: &str) -> Vec<Value> {
     });
     let v: Value = serde_json::from_str(&text).expect("recording is JSON");
     assert_eq!(v["library"], name);
-    assert_eq!(v["version"], version, "{}: the model and the recording name different versions", path.display());
+    assert_eq!(
+        v["version"],
+        version,
+        "{}: the model and the recording name different versions",
+        path.display()
+    );
     v["readings"].as_array().expect("readings").clone()
 }
 
@@ -110,13 +115,22 @@ fn models_agree_with_the_recorded_libraries() {
             lib.version
         );
         for (line, rec) in lines.iter().zip(&recorded) {
-            assert_eq!(rec["url"], line.as_str(), "{} {}: corpus order", lib.name, lib.version);
+            assert_eq!(
+                rec["url"],
+                line.as_str(),
+                "{} {}: corpus order",
+                lib.name,
+                lib.version
+            );
             let model = as_recorded(&(lib.read)(&decode_line(line)));
             let mut diffs = Vec::new();
             let rec_rejects = !rec["rejects"].is_null();
             let model_rejects = !model["rejects"].is_null();
             if rec_rejects != model_rejects {
-                diffs.push(("rejects", format!("recorded {} · model {}", rec["rejects"], model["rejects"])));
+                diffs.push((
+                    "rejects",
+                    format!("recorded {} · model {}", rec["rejects"], model["rejects"]),
+                ));
             } else if !rec_rejects {
                 for f in FIELDS {
                     // redis-cli reads no query, so what it skips is not observable: not recorded.
@@ -137,12 +151,19 @@ fn models_agree_with_the_recorded_libraries() {
                     continue;
                 }
                 disagreements += 1;
-                let _ = writeln!(report, "{} {} {line:?} {field}: {what}", lib.name, lib.version);
+                let _ = writeln!(
+                    report,
+                    "{} {} {line:?} {field}: {what}",
+                    lib.name, lib.version
+                );
             }
         }
     }
     assert!(compared >= 150 * 7, "{compared} readings compared");
-    assert_eq!(disagreements, 0, "{disagreements} disagreements with the recordings:\n{report}");
+    assert_eq!(
+        disagreements, 0,
+        "{disagreements} disagreements with the recordings:\n{report}"
+    );
 }
 
 #[test]
@@ -150,7 +171,10 @@ fn the_allow_list_names_real_cases() {
     let lines = corpus();
     for (lib, url, field, why) in ALLOWED {
         assert!(lines.iter().any(|l| l == url), "{url}: not in the corpus");
-        assert!(RECORDED.iter().any(|l| l.name == *lib), "{lib}: not recorded");
+        assert!(
+            RECORDED.iter().any(|l| l.name == *lib),
+            "{lib}: not recorded"
+        );
         assert!(FIELDS.contains(field) || *field == "rejects", "{field}");
         assert!(!why.is_empty());
     }

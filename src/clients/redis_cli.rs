@@ -27,6 +27,12 @@ pub(crate) fn read(url: &str) -> Raw {
         ignored: raw_query_names(url),
         ..Raw::default()
     };
+    // Nor does it know fragments: `#insecure` turns nothing off.
+    if let Some((_, f)) = url.split_once('#')
+        && !f.is_empty()
+    {
+        r.ignored.push(format!("#{f}"));
+    }
     let end = b.len();
     let find = |from: usize, c: u8| b[from..].iter().position(|&x| x == c).map(|i| from + i);
     let mut user = None;

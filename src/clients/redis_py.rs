@@ -34,8 +34,12 @@ pub(crate) fn read(url: &str) -> Raw {
             continue;
         }
         let parsed_ok = match name.as_str() {
-            "db" | "socket_read_size" | "max_connections" | "health_check_interval"
-            | "ssl_min_version" | "protocol" => py_int(&value).is_some(),
+            "db"
+            | "socket_read_size"
+            | "max_connections"
+            | "health_check_interval"
+            | "ssl_min_version"
+            | "protocol" => py_int(&value).is_some(),
             "socket_timeout" | "socket_connect_timeout" | "timeout" => py_float_ok(&value),
             _ => true,
         };
@@ -64,12 +68,7 @@ pub(crate) fn read(url: &str) -> Raw {
         user = Some(name.to_string()).filter(|n| !n.is_empty());
         password = pass.filter(|p| !p.is_empty()).map(str::to_string);
     }
-    let query_value = |k: &str| {
-        kwargs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-    };
+    let query_value = |k: &str| kwargs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let user = user
         .map(|u| py_unquote(&u))
         .or_else(|| query_value("username"));
@@ -228,7 +227,10 @@ struct Split {
 /// scheme, `//netloc` (to the first '/', '?' or '#'), fragment, query.
 fn urlsplit(url: &str) -> Result<Split, &'static str> {
     let url = url.trim_start_matches(|c: char| c <= ' ');
-    let url: String = url.chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
+    let url: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+        .collect();
     let (scheme, mut rest) = match url.find(':') {
         Some(i)
             if i > 0
@@ -280,9 +282,12 @@ fn urlsplit(url: &str) -> Result<Split, &'static str> {
 /// `_checknetloc` refuses non-ASCII that NFKC turns into URL syntax; the corpus holds none,
 /// and without a Unicode table here only the ASCII look-alike forms are caught.
 fn nfkc_breaks_netloc(netloc: &str) -> bool {
-    netloc
-        .chars()
-        .any(|c| matches!(c, '\u{FF0F}' | '\u{FF1F}' | '\u{FF03}' | '\u{FF20}' | '\u{FF1A}'))
+    netloc.chars().any(|c| {
+        matches!(
+            c,
+            '\u{FF0F}' | '\u{FF1F}' | '\u{FF03}' | '\u{FF20}' | '\u{FF1A}'
+        )
+    })
 }
 
 /// `_check_bracketed_host`: an IPv6 address (a `%zone` allowed) or IPvFuture, never IPv4.

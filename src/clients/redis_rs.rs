@@ -22,7 +22,13 @@ pub(crate) fn read(url: &str) -> Raw {
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     // A HashMap of the pairs: a repeated name keeps its last value.
-    let get = |k: &str| query.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        query
+            .iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
     let protocol = match get("protocol") {
         None | Some("2" | "resp2") => 2,
         Some("3" | "resp3") => 3,
@@ -82,13 +88,21 @@ pub(crate) fn read(url: &str) -> Raw {
         } else {
             match decode(parsed.username()) {
                 Ok(u) => Some(u),
-                Err(_) => return Raw::rejects("Username is not valid UTF-8 string - InvalidClientConfig"),
+                Err(_) => {
+                    return Raw::rejects(
+                        "Username is not valid UTF-8 string - InvalidClientConfig",
+                    );
+                }
             }
         };
         password = match parsed.password() {
             Some(p) => match decode(p) {
                 Ok(p) => Some(p),
-                Err(_) => return Raw::rejects("Password is not valid UTF-8 string - InvalidClientConfig"),
+                Err(_) => {
+                    return Raw::rejects(
+                        "Password is not valid UTF-8 string - InvalidClientConfig",
+                    );
+                }
             },
             None => None,
         };
