@@ -357,7 +357,12 @@ fn mask_password_param(s: &str) -> String {
     let parts: Vec<String> = query
         .split('&')
         .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}={MASK}"),
+            // `pass` is redis-rs's password for sockets.
+            Some((k, _))
+                if k.eq_ignore_ascii_case("password") || k.eq_ignore_ascii_case("pass") =>
+            {
+                format!("{k}={MASK}")
+            }
             _ => kv.to_string(),
         })
         .collect();

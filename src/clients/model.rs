@@ -44,6 +44,17 @@ impl Raw {
     }
 }
 
+/// A note when the URL holds a tab or newline: whether this library drops or keeps it.
+pub(crate) fn whitespace_note(r: &mut Raw, url: &str, drops: bool) {
+    if url.contains(['\t', '\n', '\r']) {
+        r.notes.push(if drops {
+            "drops the tab or newline silently (its URL parser strips them anywhere)".into()
+        } else {
+            "keeps the tab or newline: it becomes part of what it sends".into()
+        });
+    }
+}
+
 /// C `atoi` (glibc: `(int) strtol(s, NULL, 10)`): leading white space, a sign, digits; junk
 /// ends it; 0 when there are no digits; out-of-range values clamp to `long`, then truncate.
 pub(crate) fn c_atoi(s: &[u8]) -> i64 {

@@ -7,6 +7,7 @@ use url::Url;
 
 use super::model::{
     Raw, form_pairs, js_decode_uri_component, js_number, js_parse_int, raw_query_names,
+    whitespace_note,
 };
 use crate::secret::Secret;
 
@@ -208,6 +209,7 @@ pub(crate) fn ioredis(url: &str, major: u8) -> Raw {
     if let Some(f) = whatwg_fragment(url) {
         r.ignored.push(format!("#{f}"));
     }
+    whitespace_note(&mut r, url, true);
     r
 }
 
@@ -341,6 +343,7 @@ pub(crate) fn node_redis(url: &str, major: u8) -> Raw {
     if let Some(f) = whatwg_fragment(url) {
         r.ignored.push(format!("#{f}"));
     }
+    whitespace_note(&mut r, url, true);
     r
 }
 

@@ -239,8 +239,18 @@ fn differences(r: &Raw, t: &Target) -> Vec<String> {
             notes.push("reads it as a Unix socket path, so it never connects to the host".into());
         }
         (Endpoint::Tcp { host, port }, None) => {
-            if !same_host(host, r.host.as_deref().unwrap_or_default()) {
-                notes.push("connects to another host than redcheck reads".into());
+            let theirs = r.host.as_deref().unwrap_or_default();
+            if !same_host(host, theirs) {
+                notes.push(
+                    if theirs.contains('%')
+                        && crate::url::decode(theirs).eq_ignore_ascii_case(&host.as_str())
+                    {
+                        "percent-encodes the host name, so its DNS lookup fails (use the xn-- form)"
+                    } else {
+                        "connects to another host than redcheck reads"
+                    }
+                    .into(),
+                );
             }
             if r.port != Some(i64::from(*port)) {
                 notes.push("connects to another port".into());

@@ -1,7 +1,7 @@
 //! redis-cli 7.0.15: `parseRedisUri` and `percentDecode` in src/cli_common.c, and what
 //! `cliAuth` / `cliSelect` in redis-cli.c then send. A port of the C, byte for byte.
 
-use super::model::{Raw, c_atoi, raw_query_names};
+use super::model::{Raw, c_atoi, raw_query_names, whitespace_note};
 use crate::secret::Secret;
 
 /// The version the recordings describe.
@@ -75,6 +75,7 @@ pub(crate) fn read(url: &str) -> Raw {
         r.user = user;
         r.password = Some(Secret::new(a));
     }
+    whitespace_note(&mut r, url, false);
     r
 }
 

@@ -3,7 +3,7 @@
 //! arguments (`make_connection`), which is where an unknown query parameter raises TypeError
 //! on the first command.
 
-use super::model::{Raw, form_pairs, py_float_ok, py_int, py_unquote};
+use super::model::{Raw, form_pairs, py_float_ok, py_int, py_unquote, whitespace_note};
 use crate::secret::Secret;
 
 /// The version the recordings describe.
@@ -145,6 +145,7 @@ pub(crate) fn read(url: &str) -> Raw {
     if !u.fragment.is_empty() {
         r.ignored.push(format!("#{}", u.fragment));
     }
+    whitespace_note(&mut r, url, true);
     r
 }
 

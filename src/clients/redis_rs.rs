@@ -4,7 +4,7 @@
 
 use url::Url;
 
-use super::model::{Raw, percent_decode_utf8};
+use super::model::{Raw, percent_decode_utf8, whitespace_note};
 use crate::secret::Secret;
 
 /// The version the recordings describe.
@@ -123,6 +123,7 @@ pub(crate) fn read(url: &str) -> Raw {
     {
         r.ignored.push(format!("#{f}"));
     }
+    whitespace_note(&mut r, url, true);
     r
 }
 

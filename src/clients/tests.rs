@@ -273,3 +273,27 @@ fn lettuce_reads_database_and_knows_its_own_schemes() {
     assert_eq!(knowing_scheme("redis+ssl"), ["Lettuce"]);
     assert!(knowing_scheme("http").is_empty());
 }
+
+#[test]
+fn no_corpus_password_is_ever_shown() {
+    // Every password-like text of the corpus made distinctive, then looked for in everything
+    // `redcheck url` would print (JSON holds all of it).
+    let mut checked = 0;
+    for line in super::recorded::corpus() {
+        let raw = super::recorded::decode_line(&line)
+            .replace("pw", "Qx7pw")
+            .replace("p@ss", "p@Qx8")
+            .replace("p#ss", "p#Qx8")
+            .replace("p/ss", "p/Qx8")
+            .replace("p?ss", "p?Qx8");
+        if !raw.contains("Qx") {
+            continue;
+        }
+        checked += 1;
+        let shown = serde_json::to_string(&explain(&raw))
+            .unwrap()
+            .to_lowercase();
+        assert!(!shown.contains("qx"), "{raw:?}: {shown}");
+    }
+    assert!(checked >= 30, "{checked}");
+}

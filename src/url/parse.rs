@@ -29,7 +29,7 @@ pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
         // Tabs and newlines: the WHATWG and Python parsers drop them anywhere, redis-cli keeps
         // them; percent-encoding would make every library send them, so the advice is to strip.
         let fix = if matches!(c, '\t' | '\n' | '\r') {
-            "remove it (libraries drop it silently, redis-cli sends it; encoding it as %0A makes every client send it)"
+            "remove it (libraries drop it silently, redis-cli sends it; percent-encoding it (%09, %0A, %0D) makes every client send it)"
         } else {
             "remove it"
         };
@@ -398,7 +398,7 @@ fn apply_query(t: &mut Target, query: &str, secretive: bool) -> Result<(), UrlEr
             key = MASK.to_string();
         }
         let value = decode(v);
-        let shown = if key == "password" || key == MASK {
+        let shown = if key == "password" || key == "pass" || key == MASK {
             MASK.to_string()
         } else {
             v.to_string()
