@@ -181,11 +181,8 @@ pub(crate) fn ioredis(url: &str, major: u8) -> Raw {
         (None, Some(p)) if !p.is_empty() => r.password = Some(Secret::new(p)),
         _ => {}
     }
-    if major >= 6
-        && let Some(p) = get("protocol")
-    {
-        // Compared with the number 3: any string from the URL means RESP2.
-        let _ = p;
+    // `condition.protocol === 3`: any `?protocol=` string, even "3", means RESP2.
+    if major >= 6 && get("protocol").is_some() {
         r.protocol = 2;
     }
     let names = raw_query_names(url);
