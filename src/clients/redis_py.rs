@@ -89,12 +89,22 @@ pub(crate) fn read(url: &str) -> Raw {
             Ok(hp) => hp,
             Err(e) => return Raw::rejects(format!("ValueError: {e}")),
         };
+        // The URL's host and port win; `?host=` / `?port=` fill in for missing ones.
         r.host = Some(
             hostname
                 .filter(|h| !h.is_empty())
-                .map_or("localhost".into(), |h| py_unquote(&h)),
+                .map(|h| py_unquote(&h))
+                .or_else(|| query_value("host"))
+                .unwrap_or_else(|| "localhost".into()),
         );
-        r.port = Some(port.filter(|p| *p != 0).unwrap_or(6379));
+        r.port = Some(match (port.filter(|p| *p != 0), query_value("port")) {
+            (Some(p), _) => p,
+            (None, Some(q)) => match py_int(&q) {
+                Some(p) => p,
+                None => return Raw::rejects("ValueError: invalid literal for int() (port)"),
+            },
+            (None, None) => 6379,
+        });
         r.db = db.unwrap_or_else(|| {
             if u.path.is_empty() {
                 0
