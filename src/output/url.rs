@@ -67,7 +67,13 @@ fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
             "How client libraries read it".bold(),
             "(redcheck refuses it; this is what each library would do)".dimmed()
         )?;
-        return client_table(out, &r.clients);
+        client_table(out, &r.clients)?;
+        return writeln!(
+            out,
+            "   {}",
+            "go-redis, Jedis and Lettuce are modelled on redcheck's own parse, so they are left out here"
+                .dimmed()
+        );
     }
     if let Some(p) = &r.parts {
         let row = |out: &mut dyn Write, k: &str, v: &str| {
@@ -128,7 +134,7 @@ fn client_table(out: &mut dyn Write, clients: &[Reading]) -> io::Result<()> {
         "client", "reads it", "TLS", "user", "password", "db", "RESP"
     )?;
     for c in clients {
-        client_row(out, c)?;
+        client_row(out, c, true)?;
     }
     writeln!(
         out,
@@ -154,7 +160,7 @@ fn quiet(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
         .filter(|c| c.verdict != Verdict::Same)
         .collect();
     for c in &odd {
-        client_row(out, c)?;
+        client_row(out, c, false)?;
     }
     writeln!(out, "{}", summary(r))
 }
@@ -203,7 +209,8 @@ fn lint_row(out: &mut dyn Write, l: &LintInfo) -> io::Result<()> {
     Ok(())
 }
 
-fn client_row(out: &mut dyn Write, c: &Reading) -> io::Result<()> {
+/// One client's row and the lines under it; `cites` adds the source lines of from-source rows.
+fn client_row(out: &mut dyn Write, c: &Reading, cites: bool) -> io::Result<()> {
     let (mark, word) = match c.verdict {
         Verdict::Same => ("✓".green().to_string(), "same"),
         Verdict::Differs => ("!".yellow().bold().to_string(), "differs"),
@@ -257,7 +264,7 @@ fn client_row(out: &mut dyn Write, c: &Reading) -> io::Result<()> {
     for n in &c.notes {
         writeln!(out, "     {} {}", "→".cyan(), printable(n))?;
     }
-    if c.source == Source::Source {
+    if cites && c.source == Source::Source {
         for cite in &c.cites {
             writeln!(out, "     {} {}", "from source:".dimmed(), cite.dimmed())?;
         }
