@@ -438,6 +438,36 @@ fn url_exits_1_for_a_url_redcheck_cannot_use() {
 }
 
 #[test]
+fn url_refused_by_redcheck_still_shows_what_each_library_does() {
+    // A trailing newline: redcheck refuses it; the libraries drop it, redis-cli keeps it.
+    let raw = format!("redis://:{SECRET}@h:6379/0\n");
+    let run = redcheck(&["url", "--format", "json", &raw]);
+    run.assert_code(1);
+    run.assert_no_secret();
+    let r = run.report();
+    assert_eq!(r["verdict"], "fail");
+    let clients = r["clients"].as_array().unwrap();
+    assert_eq!(clients.len(), 7, "{clients:?}");
+    for c in clients {
+        assert_eq!(c["source"], "recorded");
+        assert_eq!(c["password"], true, "{c}");
+        assert_eq!(c["host"], "h", "{c}");
+    }
+    let human = redcheck(&["url", &raw]);
+    human.assert_no_secret();
+    assert!(
+        human.stdout.contains("redis-cli 7.0.15"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("keeps the tab or newline"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
 fn url_verdict_in_json_and_quiet_output() {
     let verdict =
         |raw: &str| redcheck(&["url", raw, "--format", "json"]).report()["verdict"].clone();
