@@ -12,9 +12,7 @@ use serde_json::{Value, json};
 
 fn main() {
     let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .expect("stdin");
+    std::io::stdin().read_to_string(&mut input).expect("stdin");
     let urls: Vec<String> = serde_json::from_str(&input).expect("a JSON array of URLs");
     let readings: Vec<Value> = urls.iter().map(|u| read(u)).collect();
     println!("{}", serde_json::to_string(&readings).expect("json"));
