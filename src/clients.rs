@@ -1,21 +1,33 @@
-//! How each major client library reads the same URL, from the "How client libraries read a
-//! Redis URL" table in FIELD-NOTES.md and the parsers it names.
+//! How each major client library reads the same URL.
 //!
-//! Pure: one function per client, working from redcheck's parse ([`Target`]) and the spelling
-//! details it keeps ([`crate::url::Written`]). No client code runs; nothing touches the network.
-//! A user name that may really be a password (`secret@host`) is shown as `****`.
+//! redis-cli, redis-py, ioredis, node-redis and redis-rs are modelled from their parsers'
+//! source, working on the raw URL as the library does, and the models are checked field by
+//! field against readings recorded from the real libraries (`recorded.rs`,
+//! tests/fixtures/client-readings/, re-recorded by scripts/record-client-readings).
+//! go-redis, Jedis and Lettuce cannot be installed here: their readings come from their source
+//! alone, work from redcheck's parse, and say so.
+//!
+//! Pure: no client code runs and nothing touches the network. What a reading shows is masked
+//! (`reading.rs`): a host, socket path, user name or message that may hold a piece of the
+//! password is shown with `****`.
 
 use serde::Serialize;
 
 mod draft;
 mod explain;
+mod model;
+mod node;
+mod reading;
+mod redis_cli;
+mod redis_py;
+mod redis_rs;
 mod sentinel;
 
 use crate::url::Target;
 
 pub use self::explain::explain;
 
-use self::draft::{Draft, is_unix, param, reject, scheme_is, unknown_params};
+use self::draft::{Draft, FromSource, is_unix, reject, scheme_is, unknown_params};
 
 /// How a client's reading compares with redcheck's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,39 +41,120 @@ pub enum Verdict {
     Rejects,
 }
 
+/// Where a reading comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A model of the library checked against recordings of the real library.
+    Recorded,
+    /// Read from the library's source only (it cannot be installed where the recordings are made).
+    Source,
+}
+
 /// What one client makes of the URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reading {
     /// The client library or tool.
     pub client: &'static str,
+    /// The version the reading describes.
+    pub version: &'static str,
+    /// `recorded` (checked against the real library) or `source` (from its source only).
+    pub source: Source,
     /// Compared with redcheck's reading.
     pub verdict: Verdict,
     /// Whether it uses TLS (null when it rejects the URL).
     pub tls: Option<bool>,
+    /// The host it connects to, masked where it holds a piece of the password.
+    pub host: Option<String>,
+    /// The port it connects to.
+    pub port: Option<i64>,
+    /// The Unix socket path it connects to, masked like the host.
+    pub socket: Option<String>,
     /// The user name it sends, `****` when it may be a password.
     pub user: Option<String>,
     /// Whether it sends a password.
     pub password: Option<bool>,
     /// The database it selects.
-    pub db: Option<u32>,
+    pub db: Option<i64>,
+    /// The RESP version it speaks (2 or 3).
+    pub protocol: Option<u8>,
     /// Query parameters and fragment it ignores.
     pub ignored: Vec<String>,
+    /// Query parameters it reads against their meaning (e.g. ioredis: `tls=false` turns TLS on).
+    pub misread: Vec<String>,
     /// Why it rejects the URL, or what it reads differently.
     pub notes: Vec<String>,
+    /// For readings from source: the source lines they come from.
+    pub cites: Vec<&'static str>,
 }
 
-/// Every client, in the order shown.
-pub fn read_all(t: &Target) -> Vec<Reading> {
-    vec![
-        redis_cli(t),
-        redis_py(t),
-        ioredis(t),
-        node_redis(t),
-        go_redis(t),
-        redis_rs(t),
-        jedis(t),
-        lettuce(t),
-    ]
+/// A recorded library: name, version, and its model.
+pub(crate) struct Library {
+    /// Name as shown.
+    pub name: &'static str,
+    /// The version recorded.
+    pub version: &'static str,
+    /// The model: the raw URL to the library's reading.
+    pub read: fn(&str) -> model::Raw,
+}
+
+/// The recorded libraries, in the order shown (current major first).
+pub(crate) const RECORDED: [Library; 7] = [
+    Library {
+        name: "redis-cli",
+        version: redis_cli::VERSION,
+        read: redis_cli::read,
+    },
+    Library {
+        name: "redis-py",
+        version: redis_py::VERSION,
+        read: redis_py::read,
+    },
+    Library {
+        name: "ioredis",
+        version: node::IOREDIS[0],
+        read: |u| node::ioredis(u, 6),
+    },
+    Library {
+        name: "ioredis",
+        version: node::IOREDIS[1],
+        read: |u| node::ioredis(u, 5),
+    },
+    Library {
+        name: "node-redis",
+        version: node::NODE_REDIS[0],
+        read: |u| node::node_redis(u, 6),
+    },
+    Library {
+        name: "node-redis",
+        version: node::NODE_REDIS[1],
+        read: |u| node::node_redis(u, 5),
+    },
+    Library {
+        name: "redis-rs",
+        version: redis_rs::VERSION,
+        read: redis_rs::read,
+    },
+];
+
+/// Every client's reading of the raw URL, in the order shown; `target` is redcheck's own
+/// reading, None when redcheck refuses the URL (the recorded libraries are still read, the
+/// from-source ones need redcheck's parse and are left out).
+pub fn read_all(raw: &str, target: Option<&Target>) -> Vec<Reading> {
+    let raws: Vec<model::Raw> = RECORDED.iter().map(|l| (l.read)(raw)).collect();
+    let mask = reading::Mask::new(raw, target, &raws);
+    let mut out: Vec<Reading> = RECORDED
+        .iter()
+        .zip(raws)
+        .map(|(lib, r)| reading::compare(lib, r, target, &mask))
+        .collect();
+    if let Some(t) = target {
+        for mut r in [go_redis(t), jedis(t), lettuce(t)] {
+            r.notes = r.notes.iter().map(|n| mask.message(n)).collect();
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// The clients that know a scheme redcheck does not parse (e.g. Lettuce's `redis+ssl`).
@@ -77,116 +170,6 @@ pub fn knowing_scheme(scheme: &str) -> Vec<&'static str> {
     out
 }
 
-/// redis-cli 7.0 (`parseRedisUri` in cliCommon.c): `redis`/`rediss` in any case; the user
-/// info ends at the *first* `@`; `secret@` is a password; `:pw@` sends an empty user name;
-/// the db is `atoi` of the path; query parameters are not read.
-pub fn redis_cli(t: &Target) -> Reading {
-    const NAME: &str = "redis-cli";
-    if is_unix(t) || !scheme_is(t, &["redis", "rediss"], false) {
-        return reject(
-            NAME,
-            format!(
-                "'{}://' is not a redis-cli scheme: it takes redis:// and rediss:// (a socket is -s PATH)",
-                t.written.scheme
-            ),
-        );
-    }
-    let mut d = Draft::base(t);
-    if t.written.user.is_none() && t.written.password && !t.written.bare_userinfo {
-        d.user = Some(String::new());
-        d.note("':password@' sends an empty user name (AUTH \"\" …): WRONGPASS");
-    }
-    d.ignore_params(t, &[]);
-    d.ignore_fragment(t);
-    d.finish(NAME, t)
-}
-
-/// redis-py (`parse_url`): exactly `redis://`, `rediss://` or `unix://`; user info after the
-/// last `@`, cut at a raw `#`; `secret@` is a user; `?db=` overrides the path; typed params,
-/// any other name is passed to the connection class as a string.
-pub fn redis_py(t: &Target) -> Reading {
-    const NAME: &str = "redis-py";
-    if !["redis", "rediss", "unix"].contains(&t.written.scheme.as_str()) {
-        return reject(
-            NAME,
-            format!(
-                "ValueError: the URL must start with redis://, rediss:// or unix:// in lower case, not '{}://'",
-                t.written.scheme
-            ),
-        );
-    }
-    let mut d = Draft::base(t);
-    d.bare_is_user(t);
-    d.query_credentials(t);
-    d.query_db(t, &["db"]);
-    let mut known: Vec<&str> = REDIS_PY_PARAMS.to_vec();
-    if t.tls {
-        known.extend(REDIS_PY_SSL_PARAMS);
-    }
-    let unknown = unknown_params(t, &known);
-    if !unknown.is_empty() {
-        d.note(format!(
-            "passes {} to the connection as keyword arguments: a name it does not take raises TypeError",
-            unknown.join(", ")
-        ));
-    }
-    d.ignore_fragment(t);
-    d.finish(NAME, t)
-}
-
-/// ioredis (`parseURL` + `parseOptions`): any scheme; TLS only when the string starts with
-/// lower-case `rediss://`; for a scheme other than redis/rediss the path is a socket path;
-/// `secret@` is a user; the path's db wins over `?db=`; query names become options.
-pub fn ioredis(t: &Target) -> Reading {
-    const NAME: &str = "ioredis";
-    let mut d = Draft::base(t);
-    d.tls = t.written.scheme == "rediss";
-    if t.tls && !d.tls {
-        d.note(format!(
-            "TLS stays off: only a URL starting with lower-case rediss:// turns it on, not '{}://'",
-            t.written.scheme
-        ));
-    }
-    let plain_scheme = ["redis", "rediss"].contains(&t.scheme.as_str());
-    if !plain_scheme && !is_unix(t) && t.written.path_db.is_some() {
-        d.db = 0;
-        d.note(format!(
-            "reads the path of a '{}://' URL as a Unix socket path, so it never connects to the host",
-            t.written.scheme
-        ));
-    }
-    d.bare_is_user(t);
-    d.query_credentials(t);
-    if t.written.path_db.is_none() {
-        d.query_db(t, &["db"]);
-    }
-    d.ignore_params(t, &["db", "password", "username", "family"]);
-    d.ignore_fragment(t);
-    d.finish(NAME, t)
-}
-
-/// node-redis v4/v5 (`RedisClient.parseURL`, WHATWG URL): `redis:`/`rediss:` in any case,
-/// anything else throws "Invalid protocol"; `secret@` is a user; every query parameter is
-/// ignored. FIELD-NOTES also lists `unix`, but parseURL throws for it: a socket goes in
-/// `socket.path`, so it is reported as rejected.
-pub fn node_redis(t: &Target) -> Reading {
-    const NAME: &str = "node-redis";
-    if is_unix(t) || !scheme_is(t, &["redis", "rediss"], false) {
-        return reject(
-            NAME,
-            format!(
-                "TypeError: Invalid protocol '{}:' (redis: and rediss: only; a socket goes in socket.path)",
-                t.written.scheme
-            ),
-        );
-    }
-    let mut d = Draft::base(t);
-    d.bare_is_user(t);
-    d.ignore_params(t, &[]);
-    d.ignore_fragment(t);
-    d.finish(NAME, t)
-}
-
 /// go-redis v9 (`ParseURL`, Go's net/url): `redis`/`rediss`/`unix`; `secret@` is a user;
 /// `?db=` overrides the path; an unknown query parameter is an error.
 pub fn go_redis(t: &Target) -> Reading {
@@ -194,6 +177,7 @@ pub fn go_redis(t: &Target) -> Reading {
     if !scheme_is(t, &["redis", "rediss", "unix"], false) {
         return reject(
             NAME,
+            &GO_REDIS,
             format!("redis: invalid URL scheme: {}", t.written.scheme),
         );
     }
@@ -207,6 +191,7 @@ pub fn go_redis(t: &Target) -> Reading {
         unknown.dedup();
         return reject(
             NAME,
+            &GO_REDIS,
             format!("redis: unexpected option: {}", unknown.join(", ")),
         );
     }
@@ -214,94 +199,48 @@ pub fn go_redis(t: &Target) -> Reading {
     d.bare_is_user(t);
     d.query_db(t, &["db"]);
     d.ignore_fragment(t);
-    d.finish(NAME, t)
+    d.finish(NAME, &GO_REDIS, t)
 }
 
-/// redis-rs (`parse_redis_url`): redis, rediss, valkey, valkeys, redis+unix, valkey+unix,
-/// unix; `secret@` is a user; on TLS only `#insecure` may follow; `?protocol=` is read,
-/// other TCP parameters are ignored (sockets read `db`, `user`, `pass`).
-pub fn redis_rs(t: &Target) -> Reading {
-    const NAME: &str = "redis-rs";
-    let schemes = [
-        "redis",
-        "rediss",
-        "valkey",
-        "valkeys",
-        "redis+unix",
-        "valkey+unix",
-        "unix",
-    ];
-    if !scheme_is(t, &schemes, false) {
-        return reject(
-            NAME,
-            format!("'{}://' is not a redis-rs scheme", t.written.scheme),
-        );
-    }
-    let fragment = t.written.fragment.as_deref().filter(|f| !f.is_empty());
-    if t.tls
-        && let Some(f) = fragment
-        && f != "insecure"
-    {
-        return reject(
-            NAME,
-            format!("only #insecure is supported as a URL fragment, not '#{f}'"),
-        );
-    }
-    let mut d = Draft::base(t);
-    d.bare_is_user(t);
-    if is_unix(t) {
-        d.query_db(t, &["db"]);
-        if !d.password && param(t, "pass").is_some() {
-            d.password = true;
-        }
-        if d.user.is_none()
-            && let Some(u) = param(t, "user")
-        {
-            d.user = Some(u.to_string());
-        }
-        d.ignore_params(t, &["db", "user", "pass", "protocol"]);
-    } else {
-        d.ignore_params(t, &["protocol"]);
-    }
-    if !t.tls {
-        d.ignore_fragment(t);
-    }
-    d.finish(NAME, t)
-}
-
-/// Jedis (`JedisURIHelper`, java.net.URI): the port is mandatory; TLS only for the exact
-/// scheme `rediss`; user info without `:` throws; the db is the path; only `?protocol=`.
+/// Jedis 8 (`JedisURIHelper`, java.net.URI): the port is mandatory; `redis`/`rediss` in any
+/// case (`isValid`); user info without `:` throws; the db is the path; only `?protocol=`.
 pub fn jedis(t: &Target) -> Reading {
     const NAME: &str = "Jedis";
     if is_unix(t) {
         return reject(
             NAME,
+            &JEDIS,
             "a socket URL has no host: Jedis takes host and port only",
+        );
+    }
+    if !scheme_is(t, &["redis", "rediss"], false) {
+        return reject(
+            NAME,
+            &JEDIS,
+            format!(
+                "invalid URI: the scheme must be redis or rediss, not '{}'",
+                t.written.scheme
+            ),
         );
     }
     if !t.written.port {
         return reject(
             NAME,
+            &JEDIS,
             "InvalidURIException: Jedis needs the port written out (host:6379)",
         );
     }
     if t.written.bare_userinfo {
         return reject(
             NAME,
+            &JEDIS,
             "user info without ':' throws in getPassword: write :password@ or user:password@",
         );
     }
     let mut d = Draft::base(t);
-    d.tls = t.written.scheme == "rediss";
-    if t.tls && !d.tls {
-        d.note(format!(
-            "TLS stays off: Jedis compares the scheme with lower-case 'rediss', not '{}'",
-            t.written.scheme
-        ));
-    }
     d.ignore_params(t, &["protocol"]);
     d.ignore_fragment(t);
-    d.finish(NAME, t)
+    d.finish(NAME, &JEDIS, t)
 }
 
 /// Lettuce (`RedisURI.create`, java.net.URI): case-sensitive schemes (redis, rediss,
@@ -320,14 +259,29 @@ pub fn lettuce(t: &Target) -> Reading {
         };
         return reject(
             NAME,
+            &LETTUCE,
             format!("IllegalArgumentException: Scheme {written} not supported{why}"),
         );
     }
     let mut d = Draft::base(t);
-    d.query_db(t, &["database", "db"]);
-    d.ignore_params(t, LETTUCE_PARAMS);
+    // `database=` (any case) or `db=` (as written) overrides the path.
+    let db = t
+        .params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("database") || k == "db")
+        .and_then(|(_, v)| v.parse::<u32>().ok());
+    if let Some(db) = db {
+        d.db = db;
+    }
+    // `database=` and the others are compared lower-cased, `db=` as written.
+    d.ignored.extend(
+        t.params
+            .iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| k != "db" && !LETTUCE_PARAMS.contains(&k.to_ascii_lowercase().as_str())),
+    );
     d.ignore_fragment(t);
-    d.finish(NAME, t)
+    d.finish(NAME, &LETTUCE, t)
 }
 
 /// Lettuce's schemes, compared case-sensitively.
@@ -346,7 +300,6 @@ const LETTUCE_SCHEMES: [&str; 8] = [
 const LETTUCE_PARAMS: &[&str] = &[
     "timeout",
     "database",
-    "db",
     "clientname",
     "libraryname",
     "libraryversion",
@@ -354,38 +307,32 @@ const LETTUCE_PARAMS: &[&str] = &[
     "verifypeer",
 ];
 
-/// Query parameters redis-py types or passes to every connection class.
-const REDIS_PY_PARAMS: &[&str] = &[
-    "db",
-    "username",
-    "password",
-    "socket_timeout",
-    "socket_connect_timeout",
-    "socket_keepalive",
-    "retry_on_timeout",
-    "retry_on_error",
-    "max_connections",
-    "health_check_interval",
-    "timeout",
-    "protocol",
-    "client_name",
-    "encoding",
-    "decode_responses",
-];
+/// go-redis, read from source at redis/go-redis 216593cc (v9.22).
+const GO_REDIS: FromSource = FromSource {
+    version: "9.22 (source)",
+    cites: &[
+        "redis/go-redis options.go:669 ParseURL (schemes), :685 setupTCPConn, :737 setupUnixConn",
+        "redis/go-redis options.go:840 setupConnParams, :889 \"redis: unexpected option\"",
+    ],
+};
 
-/// Query parameters only redis-py's SSL connection takes.
-const REDIS_PY_SSL_PARAMS: &[&str] = &[
-    "ssl_cert_reqs",
-    "ssl_ca_certs",
-    "ssl_ca_path",
-    "ssl_ca_data",
-    "ssl_certfile",
-    "ssl_keyfile",
-    "ssl_password",
-    "ssl_check_hostname",
-    "ssl_min_version",
-    "ssl_ciphers",
-];
+/// Jedis, read from source at redis/jedis 9bcb5c60 (8.0 beta).
+const JEDIS: FromSource = FromSource {
+    version: "8.0 (source)",
+    cites: &[
+        "redis/jedis src/main/java/redis/clients/jedis/util/JedisURIHelper.java:55 getUser, :77 getPassword, :111 getDBIndex",
+        "redis/jedis JedisURIHelper.java:165 isValid (host and port required), :177 isRedisScheme, :181 isRedisSSLScheme",
+    ],
+};
+
+/// Lettuce, read from source at redis/lettuce b0bcdd81 (7.7).
+const LETTUCE: FromSource = FromSource {
+    version: "7.7 (source)",
+    cites: &[
+        "redis/lettuce src/main/java/io/lettuce/core/RedisURI.java:333 create, :847 buildRedisUriFromUri",
+        "redis/lettuce RedisURI.java:899-925 query parameters, :1245 \"Scheme … not supported\"",
+    ],
+};
 
 /// Query parameters go-redis v9 accepts (`setupConnParams`).
 const GO_REDIS_PARAMS: &[&str] = &[
@@ -412,3 +359,6 @@ const GO_REDIS_PARAMS: &[&str] = &[
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod recorded;

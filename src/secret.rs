@@ -20,7 +20,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+#[cfg(not(test))]
+use std::sync::{Mutex, PoisonError};
 
 use crate::text::percent_encode;
 
@@ -71,20 +72,35 @@ impl fmt::Display for Secret {
 /// process that parses thousands of URLs gets near it).
 const REMEMBERED: usize = 4096;
 
+#[cfg(not(test))]
 static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-fn seen() -> MutexGuard<'static, Vec<String>> {
-    SEEN.lock().unwrap_or_else(PoisonError::into_inner)
+#[cfg(not(test))]
+fn with_seen<T>(f: impl FnOnce(&mut Vec<String>) -> T) -> T {
+    f(&mut SEEN.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+// Unit tests run in parallel threads of one process: each test sees only the secrets it made,
+// so one test's password cannot mask another's expected text.
+#[cfg(test)]
+thread_local! {
+    static SEEN: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+#[cfg(test)]
+fn with_seen<T>(f: impl FnOnce(&mut Vec<String>) -> T) -> T {
+    SEEN.with(|seen| f(&mut seen.borrow_mut()))
 }
 
 fn remember(value: &str) {
     if value.is_empty() {
         return;
     }
-    let mut seen = seen();
-    if seen.len() < REMEMBERED && !seen.iter().any(|s| s == value) {
-        seen.push(value.to_string());
-    }
+    with_seen(|seen| {
+        if seen.len() < REMEMBERED && !seen.iter().any(|s| s == value) {
+            seen.push(value.to_string());
+        }
+    });
 }
 
 /// Passwords at least this long are masked in all output, and anywhere in foreign text.
@@ -103,7 +119,7 @@ pub struct Masker {
 impl Masker {
     /// Every secret this process has made so far.
     pub fn current() -> Masker {
-        Masker::of(seen().iter().map(String::as_str))
+        with_seen(|seen| Masker::of(seen.iter().map(String::as_str)))
     }
 
     /// The given secrets only (tests, and callers that know exactly what to hide).

@@ -1,9 +1,18 @@
-//! The reading under construction and the small helpers every client function shares.
+//! The from-source readings (go-redis, Jedis, Lettuce): a reading under construction from
+//! redcheck's parse, and the small helpers those client functions share.
 
 use crate::secret::MASK;
 use crate::url::{Endpoint, Target};
 
-use super::{Reading, Verdict};
+use super::{Reading, Source, Verdict};
+
+/// A library read from its source only: the version read and the lines the reading follows.
+pub(super) struct FromSource {
+    /// The version (or commit) whose source was read.
+    pub(super) version: &'static str,
+    /// Where in that source.
+    pub(super) cites: &'static [&'static str],
+}
 
 /// Whether the target is a Unix socket.
 pub(super) fn is_unix(t: &Target) -> bool {
@@ -30,7 +39,7 @@ pub(super) fn param<'a>(t: &'a Target, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Query parameter names not in `known` (compared lower-case).
+/// Query parameter names not in `known` (compared as written: names are case-sensitive).
 pub(super) fn unknown_params(t: &Target, known: &[&str]) -> Vec<String> {
     t.params
         .iter()
@@ -39,16 +48,24 @@ pub(super) fn unknown_params(t: &Target, known: &[&str]) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn reject(client: &'static str, why: impl Into<String>) -> Reading {
+pub(super) fn reject(client: &'static str, src: &FromSource, why: impl Into<String>) -> Reading {
     Reading {
         client,
+        version: src.version,
+        source: Source::Source,
         verdict: Verdict::Rejects,
         tls: None,
+        host: None,
+        port: None,
+        socket: None,
         user: None,
         password: None,
         db: None,
+        protocol: None,
         ignored: Vec::new(),
+        misread: Vec::new(),
         notes: vec![why.into()],
+        cites: src.cites.to_vec(),
     }
 }
 
@@ -89,18 +106,6 @@ impl Draft {
         }
     }
 
-    /// `?password=` / `?username=` fill what the user info left empty.
-    pub(super) fn query_credentials(&mut self, t: &Target) {
-        if !self.password && t.params.iter().any(|(k, _)| k == "password") {
-            self.password = true;
-        }
-        if self.user.is_none()
-            && let Some(u) = param(t, "username")
-        {
-            self.user = Some(u.to_string());
-        }
-    }
-
     /// The first of `names` in the query overrides the path's db.
     pub(super) fn query_db(&mut self, t: &Target, names: &[&str]) {
         let value = names.iter().find_map(|n| param(t, n));
@@ -121,27 +126,40 @@ impl Draft {
         }
     }
 
-    /// Compares with redcheck's reading of the same URL.
-    pub(super) fn finish(self, client: &'static str, t: &Target) -> Reading {
+    /// Compares with redcheck's reading of the same URL. The endpoint is redcheck's: these
+    /// models do not reparse the host.
+    pub(super) fn finish(self, client: &'static str, src: &FromSource, t: &Target) -> Reading {
         let same = self.tls == t.tls
             && self.user == t.username
             && self.password == t.password.is_some()
             && self.db == t.db
             && self.ignored.is_empty()
             && self.notes.is_empty();
+        let (host, port, socket) = match &t.endpoint {
+            Endpoint::Tcp { host, port } => (Some(host.as_str()), Some(i64::from(*port)), None),
+            Endpoint::Unix(p) => (None, None, Some(p.display().to_string())),
+        };
         Reading {
             client,
+            version: src.version,
+            source: Source::Source,
             verdict: if same {
                 Verdict::Same
             } else {
                 Verdict::Differs
             },
             tls: Some(self.tls),
+            host,
+            port,
+            socket,
             user: self.user,
             password: Some(self.password),
-            db: Some(self.db),
+            db: Some(i64::from(self.db)),
+            protocol: None,
             ignored: self.ignored,
+            misread: Vec::new(),
             notes: self.notes,
+            cites: src.cites.to_vec(),
         }
     }
 }

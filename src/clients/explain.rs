@@ -55,7 +55,7 @@ fn read(raw: &str) -> UrlReport {
                 .collect(),
             clients: match &t.sentinel {
                 Some(spec) => super::sentinel::readings(&t, spec),
-                None => read_all(&t),
+                None => read_all(raw, Some(&t)),
             },
             known_by: Vec::new(),
         },
@@ -71,7 +71,8 @@ fn read(raw: &str) -> UrlReport {
             error: Some(e.to_string()),
             parts: None,
             lints: Vec::new(),
-            clients: Vec::new(),
+            // Refused here, still read by the libraries: what each would do is worth most now.
+            clients: read_all(raw, None),
         },
     }
 }

@@ -4,7 +4,7 @@
 //! redis/sentinel.py, `redis/ioredis` lib/connectors/SentinelConnector, `redis/node-redis`
 //! packages/client/lib/sentinel/types.ts; see also src/url/sentinel.rs.
 
-use super::{Reading, Verdict};
+use super::{Reading, Source, Verdict};
 use crate::url::Target;
 use crate::url::sentinel::SentinelSpec;
 
@@ -28,15 +28,25 @@ pub fn readings(t: &Target, spec: &SentinelSpec) -> Vec<Reading> {
     if t.password.is_some() {
         rest.push("&password=****".into());
     }
+    // Sentinel setups are read from each library's documented options (see the sources above),
+    // not recorded: no library version is claimed.
     let options = |client: &'static str, note: String| Reading {
         client,
+        version: "any",
+        source: Source::Source,
         verdict: Verdict::Rejects,
         tls: None,
+        host: None,
+        port: None,
+        socket: None,
         user: None,
         password: None,
         db: None,
+        protocol: None,
         ignored: Vec::new(),
+        misread: Vec::new(),
         notes: vec![note],
+        cites: Vec::new(),
     };
     let lettuce_scheme = if t.tls {
         "rediss-sentinel"
@@ -50,13 +60,21 @@ pub fn readings(t: &Target, spec: &SentinelSpec) -> Vec<Reading> {
         }
         Reading {
             client: "Lettuce",
+            version: "any",
+            source: Source::Source,
             verdict: Verdict::Same,
             tls: Some(t.tls),
+            host: None,
+            port: None,
+            socket: None,
             user: t.username.clone(),
             password: Some(t.password.is_some()),
-            db: Some(t.db),
+            db: Some(i64::from(t.db)),
+            protocol: None,
             ignored: Vec::new(),
+            misread: Vec::new(),
             notes,
+            cites: vec!["redis/lettuce RedisURI.java: redis-sentinel:// with #masterId"],
         }
     } else {
         options(

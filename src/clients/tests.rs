@@ -1,13 +1,15 @@
-//! The client table, one row per URL form; each row says which FIELD-NOTES fact it pins.
+//! The client table, one row per URL form. Field readings are checked against the real
+//! libraries in `recorded.rs`; these rows pin the comparison with redcheck's own reading, the
+//! masking, and the from-source models.
 
 use super::*;
 use crate::secret::MASK;
 
-/// Verdicts in `read_all` order: redis-cli, redis-py, ioredis, node-redis, go-redis,
-/// redis-rs, Jedis, Lettuce. `S` same, `D` differs, `R` rejects.
+/// Verdicts in `read_all` order: redis-cli, redis-py, ioredis 6, ioredis 5, node-redis 6,
+/// node-redis 5, redis-rs, go-redis, Jedis, Lettuce. `S` same, `D` differs, `R` rejects.
 fn verdicts(url: &str) -> String {
     let t = Target::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
-    read_all(&t)
+    read_all(url, Some(&t))
         .iter()
         .map(|r| match r.verdict {
             Verdict::Same => 'S',
@@ -17,9 +19,10 @@ fn verdicts(url: &str) -> String {
         .collect()
 }
 
+/// The first reading of `client` (the current major where there are two).
 fn reading(url: &str, client: &str) -> Reading {
-    let t = Target::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
-    read_all(&t)
+    let t = Target::parse(url).ok();
+    read_all(url, t.as_ref())
         .into_iter()
         .find(|r| r.client == client)
         .unwrap_or_else(|| panic!("no client {client}"))
@@ -30,59 +33,79 @@ fn verdict_table() {
     let rows: &[(&str, &str, &str)] = &[
         (
             "redis://localhost:6379/0",
-            "SSSSSSSS",
+            "SSSSSSSSSS",
             "the plain form every client reads alike",
         ),
-        ("redis://localhost", "SSSSSSRS", "Jedis: port mandatory"),
+        ("redis://localhost", "SSSSSSSSRS", "Jedis: port mandatory"),
         (
             "REDISS://h:6380",
-            "SRDSSSDR",
+            "SRDDSSSSSR",
             "ioredis: TLS only for lower-case rediss://; redis-py and Lettuce compare schemes case-sensitively",
         ),
         (
             "rediss://:pw@h:6380",
-            "DSSSSSSS",
-            "redis-cli: :password@ sends an empty user name (WRONGPASS)",
+            "DSSSSSSSSS",
+            "redis-cli: :password@ sends an empty user name",
+        ),
+        (
+            "redis://:@h:6379",
+            "DSSSSSSSSS",
+            "redis-cli sends AUTH \"\" \"\" for :@",
         ),
         (
             "redis://secret@h:6379",
-            "SDDDDDRS",
-            "user@ without ':' is a password to redis-cli (and Lettuce), a user to most libraries; Jedis throws",
+            "SDDDDDDDRS",
+            "secret@ is a password to redis-cli (and Lettuce), a user to most libraries; Jedis throws",
         ),
         (
             "redis://h:6379/0?foo=1",
-            "DDDDRDDD",
-            "go-redis rejects unknown parameters; node-redis and redis-rs ignore them",
+            "DRDDDDDRDD",
+            "redis-py passes it to the connection (TypeError); go-redis rejects it",
         ),
         (
-            "valkey://h:6379/0",
-            "RRDRRSSR",
-            "redis-rs knows valkey://; ioredis misreads unknown schemes",
+            "valkey://h:6379",
+            "RRDDRRSRRR",
+            "redis-rs knows valkey://; ioredis reads it as a socket path",
         ),
         (
             "unix:///tmp/redis.sock?db=2",
-            "RSSRSSRR",
-            "sockets: redis-py, go-redis, redis-rs (and ioredis' path); not redis-cli, node-redis, Jedis, Lettuce",
+            "RSDDSRSSRR",
+            "sockets: node-redis 6 reads unix://, 5 does not; ioredis keeps the '//' in the path",
         ),
         (
             "redis://h:6379/1?db=2",
-            "DSDDSDDS",
+            "DSDDDDDSDS",
             "redis-py: ?db= overrides the path; ioredis: the path wins",
         ),
         (
             "rediss://h:6380#insecure",
-            "DDDDDSDD",
+            "DDDDDDSDDD",
             "redis-rs: the fragment is only #insecure",
         ),
         (
-            "rediss://default:pw@h:6380/0?ssl_cert_reqs=none",
-            "DSDDRDDD",
-            "redis-py passes ssl_cert_reqs; go-redis rejects it; node-redis ignores query parameters",
+            "redis://h:6379?tls=false",
+            "DRDDDDDRDD",
+            "ioredis: any tls= string turns TLS on",
+        ),
+        (
+            "redis://h:6379?password=",
+            "DSSSDDDRDD",
+            "an empty ?password= is not sent",
+        ),
+        (
+            "redis://h:6379?DB=3",
+            "DRDDDDDRDD",
+            "query names are case-sensitive",
         ),
         (
             "redis://h:6379/0?protocol=3",
-            "DSDDSSSD",
-            "protocol= is read by redis-py, go-redis, redis-rs and Jedis",
+            "DSDDDDSSSD",
+            "ioredis 6 compares protocol with the number 3",
+        ),
+        (
+            "redis://0.0.0.0:6379",
+            "SSSSSSRSSS",
+            "redis-rs refuses the wildcard address",
         ),
     ];
     let mut failed = Vec::new();
@@ -96,17 +119,124 @@ fn verdict_table() {
 }
 
 #[test]
-fn ioredis_keeps_tls_off_for_upper_case_rediss() {
-    let r = reading("REDISS://h:6380", "ioredis");
-    assert_eq!(r.tls, Some(false));
-    assert!(r.notes[0].contains("lower-case rediss://"), "{:?}", r.notes);
+fn every_reading_names_its_version_and_source() {
+    let all = read_all(
+        "redis://h:6379",
+        Target::parse("redis://h:6379").ok().as_ref(),
+    );
+    let names: Vec<String> = all
+        .iter()
+        .map(|r| format!("{} {}", r.client, r.version))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "redis-cli 7.0.15",
+            "redis-py 8.1.0",
+            "ioredis 6.0.0",
+            "ioredis 5.11.1",
+            "node-redis 6.3.1",
+            "node-redis 5.12.1",
+            "redis-rs 1.8.1",
+            "go-redis 9.22 (source)",
+            "Jedis 8.0 (source)",
+            "Lettuce 7.7 (source)",
+        ]
+    );
+    for r in &all {
+        assert_eq!(
+            r.source == Source::Source,
+            !r.cites.is_empty(),
+            "{}",
+            r.client
+        );
+    }
 }
 
 #[test]
-fn node_redis_ignores_every_query_parameter() {
-    let r = reading("redis://h:6379/0?db=3&timeout=5", "node-redis");
-    assert_eq!(r.ignored, ["db", "timeout"]);
-    assert_eq!(r.db, Some(0));
+fn ioredis_turns_tls_on_for_any_tls_string() {
+    let r = reading("redis://h:6379?tls=false", "ioredis");
+    assert_eq!((r.tls, r.verdict), (Some(true), Verdict::Differs));
+    assert_eq!(r.misread, ["tls"]);
+    assert!(
+        r.notes.iter().any(|n| n.contains("TLS on")),
+        "{:?}",
+        r.notes
+    );
+}
+
+#[test]
+fn ioredis_reads_other_schemes_as_socket_paths_and_never_shows_the_password() {
+    let r = reading("valkey://example.com:6379", "ioredis");
+    assert_eq!(r.socket.as_deref(), Some("//example.com:6379"));
+    assert!(
+        r.notes.iter().any(|n| n.contains("socket path")),
+        "{:?}",
+        r.notes
+    );
+    let r = reading("unix://:hunter2@/path/redis.sock", "ioredis");
+    assert_eq!(r.socket.as_deref(), Some("****@/path/redis.sock"));
+    assert_eq!(r.password, Some(false));
+}
+
+#[test]
+fn redis_py_rejects_what_its_connection_class_does_not_take() {
+    for url in [
+        "redis://h?timeout=5",
+        "redis://h?family=6",
+        "redis://h?protocol=resp3",
+    ] {
+        let r = reading(url, "redis-py");
+        assert_eq!(r.verdict, Verdict::Rejects, "{url}");
+    }
+    let r = reading("redis://h?timeout=5", "redis-py");
+    assert!(r.notes[0].starts_with("TypeError"), "{:?}", r.notes);
+}
+
+#[test]
+fn refused_urls_still_get_every_recorded_library() {
+    let raw = "redis://:pw@h:6379/0\n";
+    assert!(Target::parse(raw).is_err());
+    let all = read_all(raw, None);
+    assert_eq!(all.len(), RECORDED.len());
+    // The libraries drop the newline; redis-cli keeps it in the database part (atoi stops).
+    assert!(
+        all.iter()
+            .all(|r| r.verdict == Verdict::Differs && r.password == Some(true))
+    );
+}
+
+#[test]
+fn nothing_shown_holds_the_password() {
+    for url in [
+        "redis://hunter2@h:6379",
+        "redis://:hun@ter2@h:6379",
+        "redis://user:hun#ter2@h:6379",
+        "unix://:hunter2@/tmp/r.sock",
+        "valkey://:hunter2@h:6379",
+        "redis://h/0?password=ab&hunter2=1",
+        "redis://h/0?password=ab#hunter2",
+    ] {
+        let t = Target::parse(url).ok();
+        for r in read_all(url, t.as_ref()) {
+            let shown = serde_json::to_string(&r).unwrap().to_lowercase();
+            assert!(!shown.contains("hunter2"), "{url}: {shown}");
+            assert!(!shown.contains("ter2"), "{url}: {shown}");
+        }
+    }
+    let py = reading("redis://hunter2@h:6379", "redis-py");
+    assert_eq!((py.user.as_deref(), py.password), (Some(MASK), Some(false)));
+}
+
+#[test]
+fn redis_cli_sends_an_empty_user_for_colon_password() {
+    let r = reading("redis://:pw@h:6379", "redis-cli");
+    assert_eq!(r.user.as_deref(), Some(""));
+    assert!(
+        r.notes.iter().any(|n| n.contains("WRONGPASS")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]
@@ -117,38 +247,13 @@ fn go_redis_names_the_unexpected_options() {
 }
 
 #[test]
-fn jedis_needs_a_port() {
+fn jedis_needs_a_port_and_a_redis_scheme() {
     let r = reading("redis://h/0", "Jedis");
     assert_eq!(r.verdict, Verdict::Rejects);
     assert!(r.notes[0].contains("port"));
-}
-
-#[test]
-fn bare_userinfo_is_a_password_to_redis_cli_and_a_masked_user_elsewhere() {
-    let cli = reading("redis://hunter2@h:6379", "redis-cli");
-    assert_eq!((cli.user.as_deref(), cli.password), (None, Some(true)));
-    let py = reading("redis://hunter2@h:6379", "redis-py");
-    assert_eq!((py.user.as_deref(), py.password), (Some(MASK), Some(false)));
-    for r in read_all(&Target::parse("redis://hunter2@h:6379").unwrap()) {
-        let shown = serde_json::to_string(&r).unwrap();
-        assert!(!shown.contains("hunter2"), "{shown}");
-    }
-}
-
-#[test]
-fn redis_cli_sends_an_empty_user_for_colon_password() {
-    let r = reading("redis://:pw@h:6379", "redis-cli");
-    assert_eq!(r.user.as_deref(), Some(""));
-    assert!(r.notes[0].contains("WRONGPASS"));
-}
-
-#[test]
-fn redis_rs_rejects_other_fragments_on_tls() {
-    let r = reading("rediss://h:6380#nope", "redis-rs");
-    assert_eq!(r.verdict, Verdict::Rejects);
     assert_eq!(
-        reading("redis://h:6379#nope", "redis-rs").ignored,
-        ["#nope"]
+        reading("valkey://h:6379/0", "Jedis").verdict,
+        Verdict::Rejects
     );
 }
 
@@ -158,6 +263,32 @@ fn lettuce_reads_database_and_knows_its_own_schemes() {
         reading("redis://h:6379/1?database=4", "Lettuce").db,
         Some(4)
     );
+    let r = reading("redis://h:6379/1?DATABASE=4", "Lettuce");
+    assert_eq!((r.db, r.ignored.len()), (Some(4), 0));
     assert_eq!(knowing_scheme("redis+ssl"), ["Lettuce"]);
     assert!(knowing_scheme("http").is_empty());
+}
+
+#[test]
+fn no_corpus_password_is_ever_shown() {
+    // Every password-like text of the corpus made distinctive, then looked for in everything
+    // `redcheck url` would print (JSON holds all of it).
+    let mut checked = 0;
+    for line in super::recorded::corpus() {
+        let raw = super::recorded::decode_line(&line)
+            .replace("pw", "Qx7pw")
+            .replace("p@ss", "p@Qx8")
+            .replace("p#ss", "p#Qx8")
+            .replace("p/ss", "p/Qx8")
+            .replace("p?ss", "p?Qx8");
+        if !raw.contains("Qx") {
+            continue;
+        }
+        checked += 1;
+        let shown = serde_json::to_string(&explain(&raw))
+            .unwrap()
+            .to_lowercase();
+        assert!(!shown.contains("qx"), "{raw:?}: {shown}");
+    }
+    assert!(checked >= 30, "{checked}");
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use crate::cli::Format;
-use crate::clients::{Reading, Verdict};
+use crate::clients::{Reading, Source, Verdict};
 use crate::config::OutputConfig;
 use crate::output::{github, printable, printable_lines};
 use crate::report::{LintInfo, Status, UrlReport};
@@ -60,7 +60,20 @@ fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
         if !r.known_by.is_empty() {
             writeln!(out, "   read by: {}", r.known_by.join(", "))?;
         }
-        return Ok(());
+        writeln!(out)?;
+        writeln!(
+            out,
+            " {} {}",
+            "How client libraries read it".bold(),
+            "(redcheck refuses it; this is what each library would do)".dimmed()
+        )?;
+        client_table(out, &r.clients)?;
+        return writeln!(
+            out,
+            "   {}",
+            "go-redis, Jedis and Lettuce are modelled on redcheck's own parse, so they are left out here"
+                .dimmed()
+        );
     }
     if let Some(p) = &r.parts {
         let row = |out: &mut dyn Write, k: &str, v: &str| {
@@ -124,15 +137,25 @@ fn human(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, " {}", "How client libraries read it".bold())?;
+    client_table(out, &r.clients)
+}
+
+/// The client table: a header, one row per library and version, and where the rows come from.
+fn client_table(out: &mut dyn Write, clients: &[Reading]) -> io::Result<()> {
     writeln!(
         out,
-        "   {:<11} {:<8} {:<4} {:<10} {:<8} db",
-        "client", "reads it", "TLS", "user", "password"
+        "   {:<22} {:<8} {:<4} {:<10} {:<8} {:<3} {:<4} connects to",
+        "client", "reads it", "TLS", "user", "password", "db", "RESP"
     )?;
-    for c in &r.clients {
-        client_row(out, c)?;
+    for c in clients {
+        client_row(out, c, true)?;
     }
-    Ok(())
+    writeln!(
+        out,
+        "   {}",
+        "recorded: models checked against the real libraries (scripts/record-client-readings); source: read from the library's source only"
+            .dimmed()
+    )
 }
 
 /// `-q`: only what needs attention (warning lints, clients that differ or reject), then one
@@ -151,7 +174,7 @@ fn quiet(out: &mut dyn Write, r: &UrlReport, color: bool) -> io::Result<()> {
         .filter(|c| c.verdict != Verdict::Same)
         .collect();
     for c in &odd {
-        client_row(out, c)?;
+        client_row(out, c, false)?;
     }
     writeln!(out, "{}", summary(r))
 }
@@ -200,7 +223,8 @@ fn lint_row(out: &mut dyn Write, l: &LintInfo) -> io::Result<()> {
     Ok(())
 }
 
-fn client_row(out: &mut dyn Write, c: &Reading) -> io::Result<()> {
+/// One client's row and the lines under it; `cites` adds the source lines of from-source rows.
+fn client_row(out: &mut dyn Write, c: &Reading, cites: bool) -> io::Result<()> {
     let (mark, word) = match c.verdict {
         Verdict::Same => ("✓".green().to_string(), "same"),
         Verdict::Differs => ("!".yellow().bold().to_string(), "differs"),
@@ -217,14 +241,22 @@ fn client_row(out: &mut dyn Write, c: &Reading) -> io::Result<()> {
         None if c.verdict == Verdict::Rejects => String::new(),
         None => "-".into(),
     };
+    let endpoint = match (&c.socket, &c.host, c.port) {
+        (Some(s), _, _) => format!("socket {}", printable(s)),
+        (None, Some(h), Some(p)) if h.contains(':') => format!("[{}]:{p}", printable(h)),
+        (None, Some(h), Some(p)) => format!("{}:{p}", printable(h)),
+        _ => String::new(),
+    };
     let line = format!(
-        "{:<11} {:<8} {:<4} {:<10} {:<8} {}",
-        c.client,
+        "{:<22} {:<8} {:<4} {:<10} {:<8} {:<3} {:<4} {}",
+        format!("{} {}", c.client, c.version),
         word,
         yes_no(c.tls),
         user,
         yes_no(c.password),
-        c.db.map(|d| d.to_string()).unwrap_or_default()
+        c.db.map(|d| d.to_string()).unwrap_or_default(),
+        c.protocol.map(|p| p.to_string()).unwrap_or_default(),
+        endpoint,
     );
     writeln!(out, " {mark} {}", line.trim_end())?;
     if !c.ignored.is_empty() {
@@ -235,8 +267,21 @@ fn client_row(out: &mut dyn Write, c: &Reading) -> io::Result<()> {
             printable(&c.ignored.join(", "))
         )?;
     }
+    if !c.misread.is_empty() {
+        writeln!(
+            out,
+            "     {} misreads {}: a string where it expects a boolean or number (e.g. tls=false turns TLS on)",
+            "→".cyan(),
+            printable(&c.misread.join(", "))
+        )?;
+    }
     for n in &c.notes {
         writeln!(out, "     {} {}", "→".cyan(), printable(n))?;
+    }
+    if cites && c.source == Source::Source {
+        for cite in &c.cites {
+            writeln!(out, "     {} {}", "from source:".dimmed(), cite.dimmed())?;
+        }
     }
     Ok(())
 }

@@ -30,10 +30,14 @@ pub(super) fn parse(input: &str) -> Result<Target, UrlError> {
         } else {
             "a control character"
         };
-        return invalid(format!(
-            "the URL contains {what} ({:?}); percent-encode it or strip it",
-            c
-        ));
+        // Tabs and newlines: the WHATWG and Python parsers drop them anywhere, redis-cli keeps
+        // them; percent-encoding would make every library send them, so the advice is to strip.
+        let fix = if matches!(c, '\t' | '\n' | '\r') {
+            "remove it (libraries drop it silently, redis-cli sends it; percent-encoding it (%09, %0A, %0D) makes every client send it)"
+        } else {
+            "remove it"
+        };
+        return invalid(format!("the URL contains {what} ({c:?}); {fix}"));
     }
     let mut lints = Vec::new();
     // Only a real scheme is quoted back: in `redis//:pw@h?x=y://z` the text before the first
@@ -418,7 +422,8 @@ fn apply_query(t: &mut Target, query: &str, secretive: bool) -> Result<(), UrlEr
     let mut hidden = 0;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let mut key = decode(k).to_ascii_lowercase();
+        // Names are case-sensitive in every library (`?DB=3` is not `?db=3`).
+        let mut key = decode(k);
         if secretive && !KNOWN_PARAMS.contains(&key.as_str()) {
             hidden += 1;
             key = MASK.to_string();
@@ -499,7 +504,12 @@ fn apply_query(t: &mut Target, query: &str, secretive: bool) -> Result<(), UrlEr
                     t.username = Some(value);
                 }
             }
-            _ => unknown.push(key),
+            _ => {
+                if KNOWN_PARAMS.contains(&key.to_ascii_lowercase().as_str()) {
+                    t.lints.push(param_case_lint(&key));
+                }
+                unknown.push(key);
+            }
         }
     }
     if hidden > 0 {
@@ -521,6 +531,19 @@ fn apply_query(t: &mut Target, query: &str, secretive: bool) -> Result<(), UrlEr
         });
     }
     Ok(())
+}
+
+/// `param-case`: a known parameter name in another case, which the libraries do not read.
+fn param_case_lint(key: &str) -> Lint {
+    let lower = key.to_ascii_lowercase();
+    Lint {
+        id: "param-case",
+        level: LintLevel::Warn,
+        message: format!(
+            "'{key}' is not '{lower}': query names are case-sensitive, so it is not read (ioredis ignores it, redis-py raises TypeError)"
+        ),
+        hint: format!("write ?{lower}="),
+    }
 }
 
 fn add_transport_lints(t: &mut Target) {

@@ -420,3 +420,25 @@ fn a_later_scheme_separator_does_not_unmask_the_user_info() {
         "redis:/****@host/0?ssl_ca_certs=file:///x"
     );
 }
+
+#[test]
+fn query_names_are_case_sensitive_like_the_libraries() {
+    let t = parse_ok("redis://127.0.0.1:6379?DB=3");
+    assert_eq!(t.db, 0, "?DB= is not ?db=");
+    assert!(lint_ids(&t).contains(&"param-case"));
+    assert_eq!(parse_ok("redis://127.0.0.1:6379?db=3").db, 3);
+    assert_eq!(parse_ok("redis://127.0.0.1:6379?PROTOCOL=3").protocol, None);
+}
+
+#[test]
+fn a_newline_is_to_be_stripped_not_encoded() {
+    for raw in ["redis://h:6379/0\n", "redis://:p\tw@h:6379/0"] {
+        match Target::parse(raw) {
+            Err(UrlError::Invalid(msg)) => {
+                assert!(msg.contains("remove it"), "{raw:?}: {msg}");
+                assert!(!msg.contains("percent-encode"), "{raw:?}: {msg}");
+            }
+            other => panic!("{raw:?}: {other:?}"),
+        }
+    }
+}

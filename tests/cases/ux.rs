@@ -380,7 +380,11 @@ fn url_shows_parts_lints_and_every_client_without_the_password() {
         assert!(stdout.contains(client), "{client} missing:\n{stdout}");
     }
     assert!(stdout.contains("redis: unexpected option: foo"), "{stdout}");
-    assert!(stdout.contains("TLS stays off"), "{stdout}");
+    assert!(
+        stdout.contains("connects without TLS where the URL asks for it"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ioredis 6.0.0"), "{stdout}");
 }
 
 #[test]
@@ -408,9 +412,11 @@ fn url_json_has_one_reading_per_client() {
             ("redis-cli", "same"),
             ("redis-py", "differs"),
             ("ioredis", "differs"),
+            ("ioredis", "differs"),
             ("node-redis", "differs"),
-            ("go-redis", "differs"),
+            ("node-redis", "differs"),
             ("redis-rs", "differs"),
+            ("go-redis", "differs"),
             ("Jedis", "rejects"),
             ("Lettuce", "same"),
         ]
@@ -432,6 +438,36 @@ fn url_exits_1_for_a_url_redcheck_cannot_use() {
 }
 
 #[test]
+fn url_refused_by_redcheck_still_shows_what_each_library_does() {
+    // A trailing newline: redcheck refuses it; the libraries drop it, redis-cli keeps it.
+    let raw = format!("redis://:{SECRET}@h:6379/0\n");
+    let run = redcheck(&["url", "--format", "json", &raw]);
+    run.assert_code(1);
+    run.assert_no_secret();
+    let r = run.report();
+    assert_eq!(r["verdict"], "fail");
+    let clients = r["clients"].as_array().unwrap();
+    assert_eq!(clients.len(), 7, "{clients:?}");
+    for c in clients {
+        assert_eq!(c["source"], "recorded");
+        assert_eq!(c["password"], true, "{c}");
+        assert_eq!(c["host"], "h", "{c}");
+    }
+    let human = redcheck(&["url", &raw]);
+    human.assert_no_secret();
+    assert!(
+        human.stdout.contains("redis-cli 7.0.15"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("keeps the tab or newline"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
 fn url_verdict_in_json_and_quiet_output() {
     let verdict =
         |raw: &str| redcheck(&["url", raw, "--format", "json"]).report()["verdict"].clone();
@@ -448,7 +484,7 @@ fn url_verdict_in_json_and_quiet_output() {
     run.assert_no_secret();
     let out = &run.stdout;
     assert!(out.contains("scheme-case"), "{out}");
-    assert!(out.contains("go-redis    rejects"), "{out}");
+    assert!(out.contains("go-redis 9.22 (source) rejects"), "{out}");
     assert!(!out.contains("How client libraries"), "{out}");
     assert!(!out.contains(" host "), "no parts under -q: {out}");
     let last = out.lines().last().unwrap();
