@@ -2,6 +2,7 @@
 
 mod latency;
 mod memory;
+mod serve;
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Url(args)) => explain_url(&args),
         Some(Command::Memory(args)) => memory::run(&args),
         Some(Command::Latency(args)) => latency::run(&args),
+        Some(Command::Serve(args)) => serve::run(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "redcheck", &mut std::io::stdout());
@@ -55,6 +57,12 @@ fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
         return Err(crate::config::no_url("redcheck url").into());
     };
     let cfg = crate::config::output_config(&args.output);
+    if cfg.format == crate::cli::Format::Openmetrics {
+        return Err(UsageError(
+            "redcheck url has no metrics: --format openmetrics is for check, wait, tls, memory and latency".into(),
+        )
+        .into());
+    }
     let report = crate::clients::explain(raw);
     let mut out = std::io::stdout().lock();
     output::url::write(&mut out, &report, &cfg).context("writing the report")?;
@@ -86,11 +94,23 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| checks::evaluate(f, &opts))
         .collect();
+    emit(&reports, &cfg)?;
+    Ok(ExitCode::for_reports(&reports, cfg.output.strict))
+}
+
+/// Writes the reports of `check` or `wait` to stdout, or atomically to `--output FILE`.
+pub fn emit(reports: &[Report], cfg: &Config) -> anyhow::Result<()> {
+    if let Some(path) = &cfg.output_file {
+        let mut text = Vec::with_capacity(64 * 1024);
+        output::write(&mut text, reports, &cfg.output).context("writing the report")?;
+        return output::atomic::write(path, &text)
+            .with_context(|| format!("--output {}", path.display()));
+    }
     // Serializers write in small pieces; stdout's line buffer would scan each one for '\n'.
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    output::write(&mut out, &reports, &cfg.output).context("writing the report")?;
+    output::write(&mut out, reports, &cfg.output).context("writing the report")?;
     out.flush().ok();
-    Ok(ExitCode::for_reports(&reports, cfg.output.strict))
+    Ok(())
 }
 
 fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {

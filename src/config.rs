@@ -18,8 +18,11 @@ use crate::trust::{self, Roots};
 use crate::url::PasswordSource;
 
 mod health;
+mod serve;
+mod targets;
 
 pub use health::LatencyConfig;
+pub use serve::ServeConfig;
 
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +108,8 @@ pub struct Config {
     pub workload: Option<Workload>,
     /// Presentation.
     pub output: OutputConfig,
+    /// `--output FILE`: where the report goes instead of stdout.
+    pub output_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -126,7 +131,8 @@ impl Config {
                 },
             },
             workload: args.workload.map(workload),
-            output: output_config(&args.output),
+            output: file_output_config(&args.output, args.output_file.as_deref()),
+            output_file: validate_output_file(args.output_file.as_deref())?,
         })
     }
 }
@@ -151,6 +157,7 @@ impl Config {
             },
             workload: None,
             output: output_config(&args.output),
+            output_file: None,
         })
     }
 }
@@ -208,6 +215,28 @@ fn validate_writable(path: &std::path::Path, flag: &str) -> Result<(), UsageErro
             dir.display()
         )))
     }
+}
+
+/// `--output FILE`: its directory must exist (the file is written beside it, then renamed).
+fn validate_output_file(path: Option<&Path>) -> Result<Option<PathBuf>, UsageError> {
+    let Some(path) = path else { return Ok(None) };
+    validate_writable(path, "--output")?;
+    if path.is_dir() {
+        return Err(UsageError(format!(
+            "--output {}: that is a directory; name a file in it",
+            path.display()
+        )));
+    }
+    Ok(Some(path.to_path_buf()))
+}
+
+/// A report written to `--output` gets colour only under `--color always`.
+fn file_output_config(args: &OutputArgs, file: Option<&Path>) -> OutputConfig {
+    let mut cfg = output_config(args);
+    if file.is_some() && args.color != ColorChoice::Always {
+        cfg.color = false;
+    }
+    cfg
 }
 
 /// `--max-interval` below `--interval` would shrink the first pause: raise it instead.

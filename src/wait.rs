@@ -3,11 +3,8 @@
 //! Each attempt is an ordinary check (`app::prepare` once, then `probe_all` + `evaluate`) whose
 //! own deadline never outlives the wait's. The first passing attempt answers at once.
 
-use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
-
-use anyhow::Context;
 
 use crate::app::{prepare, probe_all};
 use crate::checks::{self, Options};
@@ -117,9 +114,7 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
             eprintln!("redcheck wait: the URL cannot be used, so retrying would not help")
         }
     }
-    let mut out = std::io::stdout().lock();
-    output::write(&mut out, &reports, &cfg.base.output).context("writing the report")?;
-    out.flush().ok();
+    crate::app::emit(&reports, &cfg.base)?;
     Ok(if end == End::Ready {
         ExitCode::Success
     } else {

@@ -33,6 +33,7 @@ fn one_server(s: &ServerArgs, samples: usize) -> Result<Config, UsageError> {
         },
         workload: None,
         output: output_config(&s.output),
+        output_file: None,
     })
 }
 
