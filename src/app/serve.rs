@@ -64,7 +64,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         // Reading a head needs no probe slot: spare workers keep /metrics and refusals
         // answered while every slot is busy.
         workers: cfg.concurrency * 2 + 4,
-        queue: cfg.concurrency * 16,
+        // A queued connection costs a descriptor and kernel buffers, and leaves on its own
+        // deadline: room for a scrape burst of a few hundred targets.
+        queue: (cfg.concurrency * 16).max(256),
     };
     let counters = Arc::new(Counters::default());
     let server = Server::new(cfg, Arc::clone(&counters));

@@ -2,6 +2,7 @@
 
 mod core;
 mod health;
+mod metrics;
 mod robustness;
 mod secrets;
 mod support;
