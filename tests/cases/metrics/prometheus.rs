@@ -1,6 +1,7 @@
-//! End to end: a real `prometheus` scrapes `redcheck serve` (the blackbox relabelling from the
-//! README) every second; its HTTP API must show `redcheck_up` at 1 for a live redis-server,
-//! then 0 once that server is stopped.
+//! End to end: a real `prometheus` runs the README's `scrape_configs` (the blackbox
+//! relabelling) and alert rules against `redcheck serve` and real redis-servers, with the
+//! intervals shortened to 1 s. Its HTTP API must show `redcheck_up` at 1, then 0 once a
+//! server stops, and both alerts must go pending.
 
 use std::fs;
 use std::process::{Child, Command, Stdio};
@@ -12,10 +13,40 @@ use serde_json::Value;
 use super::{PROMETHEUS_REQUIRED, Serve, try_get};
 use crate::support::redis::find_binary;
 use crate::support::run::SECRET;
-use crate::support::{RedisServer, unused_port};
+use crate::support::{LeafSpec, Pki, RedisServer, unused_port};
 
 /// How long Prometheus may take to start and to see a change (scrapes are 1 s apart).
 const SETTLE: Duration = Duration::from_secs(20);
+
+/// The README's fenced ```yaml block that contains `marker`.
+fn readme_yaml(marker: &str) -> String {
+    let readme = include_str!("../../../README.md");
+    readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("```").map(|(block, _)| block))
+        .find(|block| block.contains(marker))
+        .unwrap_or_else(|| panic!("no ```yaml block with {marker} in README.md"))
+        .to_string()
+}
+
+/// `promtool check ARGS… FILE`; panics with promtool's words when it objects.
+fn promtool_check(args: &[&str], file: &std::path::Path) {
+    let promtool = find_binary("REDCHECK_PROMTOOL", "promtool")
+        .unwrap_or_else(|| panic!("{PROMETHEUS_REQUIRED}"));
+    let out = Command::new(promtool)
+        .arg("check")
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool check {args:?} rejected the README's YAML:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
 
 /// A prometheus process with its own config and TSDB in a temp dir, killed on drop.
 struct Prometheus {
@@ -25,33 +56,26 @@ struct Prometheus {
 }
 
 impl Prometheus {
-    /// Starts prometheus scraping `/probe?target=NAME` and `/metrics` of `serve_port`.
-    fn start(serve_port: u16, name: &str) -> Prometheus {
+    /// Starts prometheus with the README's scrape_configs and rules, pointed at serve on
+    /// `serve_port`, every interval 1 s.
+    fn start(serve_port: u16) -> Prometheus {
         let binary = find_binary("REDCHECK_PROMETHEUS", "prometheus")
             .unwrap_or_else(|| panic!("{PROMETHEUS_REQUIRED}"));
         let dir = tempfile::Builder::new()
             .prefix("redcheck-prometheus-")
             .tempdir()
             .expect("a temp dir for prometheus");
-        // The README's scrape_configs, with a 1 s interval.
+        let scrape = readme_yaml("scrape_configs:")
+            .replace("scrape_interval: 30s", "scrape_interval: 1s")
+            .replace("scrape_timeout: 10s", "scrape_timeout: 1s")
+            .replace(
+                "redcheck.monitoring.svc:9121",
+                &format!("127.0.0.1:{serve_port}"),
+            );
         let config = format!(
-            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
-             scrape_configs:\n\
-             \x20 - job_name: redcheck\n\
-             \x20   metrics_path: /probe\n\
-             \x20   static_configs:\n\
-             \x20     - targets: [{name}]\n\
-             \x20   relabel_configs:\n\
-             \x20     - source_labels: [__address__]\n\
-             \x20       target_label: __param_target\n\
-             \x20     - source_labels: [__param_target]\n\
-             \x20       target_label: instance\n\
-             \x20     - target_label: __address__\n\
-             \x20       replacement: 127.0.0.1:{serve_port}\n\
-             \x20 - job_name: redcheck-self\n\
-             \x20   static_configs:\n\
-             \x20     - targets: ['127.0.0.1:{serve_port}']\n"
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n{scrape}"
         );
+        fs::write(dir.path().join("rules.yml"), readme_yaml("groups:")).expect("write rules.yml");
         let config_path = dir.path().join("prometheus.yml");
         fs::write(&config_path, config).expect("write prometheus.yml");
         let log = fs::File::create(dir.path().join("prometheus.log")).expect("create the log");
@@ -129,35 +153,75 @@ fn encode(s: &str) -> String {
 }
 
 #[test]
-fn prometheus_sees_a_target_go_up_then_down() {
-    let server = RedisServer::builder().password(SECRET).start();
-    let redis_port = server.port();
+fn the_readmes_scrape_config_and_alert_rules_pass_promtool() {
     let dir = tempfile::tempdir().expect("a temp dir");
+    let config = dir.path().join("prometheus.yml");
+    fs::write(&config, readme_yaml("scrape_configs:")).expect("write prometheus.yml");
+    promtool_check(&["config"], &config);
+    let rules = dir.path().join("rules.yml");
+    fs::write(&rules, readme_yaml("groups:")).expect("write rules.yml");
+    promtool_check(&["rules"], &rules);
+}
+
+#[test]
+fn prometheus_sees_targets_go_up_then_down_and_raises_both_alerts() {
+    // The README's names: orders-cache over TLS (a certificate with 10 days left), jobs plain.
+    let pki = Pki::new();
+    let tls = RedisServer::builder()
+        .password(SECRET)
+        .tls_only(&pki.server_with(LeafSpec::expiring_in(&["127.0.0.1"], 10)))
+        .start();
+    let tls_port = tls.tls_port().expect("a TLS port");
+    let jobs = RedisServer::builder().password(SECRET).start();
+    let jobs_port = jobs.port();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let pw_file = dir.path().join("jobs-password");
+    fs::write(&pw_file, format!("{SECRET}\n")).expect("write the password file");
     let targets = dir.path().join("targets.toml");
     fs::write(
         &targets,
         format!(
-            "[targets.cache]\nurl = \"redis://127.0.0.1:{redis_port}\"\npassword_env = \"CACHE_REDIS_PASSWORD\"\n"
+            "[targets.orders-cache]\nurl = \"rediss://127.0.0.1:{tls_port}/0\"\npassword_env = \"ORDERS_CACHE_PASSWORD\"\nuse = \"cache\"\n\
+             [targets.jobs]\nurl = \"redis://127.0.0.1:{jobs_port}\"\npassword_file = '{}'\nuse = \"queue\"\n",
+            pw_file.display()
         ),
     )
     .expect("write the targets file");
-    let targets = targets.to_str().expect("a UTF-8 path");
-    let serve = Serve::start(&["--targets", targets], &[("CACHE_REDIS_PASSWORD", SECRET)]);
-    let mut prometheus = Prometheus::start(serve.port, "cache");
+    let ca = pki.ca_pem();
+    let serve = Serve::start(
+        &[
+            "--targets",
+            targets.to_str().expect("a UTF-8 path"),
+            "--cacert",
+            ca.to_str().expect("a UTF-8 path"),
+        ],
+        &[("ORDERS_CACHE_PASSWORD", SECRET)],
+    );
+    let mut prometheus = Prometheus::start(serve.port);
 
-    let up =
-        format!("redcheck_up{{target=\"redis://127.0.0.1:{redis_port}/0\",instance=\"cache\"}}");
-    let first = prometheus.wait_for(&up, "1");
-    // Both scrapes parsed: the probe (OpenMetrics, as Prometheus asks) and serve's counters.
-    prometheus.wait_for("up{job=\"redcheck\"}", "1");
+    let jobs_up =
+        format!("redcheck_up{{target=\"redis://127.0.0.1:{jobs_port}/0\",instance=\"jobs\"}}");
+    let first = prometheus.wait_for(&jobs_up, "1");
+    prometheus.wait_for("redcheck_up{instance=\"orders-cache\"}", "1");
+    // Every scrape parsed: the probes (OpenMetrics, as Prometheus asks) and serve's counters.
+    prometheus.wait_for("count(up{job=\"redcheck\"} == 1)", "2");
     prometheus.wait_for("up{job=\"redcheck-self\"}", "1");
-    prometheus.wait_for("redcheck_ping_seconds_count{instance=\"cache\"}", "10");
+    prometheus.wait_for("redcheck_ping_seconds_count{instance=\"jobs\"}", "10");
+    prometheus.wait_for(
+        "ALERTS{alertname=\"RedisTLSCertificateExpiresSoon\",instance=\"orders-cache\"}",
+        "1",
+    );
 
-    drop(server);
-    let then = prometheus.wait_for(&up, "0");
-    let refused = "redcheck_check_status{instance=\"cache\",check=\"tcp\",reason=\"refused\"}";
+    drop(jobs);
+    let then = prometheus.wait_for(&jobs_up, "0");
+    let refused = "redcheck_check_status{instance=\"jobs\",check=\"tcp\",reason=\"refused\"}";
     prometheus.wait_for(refused, "3");
+    prometheus.wait_for(
+        "ALERTS{alertname=\"RedisTargetDown\",instance=\"jobs\",alertstate=\"pending\"}",
+        "1",
+    );
+    prometheus.wait_for("redcheck_up{instance=\"orders-cache\"}", "1");
     eprintln!(
-        "prometheus saw redcheck_up=1 after {first:?} and 0 {then:?} after the server stopped"
+        "prometheus saw redcheck_up=1 after {first:?}, and 0 {then:?} after the server stopped"
     );
 }
