@@ -140,16 +140,17 @@ pub fn write(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
 pub fn render(reports: &[Report]) -> String {
     let mut s = String::with_capacity(1024 + 2048 * reports.len());
     let d = Dialect::OpenMetrics;
+    let names = target_labels(reports);
     // A family's samples must be contiguous: each family once, every target under it.
     header(&mut s, &UP, d);
-    for r in reports {
+    for (r, t) in reports.iter().zip(&names) {
         let up = if r.verdict == Status::Fail { 0.0 } else { 1.0 };
-        sample(&mut s, UP.name, &[("target", &r.target.url)], up);
+        sample(&mut s, UP.name, &[("target", t.as_str())], up);
     }
     header(&mut s, &STATUS, d);
-    for r in reports {
+    for (r, t) in reports.iter().zip(&names) {
         for c in &r.checks {
-            let mut labels = vec![("target", r.target.url.as_str()), ("check", c.id)];
+            let mut labels = vec![("target", t.as_str()), ("check", c.id)];
             if let Some(Value::String(reason)) = c.data.get("reason")
                 && c.status == Status::Fail
             {
@@ -159,52 +160,47 @@ pub fn render(reports: &[Report]) -> String {
         }
     }
     header(&mut s, &DURATION, d);
-    for r in reports {
+    for (r, t) in reports.iter().zip(&names) {
         for c in &r.checks {
             if let Some(ms) = c.duration_ms {
-                let labels = [("target", r.target.url.as_str()), ("check", c.id)];
+                let labels = [("target", t.as_str()), ("check", c.id)];
                 sample(&mut s, DURATION.name, &labels, ms / 1000.0);
             }
         }
     }
     header(&mut s, &PROBE_DURATION, d);
-    for r in reports {
-        let labels = [("target", r.target.url.as_str())];
+    for (r, t) in reports.iter().zip(&names) {
+        let labels = [("target", t.as_str())];
         sample(&mut s, PROBE_DURATION.name, &labels, r.elapsed_ms / 1000.0);
     }
     header(&mut s, &PING, d);
-    for r in reports {
+    for (r, t) in reports.iter().zip(&names) {
         if let Some(c) = passed(r, "ping") {
-            ping(&mut s, &r.target.url, c);
+            ping(&mut s, t.as_str(), c);
         }
     }
     header(&mut s, &CERT_EXPIRY, d);
-    for r in reports {
+    for (r, t) in reports.iter().zip(&names) {
         let not_after = find(r, "tls")
             .and_then(|c| c.data.get("not_after"))
             .and_then(Value::as_str)
             .and_then(unix_time);
-        if let Some(t) = not_after {
-            sample(&mut s, CERT_EXPIRY.name, &[("target", &r.target.url)], t);
+        if let Some(when) = not_after {
+            sample(&mut s, CERT_EXPIRY.name, &[("target", t.as_str())], when);
         }
     }
     header(&mut s, &MEMORY_USED, d);
-    for r in reports {
+    for (r, t) in reports.iter().zip(&names) {
         if let Some(ratio) = find(r, "memory").and_then(used_ratio) {
-            sample(
-                &mut s,
-                MEMORY_USED.name,
-                &[("target", &r.target.url)],
-                ratio,
-            );
+            sample(&mut s, MEMORY_USED.name, &[("target", t.as_str())], ratio);
         }
     }
     header(&mut s, &INFO, d);
-    for r in reports {
+    for (r, t) in reports.iter().zip(&names) {
         if let Some(c) = find(r, "server") {
             let text = |k: &str| c.data.get(k).and_then(Value::as_str).unwrap_or("");
             let labels = [
-                ("target", r.target.url.as_str()),
+                ("target", t.as_str()),
                 ("server", text("name")),
                 ("version", text("version")),
                 ("mode", text("mode")),
@@ -217,6 +213,25 @@ pub fn render(reports: &[Report]) -> String {
     }
     s.push_str("# EOF\n");
     s
+}
+
+/// Each report's `target` label: its masked URL, with ` (2)`, ` (3)`… on repeats. Two URLs
+/// that differ only in their password mask alike, and one series may not appear twice.
+fn target_labels(reports: &[Report]) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::with_capacity(reports.len());
+    reports
+        .iter()
+        .map(|r| {
+            let url = r.target.url.as_str();
+            let n = seen.iter().filter(|s| **s == url).count();
+            seen.push(url);
+            if n == 0 {
+                url.to_string()
+            } else {
+                format!("{url} ({})", n + 1)
+            }
+        })
+        .collect()
 }
 
 /// `redcheck_check_status`'s value for a status.
@@ -508,6 +523,15 @@ mod tests {
         assert_eq!(shown(0.25), "0.25");
         assert_eq!(shown(-0.0), "0");
         assert_eq!(shown(1e-12), "0");
+    }
+
+    #[test]
+    fn a_repeated_target_gets_a_distinct_label() {
+        let r = report("redis://:****@h:6379/0", Status::Pass, vec![]);
+        let text = render(&[r.clone(), r.clone(), r]);
+        assert!(text.contains("redcheck_up{target=\"redis://:****@h:6379/0\"} 1\n"));
+        assert!(text.contains("redcheck_up{target=\"redis://:****@h:6379/0 (2)\"} 1\n"));
+        assert!(text.contains("redcheck_up{target=\"redis://:****@h:6379/0 (3)\"} 1\n"));
     }
 
     #[test]
