@@ -243,6 +243,11 @@ impl Server {
                     shown(&masked)
                 ),
             )),
+            // A request must not make serve read a file of its choosing.
+            Ok(t) if t.ca_file.is_some() => Err(Response::text(
+                400,
+                "?ssl_ca_certs= is not taken from a request: start serve with --cacert, or name the target in --targets",
+            )),
             // The check itself reports an unparsable URL as a failed `url` check.
             _ => Ok((target.to_string(), None, None)),
         }

@@ -175,7 +175,8 @@ pub fn render(reports: &[Report]) -> String {
     }
     header(&mut s, &PING, d);
     for (r, t) in reports.iter().zip(&names) {
-        if let Some(c) = passed(r, "ping") {
+        // `redcheck latency` names its sampling `latency`, with the same data.
+        if let Some(c) = passed(r, "ping").or_else(|| passed(r, "latency")) {
             ping(&mut s, t.as_str(), c);
         }
     }

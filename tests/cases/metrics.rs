@@ -148,6 +148,25 @@ fn promtool_accepts_pass_warn_fail_tls_and_several_targets() {
     );
     assert_eq!(several.stdout.matches("redcheck_up{").count(), 4);
 
+    // The subcommands that keep part of the checklist give the metrics of that part.
+    let tls_only = openmetrics("redcheck tls", &["tls", &tls_url, "--cacert", ca_arg]);
+    tls_only.assert_code(0);
+    assert!(
+        tls_only
+            .stdout
+            .contains("redcheck_tls_cert_expiry_timestamp_seconds{"),
+        "{}",
+        tls_only.stdout
+    );
+    openmetrics("redcheck memory", &["memory", &warn_url]).assert_code(0);
+    let latency = openmetrics(
+        "redcheck latency",
+        &["latency", &pass_url, "--count", "20", "--interval", "1ms"],
+    );
+    let t = masked("redis", plain.port());
+    let count = format!("redcheck_ping_seconds_count{{target=\"{t}\"}}");
+    assert_eq!(value(&latency.stdout, &count), 20.0);
+
     // wait's final report is the same text.
     let waited = openmetrics(
         "wait's final report",

@@ -135,6 +135,10 @@ fn unknown_names_url_targets_and_passwords_in_the_query_are_refused() {
         a.body
     );
     assert!(!a.body.contains(SECRET), "{}", a.body);
+    let ca_file = "rediss%3A%2F%2F127.0.0.1%3A1%3Fssl_ca_certs%3D%2Fetc%2Fshadow";
+    let a = get(open.port, &format!("/probe?target={ca_file}"), "");
+    assert_eq!(a.status, 400, "{a:?}");
+    assert!(a.body.contains("--cacert"), "{}", a.body);
     let plain = format!("redis%3A%2F%2F127.0.0.1%3A{}", server.port());
     let a = get(open.port, &format!("/probe?target={plain}"), "");
     assert_eq!(a.status, 200, "{a:?}");
@@ -207,7 +211,8 @@ fn a_flood_of_idle_connections_is_shed_and_the_server_recovers() {
         .map(|_| TcpStream::connect(("127.0.0.1", serve.port)).expect("connect"))
         .collect();
     let mut counts = std::collections::BTreeMap::new();
-    for mut s in idle {
+    // Last first: no connection is closed by this side before the server has dealt with it.
+    for mut s in idle.into_iter().rev() {
         s.set_read_timeout(Some(Duration::from_secs(10)))
             .expect("set a read timeout");
         let mut raw = Vec::new();
@@ -223,7 +228,8 @@ fn a_flood_of_idle_connections_is_shed_and_the_server_recovers() {
     eprintln!("400 idle connections: {counts:?} in {took:?}");
     assert!(counts.keys().all(|s| *s == 408 || *s == 503), "{counts:?}");
     assert!(counts.get(&503).is_some_and(|n| *n >= 100), "{counts:?}");
-    assert!(took < Duration::from_secs(5), "{took:?}");
+    // One head timeout (3 s) and slack for a busy machine: not one timeout per connection.
+    assert!(took < Duration::from_secs(8), "{took:?}");
     let a = get(serve.port, "/probe?target=cache", "");
     assert_eq!(a.status, 200, "{a:?}");
     let metrics = get(serve.port, "/metrics", "");
