@@ -6,16 +6,18 @@
 //! time (`--timeout`, lowered by Prometheus' `X-Prometheus-Scrape-Timeout-Seconds`).
 
 mod http;
+mod slots;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 
 use self::http::{Counters, Limits, Request, Response};
+use self::slots::Slots;
 use crate::checks::{self, Options};
 use crate::cli::ServeArgs;
 use crate::config::{PasswordInput, ServeConfig};
@@ -376,52 +378,6 @@ fn probe_timeout(configured: Duration, header: Option<&str>) -> Duration {
     }
 }
 
-/// Probe slots: at most `--concurrency` probes run at once.
-struct Slots {
-    busy: Mutex<usize>,
-    freed: Condvar,
-    max: usize,
-}
-
-/// A taken slot, given back on drop.
-struct Slot<'a>(&'a Slots);
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        *lock(&self.0.busy) -= 1;
-        self.0.freed.notify_one();
-    }
-}
-
-impl Slots {
-    fn new(max: usize) -> Slots {
-        Slots {
-            busy: Mutex::new(0),
-            freed: Condvar::new(),
-            max,
-        }
-    }
-
-    /// Takes a slot, waiting until `until` at most.
-    fn acquire(&self, until: Instant) -> Option<Slot<'_>> {
-        let mut busy = lock(&self.busy);
-        while *busy >= self.max {
-            let left = until.checked_duration_since(Instant::now())?;
-            busy = self
-                .freed
-                .wait_timeout(busy, left)
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .0;
-        }
-        *busy += 1;
-        Some(Slot(self))
-    }
-
-    fn busy(&self) -> usize {
-        *lock(&self.busy)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,19 +392,6 @@ mod tests {
         for junk in ["", "x", "-1", "NaN", "inf"] {
             assert_eq!(probe_timeout(ten, Some(junk)), ten, "{junk}");
         }
-    }
-
-    #[test]
-    fn slots_bound_concurrency_and_time_out() {
-        let slots = Slots::new(1);
-        let first = slots.acquire(Instant::now()).unwrap();
-        assert_eq!(slots.busy(), 1);
-        let t = Instant::now();
-        assert!(slots.acquire(t + Duration::from_millis(50)).is_none());
-        assert!(t.elapsed() >= Duration::from_millis(50));
-        drop(first);
-        assert!(slots.acquire(Instant::now()).is_some());
-        assert_eq!(slots.busy(), 0);
     }
 
     #[test]
