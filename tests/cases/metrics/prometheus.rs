@@ -61,7 +61,7 @@ impl Prometheus {
     fn start(serve_port: u16) -> Prometheus {
         let binary = find_binary("REDCHECK_PROMETHEUS", "prometheus")
             .unwrap_or_else(|| panic!("{PROMETHEUS_REQUIRED}"));
-        let dir = tempfile::Builder::new()
+        let mut dir = tempfile::Builder::new()
             .prefix("redcheck-prometheus-")
             .tempdir()
             .expect("a temp dir for prometheus");
@@ -78,21 +78,48 @@ impl Prometheus {
         fs::write(dir.path().join("rules.yml"), readme_yaml("groups:")).expect("write rules.yml");
         let config_path = dir.path().join("prometheus.yml");
         fs::write(&config_path, config).expect("write prometheus.yml");
-        let log = fs::File::create(dir.path().join("prometheus.log")).expect("create the log");
-        let port = unused_port();
-        let child = Command::new(binary)
-            .arg(format!("--config.file={}", config_path.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start prometheus");
-        Prometheus { child, port, dir }
+        // A free port may be taken before prometheus binds it: try another, as the
+        // redis-server guard does.
+        for _ in 0..3 {
+            let log = fs::File::create(dir.path().join("prometheus.log")).expect("create the log");
+            let port = unused_port();
+            let child = Command::new(&binary)
+                .arg(format!("--config.file={}", config_path.display()))
+                .arg(format!(
+                    "--storage.tsdb.path={}",
+                    dir.path().join("data").display()
+                ))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start prometheus");
+            let mut p = Prometheus { child, port, dir };
+            match p.wait_ready() {
+                Ok(()) => return p,
+                Err(log) if log.contains("address already in use") => {
+                    dir = std::mem::replace(&mut p.dir, tempfile::tempdir().expect("a temp dir"));
+                }
+                Err(log) => panic!("prometheus did not start:\n{log}"),
+            }
+        }
+        panic!("prometheus lost the race for a free port 3 times");
+    }
+
+    /// Waits for `/-/ready`; the error is the log's tail when prometheus exits or never is.
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let start = Instant::now();
+        while start.elapsed() < SETTLE {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return Err(self.log());
+            }
+            if try_get(self.port, "/-/ready", "").is_some_and(|a| a.status == 200) {
+                return Ok(());
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+        Err(self.log())
     }
 
     /// The value of an instant query's only result, if it has one yet.
