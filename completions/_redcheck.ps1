@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout, atomically (written beside it, then renamed over it): for node_exporter''s textfile collector with --format openmetrics')
             [CompletionResult]::new('--write-probe', '--write-probe', [CompletionResultType]::ParameterName, 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
@@ -53,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Round-trip latency: PING samples, running percentiles, and a histogram at the end')
             [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff): redcheck man | man -l -')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -74,6 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout, atomically (written beside it, then renamed over it): for node_exporter''s textfile collector with --format openmetrics')
             [CompletionResult]::new('--write-probe', '--write-probe', [CompletionResultType]::ParameterName, 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
@@ -118,6 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout, atomically (written beside it, then renamed over it): for node_exporter''s textfile collector with --format openmetrics')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause after the first failed attempt; it doubles after each further one')
             [CompletionResult]::new('--max-interval', '--max-interval', [CompletionResultType]::ParameterName, 'Longest pause between attempts (at least --interval)')
             [CompletionResult]::new('--attempt-timeout', '--attempt-timeout', [CompletionResultType]::ParameterName, 'Bound on each attempt; never beyond what is left of --timeout')
@@ -206,6 +210,25 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'redcheck;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on; anything but loopback must be given here (0.0.0.0:9121 for all)')
+            [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'TOML file of named targets: name → url (or url_env), password_env or password_file. /probe?target=NAME then needs no URL, and no secret, in Prometheus'' configuration')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Probes that run at once; further requests wait in a bounded queue')
+            [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the databases hold, to judge eviction; a target''s `use` in --targets wins')
+            [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Number of PING round trips each probe times')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system store')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send and verify instead of the URL''s host (tunnels, port-forwards)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers that require one; needs --key')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on each probe; Prometheus'' X-Prometheus-Scrape-Timeout-Seconds lowers it')
+            [CompletionResult]::new('--allow-url-targets', '--allow-url-targets', [CompletionResultType]::ParameterName, 'Also probe a raw URL given as ?target= (refused when it holds a password)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'redcheck;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -224,6 +247,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Round-trip latency: PING samples, running percentiles, and a histogram at the end')
             [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff): redcheck man | man -l -')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -248,6 +272,9 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             break
         }
         'redcheck;help;idle' {
+            break
+        }
+        'redcheck;help;serve' {
             break
         }
         'redcheck;help;completions' {

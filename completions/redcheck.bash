@@ -37,6 +37,9 @@ _redcheck() {
             redcheck,memory)
                 cmd="redcheck__subcmd__memory"
                 ;;
+            redcheck,serve)
+                cmd="redcheck__subcmd__serve"
+                ;;
             redcheck,tls)
                 cmd="redcheck__subcmd__tls"
                 ;;
@@ -67,6 +70,9 @@ _redcheck() {
             redcheck__subcmd__help,memory)
                 cmd="redcheck__subcmd__help__subcmd__memory"
                 ;;
+            redcheck__subcmd__help,serve)
+                cmd="redcheck__subcmd__help__subcmd__serve"
+                ;;
             redcheck__subcmd__help,tls)
                 cmd="redcheck__subcmd__help__subcmd__tls"
                 ;;
@@ -83,7 +89,7 @@ _redcheck() {
 
     case "${cmd}" in
         redcheck)
-            opts="-k -q -h -V --env --use --write-probe --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --help --version check tls wait url memory latency idle completions man help"
+            opts="-k -q -h -V --env --use --write-probe --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help --version check tls wait url memory latency idle serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,11 +148,15 @@ _redcheck() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -157,7 +167,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__check)
-            opts="-k -q -h --env --use --write-probe --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            opts="-k -q -h --env --use --write-probe --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,11 +226,15 @@ _redcheck() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -245,7 +259,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__help)
-            opts="check tls wait url memory latency idle completions man help"
+            opts="check tls wait url memory latency idle serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,6 +370,20 @@ _redcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        redcheck__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         redcheck__subcmd__help__subcmd__tls)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -442,7 +470,7 @@ _redcheck() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -500,7 +528,7 @@ _redcheck() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -572,11 +600,69 @@ _redcheck() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redcheck__subcmd__serve)
+            opts="-k -h --listen --targets --allow-url-targets --concurrency --use --samples --connect-timeout --cacert --insecure --sni --cert --key --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --targets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --use)
+                    COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --samples)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -618,7 +704,7 @@ _redcheck() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -644,7 +730,7 @@ _redcheck() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -659,7 +745,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__wait)
-            opts="-k -q -h --env --use --write-probe --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --interval --max-interval --attempt-timeout --timeout --help"
+            opts="-k -q -h --env --use --write-probe --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --interval --max-interval --attempt-timeout --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,11 +800,15 @@ _redcheck() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --interval)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_redcheck_global_optspecs
-    string join \n env= use= write-probe timeout= connect-timeout= samples= password-file= sentinel-master= sentinel-password= sentinel-user= cacert= k/insecure sni= cert= key= format= color= q/quiet strict h/help V/version
+    string join \n env= use= write-probe timeout= connect-timeout= samples= password-file= sentinel-master= sentinel-password= sentinel-user= cacert= k/insecure sni= cert= key= format= color= q/quiet strict output= h/help V/version
 end
 
 function __fish_redcheck_needs_command
@@ -42,10 +42,12 @@ complete -c redcheck -n "__fish_redcheck_needs_command" -l cert -d 'Client certi
 complete -c redcheck -n "__fish_redcheck_needs_command" -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c redcheck -n "__fish_redcheck_needs_command" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
 json\t'One JSON object per target per line'
-github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
 complete -c redcheck -n "__fish_redcheck_needs_command" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_needs_command" -l output -d 'Write the report to FILE instead of stdout, atomically (written beside it, then renamed over it): for node_exporter\'s textfile collector with --format openmetrics' -r -F
 complete -c redcheck -n "__fish_redcheck_needs_command" -l write-probe -d 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only'
 complete -c redcheck -n "__fish_redcheck_needs_command" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
 complete -c redcheck -n "__fish_redcheck_needs_command" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
@@ -59,6 +61,7 @@ complete -c redcheck -n "__fish_redcheck_needs_command" -a "url" -d 'Explain a U
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "idle" -d 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "serve" -d 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "completions" -d 'Print a shell completion script'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -80,10 +83,12 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l cert -d 'Cli
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
 json\t'One JSON object per target per line'
-github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l output -d 'Write the report to FILE instead of stdout, atomically (written beside it, then renamed over it): for node_exporter\'s textfile collector with --format openmetrics' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l write-probe -d 'Also SET, GET and DEL a random key (30 s TTL) to see whether writes are accepted. Off by default: the default run is read-only'
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
@@ -97,7 +102,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l cert -d 'Clien
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
 json\t'One JSON object per target per line'
-github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand tls" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
@@ -123,10 +129,12 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l cert -d 'Clie
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
 json\t'One JSON object per target per line'
-github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l output -d 'Write the report to FILE instead of stdout, atomically (written beside it, then renamed over it): for node_exporter\'s textfile collector with --format openmetrics' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l interval -d 'Pause after the first failed attempt; it doubles after each further one' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l max-interval -d 'Longest pause between attempts (at least --interval)' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l attempt-timeout -d 'Bound on each attempt; never beyond what is left of --timeout' -r
@@ -138,7 +146,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l strict -d 'Ex
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c redcheck -n "__fish_redcheck_using_subcommand url" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
 json\t'One JSON object per target per line'
-github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand url" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
@@ -158,7 +167,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l cert -d 'Cl
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
 json\t'One JSON object per target per line'
-github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
@@ -176,7 +186,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l cert -d 'C
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
 json\t'One JSON object per target per line'
-github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
@@ -197,7 +208,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l cert -d 'Clie
 complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l key -d 'Private key (PEM) of --cert' -r -F
 complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
 json\t'One JSON object per target per line'
-github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'"
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
 complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
 always\t'Always colour'
 never\t'Never colour'"
@@ -206,15 +218,33 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -s k -l insecure
 complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
 complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -l strict -d 'Exit 1 on warnings too'
 complete -c redcheck -n "__fish_redcheck_using_subcommand idle" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l listen -d 'Address to listen on; anything but loopback must be given here (0.0.0.0:9121 for all)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l targets -d 'TOML file of named targets: name → url (or url_env), password_env or password_file. /probe?target=NAME then needs no URL, and no secret, in Prometheus\' configuration' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l concurrency -d 'Probes that run at once; further requests wait in a bounded queue' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l use -d 'What the databases hold, to judge eviction; a target\'s `use` in --targets wins' -r -f -a "cache\t'Everything can be recomputed: any key may be evicted'
+queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
+session\t'Sessions: nothing may be evicted before its TTL'
+mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l samples -d 'Number of PING round trips each probe times' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l timeout -d 'Bound on each probe; Prometheus\' X-Prometheus-Scrape-Timeout-Seconds lowers it' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -l allow-url-targets -d 'Also probe a raw URL given as ?target= (refused when it holds a password)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c redcheck -n "__fish_redcheck_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c redcheck -n "__fish_redcheck_using_subcommand man" -s h -l help -d 'Print help'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "idle" -d 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "idle" -d 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "serve" -d 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

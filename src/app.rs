@@ -3,6 +3,7 @@
 mod idle;
 mod latency;
 mod memory;
+mod serve;
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -33,24 +34,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Memory(args)) => memory::run(&args),
         Some(Command::Latency(args)) => latency::run(&args),
         Some(Command::Idle(args)) => idle::run(&args),
+        Some(Command::Serve(args)) => serve::run(&args),
         Some(Command::Completions { shell }) => {
             // Into memory first: clap_complete panics when its writer fails (`> /dev/full`).
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "redcheck", &mut script);
-            ExitCode::Success.after_writing(emit(&script), "the completions")
+            ExitCode::Success.after_writing(emit_generated(&script), "the completions")
         }
         Some(Command::Man) => {
             let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
                 .render(&mut page)
                 .context("rendering the manual page")?;
-            ExitCode::Success.after_writing(emit(&page), "the manual page")
+            ExitCode::Success.after_writing(emit_generated(&page), "the manual page")
         }
     }
 }
 
 /// Writes generated text to stdout in one piece.
-fn emit(bytes: &[u8]) -> std::io::Result<()> {
+fn emit_generated(bytes: &[u8]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)?;
     out.flush()
@@ -66,6 +68,12 @@ fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
         return Err(crate::config::no_url("redcheck url").into());
     };
     let cfg = crate::config::output_config(&args.output, crate::config::DEFAULT_TIMEOUT);
+    if cfg.format == crate::cli::Format::Openmetrics {
+        return Err(UsageError(
+            "redcheck url has no metrics: --format openmetrics is for check, wait, tls, memory and latency".into(),
+        )
+        .into());
+    }
     let report = crate::clients::explain(raw);
     let mut out = output::stdout();
     let written = output::url::write(&mut out, &report, &cfg).and_then(|()| out.flush());
@@ -98,9 +106,31 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| checks::evaluate(f, &opts))
         .collect();
+    emit(
+        &reports,
+        &cfg,
+        ExitCode::for_reports(&reports, cfg.output.strict),
+    )
+}
+
+/// Writes the reports of `check` or `wait` through the masking writer: to stdout, or
+/// atomically to `--output FILE`. A closed stdout keeps `code`.
+pub fn emit(reports: &[Report], cfg: &Config, code: ExitCode) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &cfg.output_file {
+        let mut text = Vec::with_capacity(64 * 1024);
+        {
+            let mut masked = output::Masked::new(&mut text);
+            output::write(&mut masked, reports, &cfg.output)
+                .and_then(|()| masked.flush())
+                .context("writing the report")?;
+        }
+        output::atomic::write(path, &text)
+            .with_context(|| format!("--output {}", path.display()))?;
+        return Ok(code);
+    }
     let mut out = output::stdout();
-    let written = output::write(&mut out, &reports, &cfg.output).and_then(|()| out.flush());
-    ExitCode::for_reports(&reports, cfg.output.strict).after_writing(written, "the report")
+    let written = output::write(&mut out, reports, &cfg.output).and_then(|()| out.flush());
+    code.after_writing(written, "the report")
 }
 
 fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {

@@ -56,6 +56,11 @@ pub enum Command {
         a.help("Bound on connecting, and on each probe's answer (silence past it: the flow was dropped)")
     }))]
     Idle(IdleArgs),
+    /// Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style.
+    #[command(mut_arg("timeout", |a| {
+        a.help("Bound on each probe; Prometheus' X-Prometheus-Scrape-Timeout-Seconds lowers it")
+    }))]
+    Serve(ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -93,6 +98,43 @@ pub struct RetryArgs {
     /// Bound on each attempt; never beyond what is left of --timeout.
     #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     pub attempt_timeout: Duration,
+}
+
+/// `serve`: where to listen, what may be probed, and how each probe runs.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on; anything but loopback must be given here (0.0.0.0:9121 for all).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9121")]
+    pub listen: String,
+
+    /// TOML file of named targets: name → url (or url_env), password_env or password_file.
+    /// /probe?target=NAME then needs no URL, and no secret, in Prometheus' configuration.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+
+    /// Also probe a raw URL given as ?target= (refused when it holds a password).
+    #[arg(long)]
+    pub allow_url_targets: bool,
+
+    /// Probes that run at once; further requests wait in a bounded queue.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+
+    /// What the databases hold, to judge eviction; a target's `use` in --targets wins.
+    #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
+    pub workload: Option<UseArg>,
+
+    /// Number of PING round trips each probe times.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub samples: u32,
+
+    /// Deadlines.
+    #[command(flatten)]
+    pub timing: TimingArgs,
+
+    /// TLS options.
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 /// `url`: one URL and how to show it.
@@ -144,6 +186,11 @@ pub struct CheckArgs {
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+
+    /// Write the report to FILE instead of stdout, atomically (written beside it, then
+    /// renamed over it): for node_exporter's textfile collector with --format openmetrics.
+    #[arg(long = "output", value_name = "FILE", help_heading = "Output")]
+    pub output_file: Option<PathBuf>,
 }
 
 /// Redis behind Sentinel: the URL's credentials go to the data nodes, these to the Sentinels.
@@ -368,6 +415,8 @@ pub enum Format {
     Json,
     /// GitHub Actions: the checklist, ::error/::warning annotations and a step summary.
     Github,
+    /// OpenMetrics text for Prometheus (node_exporter's textfile collector; see `serve`).
+    Openmetrics,
 }
 
 /// What the database is for.

@@ -20,9 +20,12 @@ use crate::url::sentinel::SentinelFlags;
 
 mod health;
 mod idle;
+mod serve;
+mod targets;
 
 pub use health::LatencyConfig;
 pub use idle::IdleConfig;
+pub use serve::ServeConfig;
 
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +120,8 @@ pub struct Config {
     pub workload: Option<Workload>,
     /// Presentation.
     pub output: OutputConfig,
+    /// `--output FILE`: where the report goes instead of stdout.
+    pub output_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -140,7 +145,12 @@ impl Config {
                 sentinel: validate_sentinel(&args.sentinel)?,
             },
             workload: args.workload.map(workload),
-            output: output_config(&args.output, args.conn.timing.timeout),
+            output: file_output_config(
+                &args.output,
+                args.output_file.as_deref(),
+                args.conn.timing.timeout,
+            ),
+            output_file: validate_output_file(args.output_file.as_deref())?,
         })
     }
 }
@@ -166,6 +176,7 @@ impl Config {
             },
             workload: None,
             output: output_config(&args.output, args.timing.timeout),
+            output_file: None,
         })
     }
 }
@@ -247,6 +258,28 @@ fn validate_writable(path: &std::path::Path, flag: &str) -> Result<(), UsageErro
             dir.display()
         )))
     }
+}
+
+/// `--output FILE`: its directory must exist (the file is written beside it, then renamed).
+fn validate_output_file(path: Option<&Path>) -> Result<Option<PathBuf>, UsageError> {
+    let Some(path) = path else { return Ok(None) };
+    validate_writable(path, "--output")?;
+    if path.is_dir() {
+        return Err(UsageError(format!(
+            "--output {}: that is a directory; name a file in it",
+            path.display()
+        )));
+    }
+    Ok(Some(path.to_path_buf()))
+}
+
+/// A report written to `--output` gets colour only under `--color always`.
+fn file_output_config(args: &OutputArgs, file: Option<&Path>, within: Duration) -> OutputConfig {
+    let mut cfg = output_config(args, within);
+    if file.is_some() && args.color != ColorChoice::Always {
+        cfg.color = false;
+    }
+    cfg
 }
 
 /// `--max-interval` below `--interval` would shrink the first pause: raise it instead.

@@ -37,6 +37,12 @@ impl Secret {
         Self(value)
     }
 
+    /// Wraps a value that holds a password somewhere in it (a whole URL): never printed, but
+    /// not masked as a whole either: the password in it is remembered when it is parsed out.
+    pub fn containing(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
     /// The raw value, for the wire only (AUTH / HELLO); never for output.
     pub fn expose(&self) -> &str {
         &self.0

@@ -3,7 +3,6 @@
 //! Each attempt is an ordinary check (`app::prepare` once, then `probe_all` + `evaluate`) whose
 //! own deadline never outlives the wait's. The first passing attempt answers at once.
 
-use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -118,14 +117,12 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
             output::eprint_line("redcheck wait: the URL cannot be used, so retrying would not help")
         }
     }
-    let mut out = output::stdout();
-    let written = output::write(&mut out, &reports, &cfg.base.output).and_then(|()| out.flush());
     let code = if end == End::Ready {
         ExitCode::Success
     } else {
         ExitCode::CheckFailed
     };
-    code.after_writing(written, "the report")
+    crate::app::emit(&reports, &cfg.base, code)
 }
 
 fn failed(r: &Report, id: &str) -> bool {

@@ -34,6 +34,7 @@ pub(super) fn one_server(s: &ServerArgs, samples: usize) -> Result<Config, Usage
         },
         workload: None,
         output: output_config(&s.output, s.timing.timeout),
+        output_file: None,
     })
 }
 

@@ -1,11 +1,13 @@
 //! Renderers: reports → text. They never touch the network.
 
+pub mod atomic;
 pub mod github;
 pub mod human;
 pub mod idle;
 pub mod json;
 pub mod latency;
 pub mod memory;
+pub mod openmetrics;
 pub mod progress;
 pub mod tls;
 pub mod url;
@@ -97,6 +99,7 @@ pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io:
         Format::Human => human::write(out, reports, cfg),
         Format::Json => json::write(out, reports),
         Format::Github => github::write(out, reports, cfg),
+        Format::Openmetrics => openmetrics::write(out, reports),
     }
 }
 
@@ -124,6 +127,7 @@ pub fn write_detailed<T: serde::Serialize>(
             human(out, &github::plain(cfg))?;
             github::annotate(out, std::slice::from_ref(report), cfg)?;
         }
+        Format::Openmetrics => openmetrics::write(out, std::slice::from_ref(report))?,
     }
     out.flush()
 }

@@ -20,6 +20,10 @@ pub fn write(out: &mut dyn Write, r: &UrlReport, cfg: &OutputConfig) -> io::Resu
             serde_json::to_writer(&mut *out, r)?;
             writeln!(out)
         }
+        // Refused as a usage error before the report is built; kept exhaustive here.
+        Format::Openmetrics => Err(io::Error::other(
+            "redcheck url has no metrics: --format openmetrics is for commands that connect",
+        )),
         Format::Github => {
             if cfg.quiet {
                 quiet(out, r, false)?;
