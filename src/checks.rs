@@ -11,6 +11,7 @@ mod probes;
 mod scrub;
 mod server;
 mod tls;
+pub mod workloads;
 
 use serde_json::{Map, Value, json};
 
@@ -44,6 +45,8 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         connectivity::ping(f),
     ];
     checks.extend(server::checks(f, opts));
+    checks.push(workloads::workloads(f));
+    checks.push(workloads::connections(f));
     checks.push(cluster::cluster(f));
     checks.push(server::version(f));
     checks.push(probes::pubsub(f));
@@ -215,6 +218,8 @@ pub(crate) mod testing {
             ping: not_reached(),
             info: not_reached(),
             cluster: not_reached(),
+            keyspace: not_reached(),
+            connections: not_reached(),
             pubsub: not_reached(),
             write: not_reached(),
             elapsed: Duration::ZERO,

@@ -122,6 +122,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub write_probe: bool,
 
+    /// Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses
+    /// Redis: queues, sessions, caches. 0 turns the sample off.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub sample_keys: usize,
+
+    /// Time budget of the keyspace sample.
+    #[arg(long, value_name = "DUR", default_value = "100ms", value_parser = parse_duration)]
+    pub sample_budget: Duration,
+
     /// Connection and timing options.
     #[command(flatten)]
     pub conn: ConnArgs,

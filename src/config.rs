@@ -63,6 +63,12 @@ pub struct Extras {
     pub pubsub: bool,
     /// `SET`/`GET`/`DEL` of a random key (`--write-probe`).
     pub write: bool,
+    /// The keyspace sample: `Some(0)` turned off by `--sample-keys 0`, `None` not asked.
+    pub sample_keys: Option<usize>,
+    /// Time budget of the keyspace sample.
+    pub sample_budget: Duration,
+    /// `CLIENT LIST`: the shape of the other connections.
+    pub connections: bool,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -123,6 +129,9 @@ impl Config {
                     cluster: true,
                     pubsub: true,
                     write: args.write_probe,
+                    sample_keys: Some(args.sample_keys),
+                    sample_budget: args.sample_budget,
+                    connections: true,
                 },
             },
             workload: args.workload.map(workload),

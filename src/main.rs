@@ -10,6 +10,7 @@ mod deadline;
 mod exit_code;
 mod failure;
 mod info;
+mod keyspace;
 mod latency;
 mod output;
 mod probe;

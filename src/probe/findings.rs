@@ -8,7 +8,9 @@ use crate::trust::Roots;
 use crate::url::{Target, UrlError};
 
 use super::cluster::ClusterFacts;
+use super::connections::ConnectionFacts;
 use super::dns::DnsFacts;
+use super::keyspace::Sample;
 use super::pubsub::PubsubFacts;
 use super::session::AuthFacts;
 use super::tcp::TcpFacts;
@@ -109,6 +111,10 @@ pub struct Findings {
     pub info: Stage<Info>,
     /// Cluster state and the reachability of the nodes it announces.
     pub cluster: Stage<ClusterFacts>,
+    /// The keyspace sample of the URL's database.
+    pub keyspace: Stage<Sample>,
+    /// `CLIENT LIST`: the other connections.
+    pub connections: Stage<ConnectionFacts>,
     /// The pub/sub round trip.
     pub pubsub: Stage<PubsubFacts>,
     /// The opt-in write probe.
@@ -133,6 +139,8 @@ impl Findings {
             ping: Stage::skipped(not_run()),
             info: Stage::skipped(not_run()),
             cluster: Stage::skipped(not_run()),
+            keyspace: Stage::skipped(not_run()),
+            connections: Stage::skipped(not_run()),
             pubsub: Stage::skipped(not_run()),
             write: Stage::skipped(not_run()),
             elapsed: Duration::ZERO,
@@ -142,7 +150,18 @@ impl Findings {
     /// Marks every stage from `from` on as skipped because of `why`.
     pub(crate) fn skip_from(&mut self, from: &str, why: &str) {
         let order = [
-            "dns", "tcp", "scheme", "tls", "auth", "ping", "info", "cluster", "pubsub", "write",
+            "dns",
+            "tcp",
+            "scheme",
+            "tls",
+            "auth",
+            "ping",
+            "info",
+            "cluster",
+            "keyspace",
+            "connections",
+            "pubsub",
+            "write",
         ];
         let start = order.iter().position(|s| *s == from).unwrap_or(order.len());
         for name in &order[start..] {
@@ -156,6 +175,8 @@ impl Findings {
                 "ping" => self.ping = Stage::skipped(why),
                 "info" => self.info = Stage::skipped(why),
                 "cluster" => self.cluster = Stage::skipped(why),
+                "keyspace" => self.keyspace = Stage::skipped(why),
+                "connections" => self.connections = Stage::skipped(why),
                 "pubsub" => self.pubsub = Stage::skipped(why),
                 _ => self.write = Stage::skipped(why),
             }
