@@ -1,5 +1,6 @@
 //! Wires a subcommand: config → probe → checks → output → exit code.
 
+mod keys;
 mod latency;
 mod memory;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Wait(args)) => crate::wait::run(&args),
         Some(Command::Url(args)) => explain_url(&args),
         Some(Command::Memory(args)) => memory::run(&args),
+        Some(Command::Keys(args)) => keys::run(&args),
         Some(Command::Latency(args)) => latency::run(&args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();

@@ -47,6 +47,9 @@ pub enum Command {
     Url(UrlArgs),
     /// Memory, eviction, keyspace and clients: the verdicts and the numbers behind them.
     Memory(MemoryArgs),
+    /// How the app uses Redis: namespaces, estimated keys, TTLs, memory and inferred workloads.
+    #[command(after_help = KEYS_AFTER_HELP)]
+    Keys(KeysArgs),
     /// Round-trip latency: PING samples, running percentiles, and a histogram at the end.
     #[command(mut_arg("timeout", |a| a.help("Bound on connecting, and on each round trip")))]
     Latency(LatencyArgs),
@@ -172,6 +175,42 @@ pub struct TlsCommandArgs {
 #[derive(Debug, Args, Clone)]
 pub struct MemoryArgs {
     /// What the database holds; judges the eviction policy against it.
+    #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
+    pub workload: Option<UseArg>,
+
+    /// The server and how to reach it.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// What `redcheck keys` sends, for `--help`.
+const KEYS_AFTER_HELP: &str = "Commands sent: the connection checks (HELLO or AUTH, PING, INFO; in a cluster CLUSTER INFO,\n\
+    MYID and SHARDS, and a connection to each node),\n\
+    then per database (SELECT) and per cluster primary: DBSIZE, SCAN cursor [MATCH GLOB] COUNT <=1000,\n\
+    and per sampled key TYPE, PTTL and MEMORY USAGE key SAMPLES 5, pipelined one batch at a time.\n\
+    Never KEYS, never a value read, nothing written. After each batch it pauses 19 times as long as\n\
+    the batch took, so the server is busy with it at most about 5% of the time.";
+
+/// Arguments of `redcheck keys`.
+#[derive(Debug, Args, Clone)]
+pub struct KeysArgs {
+    /// Only this database (default: every database that holds keys).
+    #[arg(long, value_name = "N")]
+    pub db: Option<u32>,
+
+    /// Keys to sample per database (per primary in a cluster).
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub sample: u64,
+
+    /// Time budget per database, pauses included: 500ms, 2s, 1m.
+    #[arg(long, value_name = "DUR", default_value = "2s", value_parser = parse_duration)]
+    pub budget: Duration,
+
+    /// Only keys matching this glob (SCAN MATCH), e.g. 'sess:*'.
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Option<String>,
+
+    /// What the database holds: judges the eviction policy against it instead of the sample.
     #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
     pub workload: Option<UseArg>,
 

@@ -18,8 +18,10 @@ use crate::trust::{self, Roots};
 use crate::url::PasswordSource;
 
 mod health;
+mod keys;
 
 pub use health::LatencyConfig;
+pub use keys::KeysConfig;
 
 /// A mistake in how redcheck was called: exit code 2.
 #[derive(Debug, thiserror::Error)]

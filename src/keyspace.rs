@@ -184,7 +184,11 @@ impl Analysis {
 }
 
 /// Groups `keys` into namespaces, infers each one's use, and scales counts to `total` keys.
-#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
 pub fn analyse(keys: &[Key], total: u64) -> Analysis {
     let context = signatures::Context::of(keys);
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();

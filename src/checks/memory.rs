@@ -165,8 +165,8 @@ pub fn eviction(f: &Findings, info: &Info, opts: &Options) -> Check {
         "noeviction"
     };
     let sample = super::workloads::seen(f).filter(|_| opts.workload.is_none());
-    let from_sample = sample
-        .and_then(|s| super::workloads::eviction_from_sample(&s.analysis, family, &policy));
+    let from_sample =
+        sample.and_then(|s| super::workloads::eviction_from_sample(&s.analysis, family, &policy));
     let source = match (opts.workload, &from_sample) {
         (Some(_), _) => Some("--use"),
         (None, Some(_)) => Some("keyspace-sample"),

@@ -22,7 +22,7 @@ pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -71,7 +71,10 @@ pub fn workloads(f: &Findings) -> Check {
         } else {
             format!("db {} holds no keys", s.db)
         };
-        return timed(check("workloads", Status::Pass, why, None, data(s)), &f.keyspace);
+        return timed(
+            check("workloads", Status::Pass, why, None, data(s)),
+            &f.keyspace,
+        );
     }
     let mut status = Status::Pass;
     let mut hints = Vec::new();
@@ -158,13 +161,17 @@ pub fn workloads(f: &Findings) -> Check {
         })
         .collect();
     if a.namespaces.len() > SHOWN {
-        parts.push(plural(a.namespaces.len() - SHOWN, "more namespace", "more namespaces"));
+        parts.push(plural(
+            a.namespaces.len() - SHOWN,
+            "more namespace",
+            "more namespaces",
+        ));
     }
     let mut summary = format!("{} · {}", parts.join(" · "), sampled_words(s));
     if s.analysis.is_estimate() {
         summary.push_str(" (shares are estimates)");
     }
-    if f.cluster.facts().is_some() {
+    if f.cluster.facts().is_some() && !s.all_primaries {
         summary.push_str(" · this node only (redcheck keys samples every primary)");
     }
     timed(
@@ -224,7 +231,11 @@ pub fn eviction_from_sample(
         let mut all: Vec<&Namespace> = keep.clone();
         all.extend(caches.iter().copied());
         if all.is_empty() {
-            all = a.namespaces.iter().filter(|n| n.usage != Use::Other).collect();
+            all = a
+                .namespaces
+                .iter()
+                .filter(|n| n.usage != Use::Other)
+                .collect();
         }
         format!("from the keyspace sample: {}", labels(&all))
     };
@@ -428,6 +439,9 @@ mod tests {
 
     #[test]
     fn stop_reasons_serialise_in_kebab_case() {
-        assert_eq!(json!(crate::probe::keyspace::Stop::Complete), json!("complete"));
+        assert_eq!(
+            json!(crate::probe::keyspace::Stop::Complete),
+            json!("complete")
+        );
     }
 }

@@ -62,7 +62,10 @@ pub fn is_id_like(s: &str) -> bool {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'=' | b'~'));
     // 42, 1700000000-3, 2024-06-01
-    if digits > 0 && s.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'_') {
+    if digits > 0
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'-' || b == b'_')
+    {
         return true;
     }
     // UUIDs and hex digests: 9b6e61ee-4b23-…, a2f5cac2e9f34f4d…
@@ -85,7 +88,15 @@ fn words(pattern: &str) -> Vec<String> {
 }
 
 const SESSION_WORDS: &[&str] = &["sess", "session", "sessions", "sessid", "phpsessid"];
-const LOCK_WORDS: &[&str] = &["lock", "locks", "mutex", "lease", "leases", "redlock", "semaphore"];
+const LOCK_WORDS: &[&str] = &[
+    "lock",
+    "locks",
+    "mutex",
+    "lease",
+    "leases",
+    "redlock",
+    "semaphore",
+];
 const RATE_WORDS: &[&str] = &[
     "rl",
     "rate",
@@ -100,7 +111,15 @@ const QUEUE_WORDS: &[&str] = &[
     "queue", "queues", "job", "jobs", "task", "tasks", "worker", "workers", "mq", "inbox",
     "outbox", "pending", "delayed", "backlog", "stream", "events",
 ];
-const CACHE_WORDS: &[&str] = &["cache", "cached", "caches", "views", "fragment", "fragments", "memo"];
+const CACHE_WORDS: &[&str] = &[
+    "cache",
+    "cached",
+    "caches",
+    "views",
+    "fragment",
+    "fragments",
+    "memo",
+];
 
 /// How long a rate-limit window usually is at most.
 const SHORT_TTL_MS: u64 = 3_600_000;
@@ -128,7 +147,9 @@ pub fn infer(pattern: &str, s: &Shape<'_>) -> (Use, String) {
         if short {
             return (
                 Use::RateLimit,
-                format!("the name says '{word}' and the keys are strings (counters) with a short or no TTL"),
+                format!(
+                    "the name says '{word}' and the keys are strings (counters) with a short or no TTL"
+                ),
             );
         }
     }

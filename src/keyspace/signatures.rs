@@ -35,59 +35,173 @@ macro_rules! signature {
 
 // Recorded: tests/fixtures/keyspaces/bullmq.json. BullMQ shares Bull's layout and adds the
 // `events` stream, the `meta` hash and the `marker` sorted set, which tell the two apart.
-signature!(BULLMQ, "BullMQ", Queue, "bull:<queue>:wait|meta|events|marker|<job id>", 0);
+signature!(
+    BULLMQ,
+    "BullMQ",
+    Queue,
+    "bull:<queue>:wait|meta|events|marker|<job id>",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/bull.json.
-signature!(BULL, "Bull", Queue, "bull:<queue>:wait|id|delayed|completed|<job id>", 1);
+signature!(
+    BULL,
+    "Bull",
+    Queue,
+    "bull:<queue>:wait|id|delayed|completed|<job id>",
+    1
+);
 // Recorded: tests/fixtures/keyspaces/bee-queue.json.
-signature!(BEE, "Bee-Queue", Queue, "bq:<queue>:id|jobs|waiting|succeeded|…", 0);
+signature!(
+    BEE,
+    "Bee-Queue",
+    Queue,
+    "bq:<queue>:id|jobs|waiting|succeeded|…",
+    0
+);
 // sidekiq/sidekiq lib/sidekiq/client.rb (`conn.sadd("queues", …)`, `conn.lpush("queue:#{queue}", …)`,
 // `conn.zadd("schedule", …)`) and lib/sidekiq/api.rb ("retry", "dead", "processes", "stat:processed").
-signature!(SIDEKIQ, "Sidekiq", Queue, "queue:<name> lists, queues/processes sets, schedule/retry/dead sorted sets", 0);
+signature!(
+    SIDEKIQ,
+    "Sidekiq",
+    Queue,
+    "queue:<name> lists, queues/processes sets, schedule/retry/dead sorted sets",
+    0
+);
 // resque/resque lib/resque/data_store.rb (`"queue:#{queue}"`, `:queues`, `"worker:#{id}"`,
 // `"stat:#{stat}"`) under the `resque` namespace set in lib/resque.rb.
-signature!(RESQUE, "Resque", Queue, "resque:queue:<name>, resque:queues, resque:workers…", 0);
+signature!(
+    RESQUE,
+    "Resque",
+    Queue,
+    "resque:queue:<name>, resque:queues, resque:workers…",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/rq.json.
-signature!(RQ, "RQ", Queue, "rq:queue:<name>, rq:job:<id>, rq:queues, rq:finished:<name>…", 0);
+signature!(
+    RQ,
+    "RQ",
+    Queue,
+    "rq:queue:<name>, rq:job:<id>, rq:queues, rq:finished:<name>…",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/celery.json (Kombu's Redis transport, Celery's backend).
-signature!(CELERY, "Celery", Queue, "<queue> list with _kombu.binding.<queue>, unacked, unacked_index", 0);
-signature!(CELERY_RESULTS, "Celery", Queue, "celery-task-meta-<task id> results", 0);
+signature!(
+    CELERY,
+    "Celery",
+    Queue,
+    "<queue> list with _kombu.binding.<queue>, unacked, unacked_index",
+    0
+);
+signature!(
+    CELERY_RESULTS,
+    "Celery",
+    Queue,
+    "celery-task-meta-<task id> results",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/dramatiq.json.
-signature!(DRAMATIQ, "Dramatiq", Queue, "dramatiq:<queue>, dramatiq:<queue>.msgs, dramatiq:__heartbeats__", 0);
+signature!(
+    DRAMATIQ,
+    "Dramatiq",
+    Queue,
+    "dramatiq:<queue>, dramatiq:<queue>.msgs, dramatiq:__heartbeats__",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/arq.json.
 signature!(ARQ, "arq", Queue, "arq:queue sorted set, arq:job:<id>", 0);
 // laravel/framework src/Illuminate/Queue/RedisQueue.php (`'queues:'.$queue`, `:reserved`,
 // `:delayed`, `:notify`), behind the connection prefix `<app>_database_` of config/database.php.
-signature!(LARAVEL_QUEUE, "Laravel", Queue, "[<app>_database_]queues:<name>[:reserved|:delayed|:notify]", 0);
+signature!(
+    LARAVEL_QUEUE,
+    "Laravel",
+    Queue,
+    "[<app>_database_]queues:<name>[:reserved|:delayed|:notify]",
+    0
+);
 // laravel/framework src/Illuminate/Cache/RedisStore.php (`$prefix.':'`) with the default cache
 // prefix `<app>_cache` of config/cache.php.
-signature!(LARAVEL_CACHE, "Laravel", Cache, "[<app>_database_]<app>_cache[_]:<key>", 0);
+signature!(
+    LARAVEL_CACHE,
+    "Laravel",
+    Cache,
+    "[<app>_database_]<app>_cache[_]:<key>",
+    0
+);
 // laravel/framework src/Illuminate/Session/Store.php: `generateSessionId()` is `Str::random(40)`,
 // kept in the cache store when SESSION_DRIVER=redis (src/Illuminate/Session/CacheBasedSessionHandler.php).
-signature!(LARAVEL_SESSION, "Laravel", Session, "<app>_cache[_]:<40-character session id>", 0);
+signature!(
+    LARAVEL_SESSION,
+    "Laravel",
+    Session,
+    "<app>_cache[_]:<40-character session id>",
+    0
+);
 // rails/rails activesupport/lib/active_support/cache/redis_cache_store.rb keys entries by
 // name, and fragment caching (actionview/lib/action_view/helpers/cache_helper.rb) under `views/`.
 // Action Cable (actioncable/lib/action_cable/subscription_adapter/redis.rb) uses pub/sub
 // channels only: it leaves no keys to sample.
-signature!(RAILS_CACHE, "Rails", Cache, "views/<fragment> cache entries", 0);
+signature!(
+    RAILS_CACHE,
+    "Rails",
+    Cache,
+    "views/<fragment> cache entries",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/django.json (django.core.cache.backends.redis: `:<version>:<key>`).
 signature!(DJANGO_CACHE, "Django", Cache, ":<version>:<key>", 1);
-signature!(DJANGO_SESSION, "Django", Session, ":<version>:django.contrib.sessions.cache<session key>", 0);
+signature!(
+    DJANGO_SESSION,
+    "Django",
+    Session,
+    ":<version>:django.contrib.sessions.cache<session key>",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/connect-redis.json.
-signature!(CONNECT_REDIS, "connect-redis", Session, "sess:<session id>", 0);
+signature!(
+    CONNECT_REDIS,
+    "connect-redis",
+    Session,
+    "sess:<session id>",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/rate-limit-redis.json (express-rate-limit's Redis store).
-signature!(RATE_LIMIT_REDIS, "express-rate-limit", RateLimit, "rl:<client key>", 0);
+signature!(
+    RATE_LIMIT_REDIS,
+    "express-rate-limit",
+    RateLimit,
+    "rl:<client key>",
+    0
+);
 // Recorded: tests/fixtures/keyspaces/rate-limiter-flexible.json.
 signature!(RLFLX, "rate-limiter-flexible", RateLimit, "rlflx:<key>", 0);
 // spring-projects/spring-session spring-session-data-redis/src/main/java/org/springframework/
 // session/data/redis/RedisIndexedSessionRepository.java: DEFAULT_NAMESPACE "spring:session",
 // keys `sessions:<id>`, `sessions:expires:<id>`, `expirations:<minute>`.
-signature!(SPRING_SESSION, "Spring Session", Session, "spring:session:sessions:<id>, …:expires:<id>, …:expirations:<minute>", 0);
+signature!(
+    SPRING_SESSION,
+    "Spring Session",
+    Session,
+    "spring:session:sessions:<id>, …:expires:<id>, …:expirations:<minute>",
+    0
+);
 // phpredis/phpredis redis_session.c: the default `prefix` of the session handler is
 // "PHPREDIS_SESSION:".
-signature!(PHP_SESSION, "PHP sessions (phpredis)", Session, "PHPREDIS_SESSION:<session id>", 0);
+signature!(
+    PHP_SESSION,
+    "PHP sessions (phpredis)",
+    Session,
+    "PHPREDIS_SESSION:<session id>",
+    0
+);
 // socketio/socket.io-redis-streams-adapter lib/adapter.ts: `streamName` defaults to "socket.io".
 // The pub/sub adapter (socketio/socket.io-redis-adapter lib/index.ts) uses channels only.
-signature!(SOCKET_IO, "Socket.IO streams adapter", Other, "socket.io stream", 0);
+signature!(
+    SOCKET_IO,
+    "Socket.IO streams adapter",
+    Other,
+    "socket.io stream",
+    0
+);
 
 /// Facts about the whole sample a key's match can depend on.
 pub struct Context {
@@ -214,7 +328,10 @@ fn laravel(n: &str, t: KeyType) -> Option<(String, &'static Signature)> {
         }
     }
     // `laravel_database_laravel_cache:key` (Laravel ≤ 10), `…laravel_cache_:key` (11+)
-    let at = n.find("_cache:").map(|i| (i, "_cache:")).or_else(|| n.find("_cache_:").map(|i| (i, "_cache_:")))?;
+    let at = n
+        .find("_cache:")
+        .map(|i| (i, "_cache:"))
+        .or_else(|| n.find("_cache_:").map(|i| (i, "_cache_:")))?;
     let prefix = &n[..at.0 + at.1.len()];
     if !prefix.contains("laravel") && !prefix.contains("_database_") {
         return None;

@@ -3,6 +3,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod keys;
 pub mod latency;
 pub mod memory;
 pub mod progress;

@@ -45,7 +45,10 @@ pub fn fetch(conn: &mut Connection) -> Result<ConnectionFacts, InfoError> {
     if let Some((code, msg)) = server_error(&reply) {
         let lower = msg.to_ascii_lowercase();
         return Err(
-            if code == "NOPERM" || lower.contains("unknown command") || lower.contains("unknown subcommand") {
+            if code == "NOPERM"
+                || lower.contains("unknown command")
+                || lower.contains("unknown subcommand")
+            {
                 InfoError::Forbidden(session::sanitize(&msg))
             } else {
                 InfoError::Failed(SessionError::Server(session::classify(&code, &msg, false)))

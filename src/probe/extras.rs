@@ -10,9 +10,9 @@ use crate::deadline::Deadline;
 use crate::trust::Roots;
 use crate::url::Target;
 
+use super::keyspace::{self, Limits, SampleError};
 use super::pubsub::{self, PubsubError};
 use super::session::{InfoError, SessionError};
-use super::keyspace::{self, Limits, SampleError};
 use super::{Findings, Outcome, Stage, cluster, connections, reach, wire_failure, write};
 
 /// Runs the stages the command asked for, in order, on the open connection.
@@ -112,14 +112,12 @@ fn sample(
                 budget: cfg.extras.sample_budget,
                 ..Limits::default()
             };
-            match keyspace::sample(conn, t.db, &limits, deadline) {
+            match keyspace::sample(conn, t.db, &limits, deadline, &|_| {}) {
                 Ok(s) => Stage::done(s, started.elapsed()),
                 Err(SampleError::Forbidden(why)) => Stage::skipped(format!(
                     "the keyspace sample needs SCAN, TYPE, PTTL and DBSIZE, which are not allowed: {why}"
                 )),
-                Err(SampleError::Failed(e)) => {
-                    Stage::failed(session_failure(e), started.elapsed())
-                }
+                Err(SampleError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
             }
         }
     };

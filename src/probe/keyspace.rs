@@ -72,6 +72,10 @@ pub struct Sample {
     pub busy: Duration,
     /// Namespaces and inferred uses.
     pub analysis: Analysis,
+    /// Databases and servers the sample covers (`redcheck keys` merges its samples).
+    pub nodes: usize,
+    /// Whether every primary of a cluster was sampled (`redcheck keys`), not just this node.
+    pub all_primaries: bool,
 }
 
 /// Why there is no sample.
@@ -94,7 +98,10 @@ fn refusal(command: &str, v: &Value) -> Option<SampleError> {
     let (code, msg) = server_error(v)?;
     let lower = msg.to_ascii_lowercase();
     Some(
-        if code == "NOPERM" || lower.contains("unknown command") || lower.contains("unknown subcommand") {
+        if code == "NOPERM"
+            || lower.contains("unknown command")
+            || lower.contains("unknown subcommand")
+        {
             SampleError::Forbidden(format!("{command}: {}", session::sanitize(&msg)))
         } else {
             SampleError::Failed(SessionError::Server(session::classify(&code, &msg, false)))
@@ -102,12 +109,14 @@ fn refusal(command: &str, v: &Value) -> Option<SampleError> {
     )
 }
 
-/// Samples the selected database (`db` is only recorded).
+/// Samples the selected database (`db` is only recorded); `progress` is told the keys read
+/// after each batch.
 pub fn sample(
     conn: &mut Connection,
     db: u32,
     limits: &Limits,
     deadline: Deadline,
+    progress: &dyn Fn(usize),
 ) -> Result<Sample, SampleError> {
     let started = Instant::now();
     let mut busy = Duration::ZERO;
@@ -175,6 +184,7 @@ pub fn sample(
         }
         let batch = batch_started.elapsed();
         busy += batch;
+        progress(keys.len());
         if cursor == 0 {
             break Stop::Complete;
         }
@@ -188,7 +198,11 @@ pub fn sample(
     } else {
         covered(cursor, dbsize)
     };
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
     let total = match (&limits.pattern, stop) {
         (None, _) => dbsize,
         (Some(_), Stop::Complete) => keys.len() as u64 + unreadable,
@@ -209,6 +223,8 @@ pub fn sample(
         took: started.elapsed(),
         busy,
         analysis,
+        nodes: 1,
+        all_primaries: false,
     })
 }
 
