@@ -25,6 +25,9 @@ _redcheck() {
             redcheck,help)
                 cmd="redcheck__subcmd__help"
                 ;;
+            redcheck,keys)
+                cmd="redcheck__subcmd__keys"
+                ;;
             redcheck,latency)
                 cmd="redcheck__subcmd__latency"
                 ;;
@@ -52,6 +55,9 @@ _redcheck() {
             redcheck__subcmd__help,help)
                 cmd="redcheck__subcmd__help__subcmd__help"
                 ;;
+            redcheck__subcmd__help,keys)
+                cmd="redcheck__subcmd__help__subcmd__keys"
+                ;;
             redcheck__subcmd__help,latency)
                 cmd="redcheck__subcmd__help__subcmd__latency"
                 ;;
@@ -77,7 +83,7 @@ _redcheck() {
 
     case "${cmd}" in
         redcheck)
-            opts="-k -q -h -V --env --use --write-probe --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help --version check tls wait url memory latency completions man help"
+            opts="-k -q -h -V --env --use --write-probe --sample-keys --sample-budget --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help --version check tls wait url memory keys latency completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,6 +95,14 @@ _redcheck() {
                     ;;
                 --use)
                     COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -139,7 +153,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__check)
-            opts="-k -q -h --env --use --write-probe --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            opts="-k -q -h --env --use --write-probe --sample-keys --sample-budget --timeout --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +165,14 @@ _redcheck() {
                     ;;
                 --use)
                     COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -215,7 +237,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__help)
-            opts="check tls wait url memory latency completions man help"
+            opts="check tls wait url memory keys latency completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -257,6 +279,20 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redcheck__subcmd__help__subcmd__keys)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -347,6 +383,76 @@ _redcheck() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redcheck__subcmd__keys)
+            opts="-k -q -h --db --sample --budget --pattern --use --timeout --connect-timeout --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --use)
+                    COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -553,7 +659,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__wait)
-            opts="-k -q -h --env --use --write-probe --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --interval --max-interval --attempt-timeout --timeout --help"
+            opts="-k -q -h --env --use --write-probe --sample-keys --sample-budget --connect-timeout --samples --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --interval --max-interval --attempt-timeout --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +671,14 @@ _redcheck() {
                     ;;
                 --use)
                     COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)

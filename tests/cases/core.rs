@@ -39,6 +39,8 @@ fn a_healthy_server_passes_every_stage_and_the_json_has_the_contract_shape() {
             "errors",
             "persistence",
             "replication",
+            "workloads",
+            "connections",
             "cluster",
             "version",
             "pubsub",
@@ -179,7 +181,8 @@ fn skipped_checks_with_one_reason_share_a_line() {
     assert!(
         skipped.contains(
             &" - scheme, tls, auth, ping, server, memory, eviction, keyspace, clients, errors, \
-               persistence, replication, cluster, version, pubsub skipped: could not connect"
+               persistence, replication, workloads, connections, cluster, version, pubsub skipped: \
+               could not connect"
         ),
         "{}",
         human.stdout

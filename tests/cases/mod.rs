@@ -2,6 +2,7 @@
 
 mod core;
 mod health;
+mod keyspace;
 mod robustness;
 mod secrets;
 mod support;
