@@ -34,19 +34,26 @@ pub fn namespace_of(name: &str) -> String {
     out
 }
 
-/// `a:b/c` → `[("", "a"), (":", "b"), ("/", "c")]`.
+/// `a:b/c` → `[("", "a"), (":", "b"), ("/", "c")]`; a run of delimiters (`:{`, `}:`) is one.
 fn split(name: &str) -> Vec<(&str, &str)> {
     let mut parts = Vec::new();
-    let mut delim = "";
+    let mut delim = 0..0;
     let mut start = 0;
     for (i, c) in name.char_indices() {
-        if DELIMITERS.contains(&c) {
-            parts.push((delim, &name[start..i]));
-            delim = &name[i..i + c.len_utf8()];
-            start = i + c.len_utf8();
+        if !DELIMITERS.contains(&c) {
+            continue;
         }
+        let end = i + c.len_utf8();
+        if i == start && (!delim.is_empty() || i == 0) {
+            // Another delimiter right after one (or at the very start): the run grows.
+            delim = delim.start..end;
+        } else {
+            parts.push((&name[delim.clone()], &name[start..i]));
+            delim = i..end;
+        }
+        start = end;
     }
-    parts.push((delim, &name[start..]));
+    parts.push((&name[delim], &name[start..]));
     parts
 }
 

@@ -583,3 +583,78 @@ fn keys_estimates_a_known_mix_within_ten_percent() {
         );
     }
 }
+
+#[test]
+fn keys_samples_every_primary_of_a_cluster() {
+    let node = || {
+        RedisServer::builder()
+            .password(SECRET)
+            .arg("cluster-enabled", "yes")
+            .arg("cluster-announce-ip", "127.0.0.1")
+            .start()
+    };
+    let (a, b) = (node(), node());
+    Loader::new(a.port())
+        .cmd(&["CLUSTER", "ADDSLOTSRANGE", "0", "8191"])
+        .cmd(&["CLUSTER", "MEET", "127.0.0.1", &b.port().to_string()])
+        .flush();
+    Loader::new(b.port())
+        .cmd(&["CLUSTER", "ADDSLOTSRANGE", "8192", "16383"])
+        .flush();
+    let started = std::time::Instant::now();
+    while ![&a, &b].iter().all(|s| {
+        let info = s.cli(&["CLUSTER", "INFO"]);
+        info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:2")
+    }) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the cluster never formed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // {b} hashes to slot 3300 (node a), {a} to 15495 (node b).
+    let mut la = Loader::new(a.port());
+    la.strings("product:{b}", 50, 50).flush();
+    let mut lb = Loader::new(b.port());
+    for i in 0..30 {
+        lb.cmd(&["RPUSH", &format!("jobs:{{a}}:{i}"), "x"]);
+    }
+    lb.flush();
+    let run = both(&["keys", &url(&a)]);
+    let r = run.report();
+    let dbs = r["databases"].as_array().unwrap();
+    assert_eq!(dbs.len(), 2, "{r:#}");
+    let nodes: BTreeSet<String> = dbs
+        .iter()
+        .map(|d| d["node"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        nodes,
+        BTreeSet::from([
+            format!("127.0.0.1:{}", a.port()),
+            format!("127.0.0.1:{}", b.port())
+        ])
+    );
+    let patterns: BTreeSet<String> = dbs
+        .iter()
+        .flat_map(|d| d["namespaces"].as_array().unwrap().iter())
+        .map(|n| n["pattern"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        patterns.contains("product:{b}:*") && patterns.contains("jobs:{a}:*"),
+        "{patterns:?}"
+    );
+    // The verdicts see both: the queue on b and the cache on a.
+    assert!(
+        hint(&run, "workloads").contains("share this instance"),
+        "{}",
+        run.stdout
+    );
+    // The default check samples only the node in the URL, and says so.
+    let run = both(&[&url(&a)]);
+    let summary = run.check("workloads")["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(summary.contains("this node only"), "{summary}");
+}
