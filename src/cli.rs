@@ -187,9 +187,10 @@ pub struct MemoryArgs {
 const KEYS_AFTER_HELP: &str = "Commands sent: the connection checks (HELLO or AUTH, PING, INFO; in a cluster CLUSTER INFO,\n\
     MYID and SHARDS, and a connection to each node),\n\
     then per database (SELECT) and per cluster primary: DBSIZE, SCAN cursor [MATCH GLOB] COUNT <=1000,\n\
-    and per sampled key TYPE, PTTL and MEMORY USAGE key SAMPLES 5, pipelined one batch at a time.\n\
-    Never KEYS, never a value read, nothing written. After each batch it pauses 19 times as long as\n\
-    the batch took, so the server is busy with it at most about 5% of the time.";
+    and per sampled key TYPE and PTTL (MEMORY USAGE key SAMPLES 5 on about 3,000 of them), pipelined\n\
+    one batch at a time. Never KEYS, never a value read, nothing written. After each batch it pauses\n\
+    9 times as long as the batch took: round trips fill at most 10% of the run, and the server's own\n\
+    CPU time a few percent (docs/benchmarks.md).";
 
 /// Arguments of `redcheck keys`.
 #[derive(Debug, Args, Clone)]
@@ -199,7 +200,7 @@ pub struct KeysArgs {
     pub db: Option<u32>,
 
     /// Keys to sample per database (per primary in a cluster).
-    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    #[arg(long, value_name = "N", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub sample: u64,
 
     /// Time budget per database, pauses included: 500ms, 2s, 1m.

@@ -21,6 +21,8 @@ use crate::url::{Endpoint, Host};
 /// The checks this command shows; a failure elsewhere is shown too, since it explains why
 /// these could not run.
 const SHOWN: [&str; 4] = ["memory", "eviction", "keyspace", "workloads"];
+/// About this many keys per database get a MEMORY USAGE; sizes are scaled from them.
+const MEMORY_KEYS: usize = 3_000;
 /// How many of the largest keys each database lists.
 const BIGGEST: usize = 10;
 
@@ -245,7 +247,7 @@ fn sample_db(server: &mut Server, db: u32, cfg: &KeysConfig) -> Result<Sample, S
         keys: cfg.sample,
         budget: cfg.budget,
         pattern: cfg.pattern.clone(),
-        memory: true,
+        memory_every: cfg.sample.div_ceil(MEMORY_KEYS).max(1),
         pace: true,
     };
     let what = match &server.node {

@@ -14,9 +14,10 @@ use super::session::{self, SessionError};
 
 /// The largest `COUNT` a SCAN asks for: bounds the work of one call on the server.
 pub const MAX_SCAN_COUNT: usize = 1000;
-/// With pacing, the pause after a batch is this many times the batch's round trips, so the
-/// sample keeps the server busy at most 1 / (1 + PACE_FACTOR) of the time it runs.
-const PACE_FACTOR: u32 = 19;
+/// With pacing, the pause after a batch is this many times the batch's round trips, so round
+/// trips fill at most 1 / (1 + PACE_FACTOR) of the run; the server's own share of a round trip
+/// is smaller still (docs/benchmarks.md measures its CPU time).
+pub const PACE_FACTOR: u32 = 9;
 
 /// How much to sample.
 #[derive(Debug, Clone, Default)]
@@ -27,8 +28,9 @@ pub struct Limits {
     pub budget: Duration,
     /// Only keys matching this glob (`SCAN … MATCH`).
     pub pattern: Option<String>,
-    /// Also read `MEMORY USAGE … SAMPLES 5` per key.
-    pub memory: bool,
+    /// Also read `MEMORY USAGE … SAMPLES 5` of every this-many-th key (0: never); the
+    /// namespaces' sizes are scaled from those.
+    pub memory_every: usize,
     /// Pause between batches (production-safe pacing, for `redcheck keys`).
     pub pace: bool,
 }
@@ -133,7 +135,7 @@ pub fn sample(
     let mut cursor: u64 = 0;
     let mut scans = 0u32;
     let mut unreadable = 0u64;
-    let mut memory = limits.memory;
+    let mut memory_every = limits.memory_every;
     let mut memory_note = None;
     let stop = loop {
         if keys.len() >= limits.keys {
@@ -169,11 +171,11 @@ pub fn sample(
         let room = limits.keys - keys.len();
         let names = &names[..names.len().min(room)];
         if !names.is_empty() {
-            let (read, refused, note) = describe(conn, names, memory)?;
+            let (read, refused, note) = describe(conn, names, memory_every, keys.len())?;
             keys.extend(read);
             unreadable += refused;
             if let Some(note) = note {
-                memory = false;
+                memory_every = 0;
                 memory_note = Some(note);
             }
             if refused == names.len() as u64 && keys.is_empty() {
@@ -247,14 +249,18 @@ fn scan_reply(v: &Value) -> Option<(u64, Vec<Vec<u8>>)> {
 }
 
 /// TYPE, PTTL (and MEMORY USAGE) of `names`, pipelined: the keys read, how many the ACL
-/// refused, and why memory could not be read when it was refused.
+/// refused, and why memory could not be read when it was refused. MEMORY USAGE goes to every
+/// `memory_every`-th key, counting from `offset` (keys read before this batch).
 fn describe(
     conn: &mut Connection,
     names: &[Vec<u8>],
-    memory: bool,
+    memory_every: usize,
+    offset: usize,
 ) -> Result<(Vec<Key>, u64, Option<String>), SampleError> {
+    let sized = |i: usize| memory_every > 0 && (offset + i).is_multiple_of(memory_every);
     let mut out = Vec::with_capacity(names.len() * 48);
-    for name in names {
+    for (i, name) in names.iter().enumerate() {
+        let memory = sized(i);
         out.extend(redis::cmd("TYPE").arg(name.as_slice()).get_packed_command());
         out.extend(redis::cmd("PTTL").arg(name.as_slice()).get_packed_command());
         if memory {
@@ -273,10 +279,10 @@ fn describe(
     let mut refused = 0;
     let mut note = None;
     // Every reply is read, refused or not, so the connection stays in step.
-    for name in names {
+    for (i, name) in names.iter().enumerate() {
         let kind = conn.read()?;
         let ttl = conn.read()?;
-        let size = if memory { Some(conn.read()?) } else { None };
+        let size = if sized(i) { Some(conn.read()?) } else { None };
         if server_error(&kind).is_some() || server_error(&ttl).is_some() {
             refused += 1;
             continue;

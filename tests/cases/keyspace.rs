@@ -561,7 +561,7 @@ fn keys_estimates_a_known_mix_within_ten_percent() {
         .cmd(&["DEBUG", "POPULATE", "20000", "jobs"])
         .cmd(&["DEBUG", "POPULATE", "10000", "lock"])
         .flush();
-    let run = both(&["keys", &url(&s), "--sample", "10000", "--budget", "10s"]);
+    let run = both(&["keys", &url(&s), "--sample", "20000", "--budget", "20s"]);
     let db = &run.report()["databases"][0];
     assert_eq!(db["estimate"], true);
     for (pattern, truth) in [
