@@ -270,8 +270,11 @@ impl Group<'_> {
                 sig.usage,
                 Some(sig.library),
                 format!(
-                    "{} key layout ({}; {} of {n} sampled match)",
-                    sig.library, sig.layout, self.signed
+                    "{} key layout ({}; {} of {} sampled match)",
+                    sig.library,
+                    sig.layout,
+                    crate::text::grouped(self.signed),
+                    crate::text::grouped(n)
                 ),
             ),
             None => {

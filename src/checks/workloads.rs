@@ -8,7 +8,7 @@ use crate::keyspace::{Analysis, Namespace, Use};
 use crate::probe::keyspace::Sample;
 use crate::probe::{Findings, Outcome};
 use crate::report::{Check, Status};
-use crate::text::plural;
+use crate::text::{grouped, plural};
 
 /// A cache namespace with more than this share of keys without TTL is worth a warning.
 const NO_TTL_WARN_PERCENT: u64 = 10;
@@ -16,19 +16,6 @@ const NO_TTL_WARN_PERCENT: u64 = 10;
 const SHOWN: usize = 4;
 /// How many namespaces `data` lists.
 const LISTED: usize = 25;
-
-/// `12,345`.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// The sample, when one was taken and found keys.
 pub fn seen(f: &Findings) -> Option<&Sample> {
@@ -44,7 +31,12 @@ fn sampled_words(s: &Sample) -> String {
             grouped(s.analysis.total)
         )
     } else {
-        format!("all {} sampled", plural(s.analysis.sampled, "key", "keys"))
+        let n = s.analysis.sampled;
+        format!(
+            "all {} {} sampled",
+            grouped(n),
+            if n == 1 { "key" } else { "keys" }
+        )
     }
 }
 
@@ -428,14 +420,6 @@ pub fn connections(f: &Findings) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(4980), "4,980");
-        assert_eq!(grouped(1_000_000), "1,000,000");
-    }
 
     #[test]
     fn stop_reasons_serialise_in_kebab_case() {

@@ -2,6 +2,7 @@
 //! namespace's use when no library signature matched.
 
 use super::{KeyType, Shape, Use};
+use crate::text::grouped;
 
 /// Characters that separate the parts of a key name.
 const DELIMITERS: [char; 6] = [':', '/', '.', '|', '{', '}'];
@@ -180,7 +181,8 @@ pub fn infer(pattern: &str, s: &Shape<'_>) -> (Use, String) {
             Use::Cache,
             format!(
                 "strings or hashes, {} of {} with a TTL: cache-shaped",
-                s.with_ttl, s.keys
+                grouped(s.with_ttl),
+                grouped(s.keys)
             ),
         );
     }
@@ -189,7 +191,8 @@ pub fn infer(pattern: &str, s: &Shape<'_>) -> (Use, String) {
             Use::Cache,
             format!(
                 "strings or hashes, some with a TTL ({} of {}): cache-shaped, with TTLs missing",
-                s.with_ttl, s.keys
+                grouped(s.with_ttl),
+                grouped(s.keys)
             ),
         );
     }

@@ -7,11 +7,11 @@ use colored::Colorize;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::checks::bytes;
-use crate::checks::workloads::grouped;
 use crate::config::OutputConfig;
 use crate::keyspace::Namespace;
 use crate::output::printable;
 use crate::report::{DbSample, KeysReport};
+use crate::text::grouped;
 
 /// How many namespaces a table shows; JSON has them all.
 const ROWS: usize = 30;
