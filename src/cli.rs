@@ -14,8 +14,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     args_conflicts_with_subcommands = true,
     after_help = "Exit codes: 0 no check failed, 1 a check failed, 2 usage error, 3 redcheck's own failure.\n\
-                  The default run writes no key: connection, PING, INFO and introspection commands, and one\n\
-                  PUBLISH to a random channel its own second connection subscribes to (--write-probe writes a key)."
+                  The default run writes no key: connection, PING, INFO and introspection commands (a keyspace\n\
+                  sample: SCAN, TYPE, PTTL, DBSIZE; and CLIENT LIST), and one PUBLISH to a random channel its\n\
+                  own second connection subscribes to (--write-probe writes a key)."
 )]
 pub struct Cli {
     /// What to do (default: check).

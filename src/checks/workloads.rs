@@ -144,12 +144,12 @@ pub fn workloads(f: &Findings) -> Check {
         .take(SHOWN)
         .map(|n| {
             let lib = n.library.map_or_else(String::new, |l| format!(", {l}"));
-            format!(
-                "{} {}{lib} {:.0}%",
-                n.pattern,
-                n.usage.as_str(),
-                n.share_percent
-            )
+            let share = if n.share_percent < 1.0 {
+                "<1%".to_string()
+            } else {
+                format!("{:.0}%", n.share_percent)
+            };
+            format!("{} {}{lib} {share}", n.pattern, n.usage.as_str())
         })
         .collect();
     if a.namespaces.len() > SHOWN {
