@@ -190,7 +190,7 @@ const KEYS_AFTER_HELP: &str = "Commands sent: the connection checks (HELLO or AU
     then per database (SELECT) and per cluster primary: DBSIZE, SCAN cursor [MATCH GLOB] COUNT <=1000,\n\
     and per sampled key TYPE and PTTL (MEMORY USAGE key SAMPLES 5 on about 3,000 of them), pipelined\n\
     one batch at a time. Never KEYS, never a value read, nothing written. After each batch it pauses\n\
-    9 times as long as the batch took: round trips fill at most 10% of the run, and the server's own\n\
+    14 times as long as the batch took: round trips fill at most 1/15 of the run, and the server's own\n\
     CPU time a few percent (docs/benchmarks.md).";
 
 /// Arguments of `redcheck keys`.

@@ -171,7 +171,7 @@ fn row(
             usage
         },
     )?;
-    let why = format!("  {:<width$}  ↳ {}", "", n.evidence);
+    let why = format!("  {:<width$}  ↳ {}", "", printable(&n.evidence));
     writeln!(
         out,
         "{}",

@@ -17,7 +17,7 @@ pub const MAX_SCAN_COUNT: usize = 1000;
 /// With pacing, the pause after a batch is this many times the batch's round trips, so round
 /// trips fill at most 1 / (1 + PACE_FACTOR) of the run; the server's own share of a round trip
 /// is smaller still (docs/benchmarks.md measures its CPU time).
-pub const PACE_FACTOR: u32 = 9;
+pub const PACE_FACTOR: u32 = 14;
 
 /// How much to sample.
 #[derive(Debug, Clone, Default)]
