@@ -419,13 +419,158 @@ pub fn connections(f: &Findings) -> Check {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::checks::testing::findings;
+    use crate::keyspace::{Key, KeyType, analyse};
+    use crate::probe::Stage;
+    use crate::probe::connections::{Client, ConnectionFacts};
+    use crate::probe::keyspace::Stop;
+
+    fn keys(prefix: &str, n: usize, kind: KeyType, ttl_ms: Option<u64>) -> Vec<Key> {
+        (0..n)
+            .map(|i| Key {
+                name: format!("{prefix}:{i}"),
+                kind,
+                ttl_ms,
+                memory: None,
+            })
+            .collect()
+    }
+
+    fn sample(keys: Vec<Key>) -> Sample {
+        let n = keys.len() as u64;
+        Sample {
+            db: 0,
+            dbsize: n,
+            analysis: analyse(&keys, n),
+            keys,
+            stop: Stop::Complete,
+            covered: 1.0,
+            total: n,
+            scans: 1,
+            unreadable: 0,
+            memory_note: None,
+            took: Duration::ZERO,
+            busy: Duration::ZERO,
+            nodes: 1,
+            all_primaries: false,
+        }
+    }
 
     #[test]
     fn stop_reasons_serialise_in_kebab_case() {
+        assert_eq!(json!(Stop::Complete), json!("complete"));
+    }
+
+    #[test]
+    fn eviction_is_judged_on_what_the_sample_saw() {
+        let mut mixed = keys("bull:email", 3, KeyType::Hash, None);
+        mixed.extend(keys("product", 10, KeyType::String, Some(60_000)));
+        let a = sample(mixed).analysis;
+        let (status, seen, hint) = eviction_from_sample(&a, "allkeys", "allkeys-lru").unwrap();
+        assert_eq!(status, Status::Fail);
+        assert!(seen.starts_with("from the keyspace sample: "), "{seen}");
         assert_eq!(
-            json!(crate::probe::keyspace::Stop::Complete),
-            json!("complete")
+            hint,
+            "bull:email:* (Bull queue) shares an allkeys-lru instance with product:* (cache): evictions can drop jobs — use noeviction here and put the cache in its own instance"
         );
+        assert_eq!(
+            eviction_from_sample(&a, "noeviction", "noeviction")
+                .unwrap()
+                .0,
+            Status::Pass
+        );
+
+        let bare = sample(keys("product", 10, KeyType::String, None)).analysis;
+        // Strings without any TTL and no telling name: nothing recognised, nothing judged.
+        assert!(eviction_from_sample(&bare, "allkeys", "allkeys-lru").is_none());
+
+        let mut cache = keys("product", 9, KeyType::String, None);
+        cache.extend(
+            keys("product", 1, KeyType::String, Some(1000))
+                .into_iter()
+                .map(|mut k| {
+                    k.name.push('x');
+                    k
+                }),
+        );
+        let a = sample(cache).analysis;
+        let (status, _, hint) = eviction_from_sample(&a, "volatile", "volatile-lru").unwrap();
+        assert_eq!(status, Status::Warn);
+        assert!(
+            hint.contains("product:* (cache) 9 of 10 sampled have none"),
+            "{hint}"
+        );
+        let (status, _, hint) = eviction_from_sample(&a, "noeviction", "noeviction").unwrap();
+        assert_eq!(status, Status::Warn);
+        assert!(hint.contains("only cache data"), "{hint}");
+    }
+
+    #[test]
+    fn workloads_warn_for_each_missing_ttl_and_note_a_queue_beside_a_cache() {
+        let mut all = keys("rl", 4, KeyType::String, None);
+        all.extend(keys("sess", 2, KeyType::String, None));
+        all.extend(keys("lock", 2, KeyType::String, None));
+        all.extend(keys("jobs", 3, KeyType::List, None));
+        all.extend(keys("product", 5, KeyType::String, Some(5000)));
+        let mut f = findings("redis://localhost", None);
+        f.keyspace = Stage::done(sample(all), Duration::ZERO);
+        let c = workloads(&f);
+        assert_eq!(c.status, Status::Warn);
+        let hint = c.hint.unwrap();
+        for says in [
+            "INCR then EXPIRE is not atomic",
+            "sessions have no TTL",
+            "locks have no TTL",
+            "jobs:* (queue) and product:* (cache) share this instance",
+        ] {
+            assert!(hint.contains(says), "{says}: {hint}");
+        }
+        assert!(c.summary.contains("all 16 keys sampled"), "{}", c.summary);
+
+        let mut f = findings("redis://localhost", None);
+        f.keyspace = Stage::skipped("turned off (--sample-keys 0)");
+        assert_eq!(workloads(&f).status, Status::Skip);
+    }
+
+    #[test]
+    fn connections_warn_for_a_crowded_address_and_for_young_connections() {
+        let client = |host: &str, age_s: u64| Client {
+            host: host.into(),
+            lib: Some("ioredis 5.4.1".into()),
+            name: None,
+            age_s,
+            idle_s: age_s / 2,
+            pubsub: false,
+            blocked: false,
+        };
+        let mut f = findings("redis://localhost", None);
+        let mut clients: Vec<Client> = (0..200).map(|_| client("10.0.0.5", 600)).collect();
+        clients.push(client("10.0.0.6", 600));
+        f.connections = Stage::done(ConnectionFacts { clients }, Duration::ZERO);
+        let c = connections(&f);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary.contains("10.0.0.5 ×200 (ioredis 5.4.1)"),
+            "{}",
+            c.summary
+        );
+        assert!(c.hint.unwrap().contains("10.0.0.5 holds 200 connections"));
+
+        let clients: Vec<Client> = (0..30).map(|i| client("10.0.0.7", i % 3)).collect();
+        f.connections = Stage::done(ConnectionFacts { clients }, Duration::ZERO);
+        let c = connections(&f);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.hint
+                .unwrap()
+                .contains("30 of 30 connections are younger than 5 s")
+        );
+
+        let clients: Vec<Client> = (0..30).map(|_| client("10.0.0.7", 900)).collect();
+        f.connections = Stage::done(ConnectionFacts { clients }, Duration::ZERO);
+        assert_eq!(connections(&f).status, Status::Pass);
     }
 }
