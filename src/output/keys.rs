@@ -150,7 +150,12 @@ fn row(
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let ttl = format!("{:.0}%", n.with_ttl as f64 * 100.0 / n.sampled as f64);
+    let ttl_share = n.with_ttl as f64 * 100.0 / n.sampled as f64;
+    let ttl = if ttl_share > 0.0 && ttl_share < 1.0 {
+        "<1%".to_string()
+    } else {
+        format!("{ttl_share:.0}%")
+    };
     let p = match (n.ttl_p50_ms, n.ttl_p90_ms) {
         (Some(a), Some(b)) => format!("{}/{}", span(a), span(b)),
         _ => "-".into(),
