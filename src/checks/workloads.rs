@@ -163,6 +163,12 @@ pub fn workloads(f: &Findings) -> Check {
     if s.analysis.is_estimate() {
         summary.push_str(" (shares are estimates)");
     }
+    if s.unreadable > 0 {
+        summary.push_str(&format!(
+            " · {} the ACL would not describe",
+            plural(s.unreadable, "key", "keys")
+        ));
+    }
     if f.cluster.facts().is_some() && !s.all_primaries {
         summary.push_str(" · this node only (redcheck keys samples every primary)");
     }

@@ -658,3 +658,37 @@ fn keys_samples_every_primary_of_a_cluster() {
         .to_string();
     assert!(summary.contains("this node only"), "{summary}");
 }
+
+#[test]
+fn keys_the_acl_hides_are_counted_not_described() {
+    let s = server("noeviction")
+        .acl_user("cacheonly", SECRET, "+@all ~cache:* &*")
+        .start();
+    Loader::new(s.port())
+        .fixture("bullmq", true)
+        .strings("cache", 10, 10)
+        .flush();
+    let u = format!("redis://cacheonly:{SECRET}@127.0.0.1:{}", s.port());
+    let run = both(&[&u]);
+    let w = run.check("workloads");
+    assert_eq!(w["data"]["unreadable"], 11, "{w:#}");
+    let patterns: Vec<&str> = w["data"]["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["pattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(patterns, ["cache:*"]);
+    assert!(
+        w["summary"]
+            .as_str()
+            .unwrap()
+            .contains("11 keys the ACL would not describe")
+    );
+    let human = redcheck(&["keys", &u]);
+    assert!(
+        human.stdout.contains("11 keys the ACL would not describe"),
+        "{}",
+        human.stdout
+    );
+}
