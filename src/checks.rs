@@ -2,6 +2,7 @@
 
 mod clients;
 mod cluster;
+mod connections;
 mod connectivity;
 mod durability;
 mod hints;
@@ -46,7 +47,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
     ];
     checks.extend(server::checks(f, opts));
     checks.push(workloads::workloads(f));
-    checks.push(workloads::connections(f));
+    checks.push(connections::connections(f));
     checks.push(cluster::cluster(f));
     checks.push(server::version(f));
     checks.push(probes::pubsub(f));
