@@ -23,6 +23,8 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         'redcheck' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL')
             [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
+            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-budget', '--sample-budget', [CompletionResultType]::ParameterName, 'Time budget of the keyspace sample')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
             [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Number of PING round trips to time')
@@ -52,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Retry the check until every target passes or --timeout runs out (CI preflight)')
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Explain a URL offline: its parts, its lints, and how each client library reads it')
             [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'How the app uses Redis: namespaces, estimated keys, TTLs, memory and inferred workloads')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Round-trip latency: PING samples, running percentiles, and a histogram at the end')
             [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style')
@@ -63,6 +66,8 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         'redcheck;check' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL')
             [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
+            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-budget', '--sample-budget', [CompletionResultType]::ParameterName, 'Time budget of the keyspace sample')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
             [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Number of PING round trips to time')
@@ -109,6 +114,8 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         'redcheck;wait' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL')
             [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
+            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-budget', '--sample-budget', [CompletionResultType]::ParameterName, 'Time budget of the keyspace sample')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
             [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Number of PING round trips to time')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv')
@@ -148,6 +155,30 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         }
         'redcheck;memory' {
             [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system store')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send and verify instead of the URL''s host (tunnels, port-forwards)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers that require one; needs --key')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Proceed even if the certificate does not verify (still reports what verification found)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only problems (warnings and failures) and the summary')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'redcheck;keys' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Only this database (default: every database that holds keys)')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'Keys to sample per database (per primary in a cluster)')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Time budget per database, pauses included: 500ms, 2s, 1m')
+            [CompletionResult]::new('--pattern', '--pattern', [CompletionResultType]::ParameterName, 'Only keys matching this glob (SCAN MATCH), e.g. ''sess:*''')
+            [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds: judges the eviction policy against it instead of the sample')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv')
@@ -245,6 +276,7 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Retry the check until every target passes or --timeout runs out (CI preflight)')
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Explain a URL offline: its parts, its lints, and how each client library reads it')
             [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'How the app uses Redis: namespaces, estimated keys, TTLs, memory and inferred workloads')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Round-trip latency: PING samples, running percentiles, and a histogram at the end')
             [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style')
@@ -266,6 +298,9 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
             break
         }
         'redcheck;help;memory' {
+            break
+        }
+        'redcheck;help;keys' {
             break
         }
         'redcheck;help;latency' {

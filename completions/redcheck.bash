@@ -28,6 +28,9 @@ _redcheck() {
             redcheck,idle)
                 cmd="redcheck__subcmd__idle"
                 ;;
+            redcheck,keys)
+                cmd="redcheck__subcmd__keys"
+                ;;
             redcheck,latency)
                 cmd="redcheck__subcmd__latency"
                 ;;
@@ -61,6 +64,9 @@ _redcheck() {
             redcheck__subcmd__help,idle)
                 cmd="redcheck__subcmd__help__subcmd__idle"
                 ;;
+            redcheck__subcmd__help,keys)
+                cmd="redcheck__subcmd__help__subcmd__keys"
+                ;;
             redcheck__subcmd__help,latency)
                 cmd="redcheck__subcmd__help__subcmd__latency"
                 ;;
@@ -89,7 +95,7 @@ _redcheck() {
 
     case "${cmd}" in
         redcheck)
-            opts="-k -q -h -V --env --use --write-probe --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help --version check tls wait url memory latency idle serve completions man help"
+            opts="-k -q -h -V --env --use --write-probe --sample-keys --sample-budget --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help --version check tls wait url memory keys latency idle serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,6 +107,14 @@ _redcheck() {
                     ;;
                 --use)
                     COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -167,7 +181,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__check)
-            opts="-k -q -h --env --use --write-probe --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help"
+            opts="-k -q -h --env --use --write-probe --sample-keys --sample-budget --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,6 +193,14 @@ _redcheck() {
                     ;;
                 --use)
                     COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -259,7 +281,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__help)
-            opts="check tls wait url memory latency idle serve completions man help"
+            opts="check tls wait url memory keys latency idle serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -315,6 +337,20 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__help__subcmd__idle)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redcheck__subcmd__help__subcmd__keys)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -479,6 +515,76 @@ _redcheck() {
                     ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redcheck__subcmd__keys)
+            opts="-k -q -h --db --sample --budget --pattern --use --timeout --connect-timeout --password-file --cacert --insecure --sni --cert --key --format --color --quiet --strict --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --use)
+                    COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github openmetrics" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -745,7 +851,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__wait)
-            opts="-k -q -h --env --use --write-probe --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --interval --max-interval --attempt-timeout --timeout --help"
+            opts="-k -q -h --env --use --write-probe --sample-keys --sample-budget --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --interval --max-interval --attempt-timeout --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -757,6 +863,14 @@ _redcheck() {
                     ;;
                 --use)
                     COMPREPLY=($(compgen -W "cache queue session mixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)

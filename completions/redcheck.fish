@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_redcheck_global_optspecs
-    string join \n env= use= write-probe timeout= connect-timeout= samples= password-file= sentinel-master= sentinel-password= sentinel-user= cacert= k/insecure sni= cert= key= format= color= q/quiet strict output= h/help V/version
+    string join \n env= use= write-probe sample-keys= sample-budget= timeout= connect-timeout= samples= password-file= sentinel-master= sentinel-password= sentinel-user= cacert= k/insecure sni= cert= key= format= color= q/quiet strict output= h/help V/version
 end
 
 function __fish_redcheck_needs_command
@@ -29,6 +29,8 @@ complete -c redcheck -n "__fish_redcheck_needs_command" -l use -d 'What the data
 queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
 session\t'Sessions: nothing may be evicted before its TTL'
 mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_needs_command" -l sample-keys -d 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l sample-budget -d 'Time budget of the keyspace sample' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l samples -d 'Number of PING round trips to time' -r
@@ -59,6 +61,7 @@ complete -c redcheck -n "__fish_redcheck_needs_command" -a "tls" -d 'Handshake o
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
+complete -c redcheck -n "__fish_redcheck_needs_command" -a "keys" -d 'How the app uses Redis: namespaces, estimated keys, TTLs, memory and inferred workloads'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "idle" -d 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)'
 complete -c redcheck -n "__fish_redcheck_needs_command" -a "serve" -d 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style'
@@ -70,6 +73,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l use -d 'What
 queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
 session\t'Sessions: nothing may be evicted before its TTL'
 mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sample-keys -d 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sample-budget -d 'Time budget of the keyspace sample' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l samples -d 'Number of PING round trips to time' -r
@@ -117,6 +122,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l use -d 'What 
 queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
 session\t'Sessions: nothing may be evicted before its TTL'
 mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sample-keys -d 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sample-budget -d 'Time budget of the keyspace sample' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l samples -d 'Number of PING round trips to time' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
@@ -176,6 +183,32 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -s k -l insecu
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -l strict -d 'Exit 1 on warnings too'
 complete -c redcheck -n "__fish_redcheck_using_subcommand memory" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l db -d 'Only this database (default: every database that holds keys)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l sample -d 'Keys to sample per database (per primary in a cluster)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l budget -d 'Time budget per database, pauses included: 500ms, 2s, 1m' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l pattern -d 'Only keys matching this glob (SCAN MATCH), e.g. \'sess:*\'' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l use -d 'What the database holds: judges the eviction policy against it instead of the sample' -r -f -a "cache\t'Everything can be recomputed: any key may be evicted'
+queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
+session\t'Sessions: nothing may be evicted before its TTL'
+mixed\t'Some of each'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l password-file -d 'Read the password from FILE when the URL has none (one trailing newline is stripped). REDISCLI_AUTH is read too, as redis-cli does; both keep the password out of argv' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system store' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l sni -d 'Server name to send and verify instead of the URL\'s host (tunnels, port-forwards)' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l cert -d 'Client certificate (PEM) for servers that require one; needs --key' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l key -d 'Private key (PEM) of --cert' -r -F
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l format -d 'Output format' -r -f -a "human\t'A checklist for people'
+json\t'One JSON object per target per line'
+github\t'GitHub Actions: the checklist, ::error/::warning annotations and a step summary'
+openmetrics\t'OpenMetrics text for Prometheus (node_exporter\'s textfile collector; see `serve`)'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l color -d 'When to use colour (NO_COLOR and TERM=dumb are honoured under auto)' -r -f -a "auto\t'Colour when the stream is a terminal and NO_COLOR / TERM=dumb do not say otherwise'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -s k -l insecure -d 'Proceed even if the certificate does not verify (still reports what verification found)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -s q -l quiet -d 'Print only problems (warnings and failures) and the summary'
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -l strict -d 'Exit 1 on warnings too'
+complete -c redcheck -n "__fish_redcheck_using_subcommand keys" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l count -d 'Number of PING round trips' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l interval -d 'Time from the start of one round trip to the start of the next: 10ms, 0.5s' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand latency" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
@@ -237,14 +270,15 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -s k -l insecur
 complete -c redcheck -n "__fish_redcheck_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c redcheck -n "__fish_redcheck_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c redcheck -n "__fish_redcheck_using_subcommand man" -s h -l help -d 'Print help'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "idle" -d 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "serve" -d 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
-complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory latency idle serve completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "check" -d 'Check one or more Redis URLs stage by stage (the default)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "tls" -d 'Handshake only: the whole certificate chain, version, cipher and trust verdict'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "wait" -d 'Retry the check until every target passes or --timeout runs out (CI preflight)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "url" -d 'Explain a URL offline: its parts, its lints, and how each client library reads it'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "memory" -d 'Memory, eviction, keyspace and clients: the verdicts and the numbers behind them'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "keys" -d 'How the app uses Redis: namespaces, estimated keys, TTLs, memory and inferred workloads'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "latency" -d 'Round-trip latency: PING samples, running percentiles, and a histogram at the end'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "idle" -d 'How long a connection may sit idle before something on the path cuts it: a ladder of idle connections, one PING each, and who cut (server timeout, reset, or silence)'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "serve" -d 'Serve /probe?target= and /metrics to Prometheus, in the blackbox_exporter style'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "man" -d 'Print the manual page (roff): redcheck man | man -l -'
+complete -c redcheck -n "__fish_redcheck_using_subcommand help; and not __fish_seen_subcommand_from check tls wait url memory keys latency idle serve completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,6 +1,7 @@
 //! Wires a subcommand: config → probe → checks → output → exit code.
 
 mod idle;
+mod keys;
 mod latency;
 mod memory;
 mod serve;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Wait(args)) => crate::wait::run(&args),
         Some(Command::Url(args)) => explain_url(&args),
         Some(Command::Memory(args)) => memory::run(&args),
+        Some(Command::Keys(args)) => keys::run(&args),
         Some(Command::Latency(args)) => latency::run(&args),
         Some(Command::Idle(args)) => idle::run(&args),
         Some(Command::Serve(args)) => serve::run(&args),

@@ -2,6 +2,7 @@
 
 mod clients;
 mod cluster;
+mod connections;
 mod connectivity;
 mod durability;
 mod hints;
@@ -14,6 +15,7 @@ pub mod scrub;
 mod sentinel;
 mod server;
 mod tls;
+pub mod workloads;
 
 use serde_json::{Map, Value, json};
 
@@ -62,6 +64,8 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
         checks.extend(info_checks);
     }
     checks.push(resets::resets(f));
+    checks.push(workloads::workloads(f));
+    checks.push(connections::connections(f));
     checks.push(cluster::cluster(f));
     checks.push(server::version(f));
     checks.push(probes::pubsub(f));
@@ -234,6 +238,8 @@ pub(crate) mod testing {
             config: not_reached(),
             ping_denied: None,
             cluster: not_reached(),
+            keyspace: not_reached(),
+            connections: not_reached(),
             pubsub: not_reached(),
             write: not_reached(),
             sentinel: not_reached(),
@@ -318,6 +324,53 @@ pub(crate) mod testing {
                     maxmemory_clients: Some("0".into()),
                 },
                 us(150),
+            );
+            // The sample of the fixture's db0 (4 keys) and one other client, as the probe
+            // records them.
+            let keys: Vec<crate::keyspace::Key> = [
+                (
+                    "cache:product:1001",
+                    crate::keyspace::KeyType::String,
+                    Some(3_599_000),
+                ),
+                ("cache:product:1002", crate::keyspace::KeyType::String, None),
+                ("jobs:email", crate::keyspace::KeyType::List, None),
+                ("counter:visits", crate::keyspace::KeyType::String, None),
+            ]
+            .into_iter()
+            .map(|(name, kind, ttl_ms)| crate::keyspace::Key {
+                name: name.into(),
+                kind,
+                ttl_ms,
+                memory: None,
+            })
+            .collect();
+            f.keyspace = Stage::done(
+                crate::probe::keyspace::Sample {
+                    db: 0,
+                    dbsize: 4,
+                    analysis: crate::keyspace::analyse(&keys, 4),
+                    keys,
+                    stop: crate::probe::keyspace::Stop::Complete,
+                    covered: 1.0,
+                    total: 4,
+                    scans: 1,
+                    unreadable: 0,
+                    memory_note: None,
+                    took: us(120),
+                    busy: us(90),
+                    nodes: 1,
+                    all_primaries: false,
+                },
+                us(120),
+            );
+            f.connections = Stage::done(
+                crate::probe::connections::ConnectionFacts {
+                    clients: crate::probe::connections::parse(
+                        "id=7 addr=127.0.0.1:50412 laddr=127.0.0.1:6379 fd=9 name= age=120 idle=3 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd=get user=default redir=-1 resp=2\n",
+                    ),
+                },
+                us(80),
             );
             f.cluster = Stage::skipped("cluster mode is off");
             f.pubsub = Stage::done(

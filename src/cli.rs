@@ -14,8 +14,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     args_conflicts_with_subcommands = true,
     after_help = "Exit codes: 0 no check failed, 1 a check failed, 2 usage error, 3 redcheck's own failure.\n\
-                  The default run writes no key: connection, PING, INFO and introspection commands, and one\n\
-                  PUBLISH to a random channel its own second connection subscribes to (--write-probe writes a key)."
+                  The default run writes no key: connection, PING, INFO and introspection commands (a keyspace\n\
+                  sample: SCAN, TYPE, PTTL, DBSIZE; and CLIENT LIST), and one PUBLISH to a random channel its\n\
+                  own second connection subscribes to (--write-probe writes a key)."
 )]
 pub struct Cli {
     /// What to do (default: check).
@@ -47,6 +48,9 @@ pub enum Command {
     Url(UrlArgs),
     /// Memory, eviction, keyspace and clients: the verdicts and the numbers behind them.
     Memory(MemoryArgs),
+    /// How the app uses Redis: namespaces, estimated keys, TTLs, memory and inferred workloads.
+    #[command(after_help = KEYS_AFTER_HELP)]
+    Keys(KeysArgs),
     /// Round-trip latency: PING samples, running percentiles, and a histogram at the end.
     #[command(mut_arg("timeout", |a| a.help("Bound on connecting, and on each round trip")))]
     Latency(LatencyArgs),
@@ -171,6 +175,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub write_probe: bool,
 
+    /// Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses
+    /// Redis: queues, sessions, caches. 0 turns the sample off.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub sample_keys: usize,
+
+    /// Time budget of the keyspace sample.
+    #[arg(long, value_name = "DUR", default_value = "100ms", value_parser = parse_duration)]
+    pub sample_budget: Duration,
+
     /// Connection and timing options.
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -245,6 +258,43 @@ pub struct TlsCommandArgs {
 #[derive(Debug, Args, Clone)]
 pub struct MemoryArgs {
     /// What the database holds; judges the eviction policy against it.
+    #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
+    pub workload: Option<UseArg>,
+
+    /// The server and how to reach it.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// What `redcheck keys` sends, for `--help`.
+const KEYS_AFTER_HELP: &str = "Commands sent: the connection checks (HELLO or AUTH, PING, INFO; in a cluster CLUSTER INFO,\n\
+    MYID and SHARDS, and a connection to each node),\n\
+    then per database (SELECT) and per cluster primary: DBSIZE, SCAN cursor [MATCH GLOB] COUNT <=1000,\n\
+    and per sampled key TYPE and PTTL (MEMORY USAGE key SAMPLES 5 on about 3,000 of them), pipelined\n\
+    one batch at a time. Never KEYS, never a value read, nothing written. After each batch it pauses\n\
+    14 times as long as the batch took: round trips fill at most 1/15 of the run, and the server's own\n\
+    CPU time a few percent (docs/benchmarks.md).";
+
+/// Arguments of `redcheck keys`.
+#[derive(Debug, Args, Clone)]
+pub struct KeysArgs {
+    /// Only this database (default: every database that holds keys).
+    #[arg(long, value_name = "N")]
+    pub db: Option<u32>,
+
+    /// Keys to sample per database (per primary in a cluster).
+    #[arg(long, value_name = "N", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub sample: u64,
+
+    /// Time budget per database, pauses included: 500ms, 2s, 1m.
+    #[arg(long, value_name = "DUR", default_value = "2s", value_parser = parse_duration)]
+    pub budget: Duration,
+
+    /// Only keys matching this glob (SCAN MATCH), e.g. 'sess:*'.
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Option<String>,
+
+    /// What the database holds: judges the eviction policy against it instead of the sample.
     #[arg(long = "use", value_enum, value_name = "WORKLOAD")]
     pub workload: Option<UseArg>,
 

@@ -20,11 +20,13 @@ use crate::url::sentinel::SentinelFlags;
 
 mod health;
 mod idle;
+mod keys;
 mod serve;
 mod targets;
 
 pub use health::LatencyConfig;
 pub use idle::IdleConfig;
+pub use keys::KeysConfig;
 pub use serve::ServeConfig;
 
 /// A mistake in how redcheck was called: exit code 2.
@@ -73,6 +75,12 @@ pub struct Extras {
     pub write: bool,
     /// `CONFIG GET` of the idle timeout, keep-alive and client buffer limits.
     pub config: bool,
+    /// The keyspace sample: `Some(0)` turned off by `--sample-keys 0`, `None` not asked.
+    pub sample_keys: Option<usize>,
+    /// Time budget of the keyspace sample.
+    pub sample_budget: Duration,
+    /// `CLIENT LIST`: the shape of the other connections.
+    pub connections: bool,
 }
 
 /// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
@@ -141,6 +149,9 @@ impl Config {
                     pubsub: true,
                     write: args.write_probe,
                     config: true,
+                    sample_keys: Some(args.sample_keys),
+                    sample_budget: args.sample_budget,
+                    connections: true,
                 },
                 sentinel: validate_sentinel(&args.sentinel)?,
             },

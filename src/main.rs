@@ -11,6 +11,7 @@ mod exit_code;
 mod failure;
 mod info;
 mod input;
+mod keyspace;
 mod latency;
 mod output;
 mod probe;

@@ -4,10 +4,12 @@
 
 mod classify;
 pub mod cluster;
+pub mod connections;
 pub mod dns;
 pub mod extras;
 mod findings;
 pub mod idle;
+pub mod keyspace;
 pub mod pubsub;
 pub mod reach;
 pub mod sampler;

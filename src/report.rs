@@ -385,3 +385,51 @@ pub struct RungInfo {
     /// The error or the refusal, when there was one.
     pub detail: Option<String>,
 }
+
+/// What `redcheck keys` adds to a report: the namespace table of each database sampled.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeysReport {
+    /// The usual report, kept to the eviction, workloads, keyspace and memory checks (and any
+    /// failure that explains why they could not run). Its verdicts judge every sample together.
+    #[serde(flatten)]
+    pub report: Report,
+    /// One entry per database (and cluster primary) sampled.
+    pub databases: Vec<DbSample>,
+    /// Databases or primaries that could not be sampled, and why.
+    pub problems: Vec<String>,
+}
+
+/// The sample of one database on one server.
+#[derive(Debug, Clone, Serialize)]
+pub struct DbSample {
+    /// The primary, in a cluster.
+    pub node: Option<String>,
+    /// The database.
+    pub db: u32,
+    /// DBSIZE when sampling started.
+    pub dbsize: u64,
+    /// Keys read.
+    pub sampled: u64,
+    /// Keys the sample stands for (DBSIZE, or the estimated matches of `--pattern`).
+    pub estimated_total: u64,
+    /// Whether counts are scaled estimates.
+    pub estimate: bool,
+    /// Why sampling ended.
+    pub stopped: crate::probe::keyspace::Stop,
+    /// SCAN calls.
+    pub scans: u32,
+    /// Estimated share of the keyspace SCAN walked, in percent.
+    pub scanned_percent: f64,
+    /// Wall time, pauses included.
+    pub took_ms: f64,
+    /// Share of that time spent waiting on the server.
+    pub busy_percent: f64,
+    /// Keys whose TYPE or PTTL the ACL refused.
+    pub unreadable: u64,
+    /// Why MEMORY USAGE was not read, when it was refused.
+    pub memory_note: Option<String>,
+    /// Namespaces, biggest first.
+    pub namespaces: Vec<crate::keyspace::Namespace>,
+    /// The largest keys seen (by MEMORY USAGE).
+    pub biggest: Vec<crate::keyspace::Key>,
+}

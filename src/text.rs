@@ -25,6 +25,19 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// `12,345`: thousands grouped with commas.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +47,13 @@ mod tests {
         assert_eq!(plural(1u64, "key", "keys"), "1 key");
         assert_eq!(plural(0usize, "check", "checks"), "0 checks");
         assert_eq!(plural(3u32, "root", "roots"), "3 roots");
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(4980), "4,980");
+        assert_eq!(grouped(1_000_000), "1,000,000");
     }
 }

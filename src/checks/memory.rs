@@ -148,8 +148,9 @@ fn key_totals(dbs: &[DbKeys]) -> (u64, u64) {
     (keys, without)
 }
 
-/// `eviction`: the policy judged against what the data is for.
-pub fn eviction(info: &Info, opts: &Options) -> Check {
+/// `eviction`: the policy judged against what the data is for: `--use` when given, else
+/// what the keyspace sample saw; the summary says which.
+pub fn eviction(f: &Findings, info: &Info, opts: &Options) -> Check {
     let m = info.memory();
     let Some(policy) = m.maxmemory_policy.clone() else {
         return skipped("eviction", "INFO does not report maxmemory_policy");
@@ -163,7 +164,15 @@ pub fn eviction(info: &Info, opts: &Options) -> Check {
     } else {
         "noeviction"
     };
-    let data = json!({"policy": policy, "workload": opts.workload.map(Workload::name), "keys": keys, "keys_without_ttl": without_ttl, "maxmemory_set": capped});
+    let sample = super::workloads::seen(f).filter(|_| opts.workload.is_none());
+    let from_sample =
+        sample.and_then(|s| super::workloads::eviction_from_sample(&s.analysis, family, &policy));
+    let source = match (opts.workload, &from_sample) {
+        (Some(_), _) => Some("--use"),
+        (None, Some(_)) => Some("keyspace-sample"),
+        (None, None) => None,
+    };
+    let data = json!({"policy": policy, "workload": opts.workload.map(Workload::name), "workload_source": source, "keys": keys, "keys_without_ttl": without_ttl, "maxmemory_set": capped});
     let what = |w: Workload| {
         if w == Workload::Queue {
             "jobs"
@@ -171,8 +180,15 @@ pub fn eviction(info: &Info, opts: &Options) -> Check {
             "sessions"
         }
     };
+    let mut seen = None;
     let (mut status, hint): (Status, String) = match (family, opts.workload) {
-        (_, None) => (Status::Info, trade_off(family).into()),
+        (_, None) => match from_sample {
+            Some((status, words, hint)) => {
+                seen = Some(words);
+                (status, hint)
+            }
+            None => (Status::Info, trade_off(family).into()),
+        },
         ("allkeys", Some(Workload::Cache)) => (Status::Pass, "any key may be evicted when memory is full: right for a cache".into()),
         ("allkeys", Some(w @ (Workload::Queue | Workload::Session))) => (
             Status::Fail,
@@ -212,7 +228,9 @@ pub fn eviction(info: &Info, opts: &Options) -> Check {
     }
     let mut summary = policy.clone();
     if let Some(w) = opts.workload {
-        summary.push_str(&format!(" for a {} workload", w.name()));
+        summary.push_str(&format!(" for a {} workload (--use)", w.name()));
+    } else if let Some(words) = seen {
+        summary.push_str(&format!(" · {words}"));
     }
     if !capped {
         summary.push_str(" (inactive until maxmemory is set)");

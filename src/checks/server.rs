@@ -28,7 +28,7 @@ pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
         Outcome::Done(info) => vec![
             timed(server(info), &f.info),
             memory(f, info),
-            eviction(info, opts),
+            eviction(f, info, opts),
             keyspace(f, info, opts),
             clients::clients(info),
             clients::errors(info),

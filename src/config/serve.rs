@@ -58,6 +58,10 @@ impl ServeConfig {
                     pubsub: true,
                     write: false,
                     config: true,
+                    // The default check's sample (`redcheck --help`: 1000 keys, 100 ms).
+                    sample_keys: Some(1000),
+                    sample_budget: std::time::Duration::from_millis(100),
+                    connections: true,
                 },
                 sentinel: SentinelFlags::default(),
             },

@@ -5,6 +5,7 @@ pub mod github;
 pub mod human;
 pub mod idle;
 pub mod json;
+pub mod keys;
 pub mod latency;
 pub mod memory;
 pub mod openmetrics;

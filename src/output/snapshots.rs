@@ -46,8 +46,22 @@ fn snapshot(name: &str, actual: &str) {
             .chain(std::iter::repeat(None))
             .zip(actual.lines().map(Some).chain(std::iter::repeat(None)))
             .take_while(|(a, b)| a.is_some() || b.is_some())
-            .filter(|(a, b)| a != b)
-            .map(|(a, b)| format!("- {}\n+ {}", a.unwrap_or(""), b.unwrap_or("")))
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, (a, b))| {
+                let (a, b) = (a.unwrap_or(""), b.unwrap_or(""));
+                // Long JSON lines: show from a little before the first difference.
+                let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+                let from = a.floor_char_boundary(at.saturating_sub(60));
+                let cut = |s: &str| {
+                    s.get(from..)
+                        .unwrap_or(s)
+                        .chars()
+                        .take(240)
+                        .collect::<String>()
+                };
+                format!("line {}:\n- {}\n+ {}", i + 1, cut(a), cut(b))
+            })
             .collect();
         panic!(
             "snapshot {name} differs (UPDATE_SNAPSHOTS=1 cargo test accepts it):\n{}",

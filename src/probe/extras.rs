@@ -1,5 +1,5 @@
 //! The stages after INFO: `config` (read-only `CONFIG GET`), `cluster` (when the server is
-//! one), `pubsub`, and the opt-in `write`.
+//! one), the `keyspace` sample, `connections` (CLIENT LIST), `pubsub`, and the opt-in `write`.
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::Instant;
@@ -10,9 +10,10 @@ use crate::deadline::Deadline;
 use crate::trust::Roots;
 use crate::url::Target;
 
+use super::keyspace::{self, Limits, SampleError};
 use super::pubsub::{self, PubsubError};
 use super::session::{self, InfoError, SessionError};
-use super::{Findings, Outcome, Stage, cluster, reach, wire_failure, write};
+use super::{Findings, Outcome, Stage, cluster, connections, reach, wire_failure, write};
 
 /// Runs the stages the command asked for, in order, on the open connection.
 pub fn run(
@@ -57,6 +58,9 @@ pub fn run(
         f.cluster = Stage::skipped("cluster mode is off");
     }
 
+    sample(f, t, conn, cfg, deadline, on_stage);
+    clients(f, conn, cfg, on_stage);
+
     if cfg.extras.pubsub {
         on_stage("pubsub");
         let started = Instant::now();
@@ -99,6 +103,67 @@ pub fn run(
     } else {
         f.write = Stage::skipped(not_asked);
     }
+}
+
+/// The keyspace sample of the URL's database, within `--sample-keys` and `--sample-budget`.
+fn sample(
+    f: &mut Findings,
+    t: &Target,
+    conn: &mut Connection,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+    on_stage: &(dyn Fn(&'static str) + Sync),
+) {
+    f.keyspace = match cfg.extras.sample_keys {
+        None => Stage::skipped("not part of this command"),
+        Some(0) => Stage::skipped("turned off (--sample-keys 0)"),
+        Some(n) => {
+            on_stage("keyspace");
+            let started = Instant::now();
+            let limits = Limits {
+                keys: n,
+                budget: cfg.extras.sample_budget,
+                ..Limits::default()
+            };
+            match keyspace::sample(conn, t.db, &limits, deadline, &|_| {}) {
+                Ok(s) => Stage::done(s, started.elapsed()),
+                Err(SampleError::Forbidden(why)) => Stage::skipped(format!(
+                    "the keyspace sample needs SCAN, TYPE, PTTL and DBSIZE, which are not allowed: {why}"
+                )),
+                Err(SampleError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
+            }
+        }
+    };
+}
+
+/// `CLIENT LIST`, unless INFO counts more connections than it is worth listing.
+fn clients(
+    f: &mut Findings,
+    conn: &mut Connection,
+    cfg: &CheckConfig,
+    on_stage: &(dyn Fn(&'static str) + Sync),
+) {
+    if !cfg.extras.connections {
+        f.connections = Stage::skipped("not part of this command");
+        return;
+    }
+    let connected = f.info.facts().and_then(|i| i.clients().connected);
+    if let Some(n) = connected.filter(|n| *n > connections::MAX_CONNECTIONS) {
+        f.connections = Stage::skipped(format!(
+            "{n} connections: CLIENT LIST is not sent above {} (its reply would be megabytes)",
+            connections::MAX_CONNECTIONS
+        ));
+        return;
+    }
+    on_stage("connections");
+    let started = Instant::now();
+    f.connections = match connections::fetch(conn) {
+        Ok(facts) => Stage::done(facts, started.elapsed()),
+        Err(InfoError::Forbidden(why)) => {
+            Stage::skipped(format!("CLIENT LIST is not allowed: {why}"))
+        }
+        Err(InfoError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
+    };
 }
 
 /// INFO's `cluster_enabled`, or HELLO's `mode` when the ACL forbids INFO.

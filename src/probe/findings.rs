@@ -8,7 +8,9 @@ use crate::trust::Roots;
 use crate::url::{Target, UrlError};
 
 use super::cluster::ClusterFacts;
+use super::connections::ConnectionFacts;
 use super::dns::DnsFacts;
+use super::keyspace::Sample;
 use super::pubsub::PubsubFacts;
 use super::sentinel::SentinelFacts;
 use super::session::{AuthFacts, PingDenied, ServerConfig};
@@ -116,6 +118,10 @@ pub struct Findings {
     pub ping_denied: Option<PingDenied>,
     /// Cluster state and the reachability of the nodes it announces.
     pub cluster: Stage<ClusterFacts>,
+    /// The keyspace sample of the URL's database.
+    pub keyspace: Stage<Sample>,
+    /// `CLIENT LIST`: the other connections.
+    pub connections: Stage<ConnectionFacts>,
     /// The pub/sub round trip.
     pub pubsub: Stage<PubsubFacts>,
     /// The opt-in write probe.
@@ -147,6 +153,8 @@ impl Findings {
             config: Stage::skipped(not_run()),
             ping_denied: None,
             cluster: Stage::skipped(not_run()),
+            keyspace: Stage::skipped(not_run()),
+            connections: Stage::skipped(not_run()),
             pubsub: Stage::skipped(not_run()),
             write: Stage::skipped(not_run()),
             sentinel: Stage::skipped("not a Sentinel URL"),
@@ -158,7 +166,18 @@ impl Findings {
     /// Marks every stage from `from` on as skipped because of `why`.
     pub(crate) fn skip_from(&mut self, from: &str, why: &str) {
         let order = [
-            "dns", "tcp", "scheme", "tls", "auth", "ping", "info", "config", "cluster", "pubsub",
+            "dns",
+            "tcp",
+            "scheme",
+            "tls",
+            "auth",
+            "ping",
+            "info",
+            "config",
+            "cluster",
+            "keyspace",
+            "connections",
+            "pubsub",
             "write",
         ];
         let start = order.iter().position(|s| *s == from).unwrap_or(order.len());
@@ -174,6 +193,8 @@ impl Findings {
                 "info" => self.info = Stage::skipped(why),
                 "config" => self.config = Stage::skipped(why),
                 "cluster" => self.cluster = Stage::skipped(why),
+                "keyspace" => self.keyspace = Stage::skipped(why),
+                "connections" => self.connections = Stage::skipped(why),
                 "pubsub" => self.pubsub = Stage::skipped(why),
                 _ => self.write = Stage::skipped(why),
             }

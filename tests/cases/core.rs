@@ -40,6 +40,8 @@ fn a_healthy_server_passes_every_stage_and_the_json_has_the_contract_shape() {
             "persistence",
             "replication",
             "resets",
+            "workloads",
+            "connections",
             "cluster",
             "version",
             "pubsub",
@@ -180,7 +182,8 @@ fn skipped_checks_with_one_reason_share_a_line() {
     assert!(
         skipped.contains(
             &" - scheme, tls, auth, ping, server, memory, eviction, keyspace, clients, errors, \
-               persistence, replication, resets, cluster, version, pubsub skipped: could not connect"
+               persistence, replication, resets, workloads, connections, cluster, version, pubsub \
+               skipped: could not connect"
         ),
         "{}",
         human.stdout

@@ -4,6 +4,7 @@ mod core;
 mod health;
 mod hostile;
 mod idle;
+mod keyspace;
 mod metrics;
 mod resets;
 mod robustness;

@@ -20,9 +20,10 @@ fn seed(port: u16, plain: usize, expiring: usize) {
     }
 }
 
-/// Runs the check (JSON) with `--use WORKLOAD` when given.
+/// Runs the check (JSON) with `--use WORKLOAD` when given, without the keyspace sample: these
+/// are the INFO-only verdicts (tests/cases/keyspace.rs judges the sample's).
 fn eviction(url: &str, workload: Option<&str>) -> serde_json::Value {
-    let mut args = vec![url, "--format", "json"];
+    let mut args = vec![url, "--format", "json", "--sample-keys", "0"];
     if let Some(w) = workload {
         args.extend(["--use", w]);
     }
