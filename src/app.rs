@@ -5,24 +5,22 @@ mod keys;
 mod latency;
 mod memory;
 mod serve;
+mod wait;
 
 use std::ffi::OsStr;
 use std::io::Write;
-use std::sync::OnceLock;
-use std::thread;
 
 use anyhow::Context;
 use clap::CommandFactory;
 
 use crate::checks::{self, Options};
 use crate::cli::{CheckArgs, Cli, Command, TlsCommandArgs, UrlArgs};
-use crate::config::{CheckConfig, Config, UsageError};
+use crate::config::{Config, UsageError};
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
-use crate::probe::{self, Findings, Prepared};
-use crate::report::{Report, Status, TlsReport};
-use crate::trust::{self, Roots};
-use crate::url::Target;
+use crate::probe::{prepare, probe_all};
+use crate::report::{Report, TlsReport};
+use crate::verdict::Status;
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -30,7 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => check(&cli.check),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Tls(args)) => tls(&args),
-        Some(Command::Wait(args)) => crate::wait::run(&args),
+        Some(Command::Wait(args)) => wait::run(&args),
         Some(Command::Url(args)) => explain_url(&args),
         Some(Command::Memory(args)) => memory::run(&args),
         Some(Command::Keys(args)) => keys::run(&args),
@@ -76,7 +74,7 @@ fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let report = crate::clients::explain(raw);
+    let report = crate::report::url::explain(raw);
     let mut out = output::stdout();
     let written = output::url::write(&mut out, &report, &cfg).and_then(|()| out.flush());
     let bad = report.verdict == Status::Fail || (cfg.strict && report.verdict == Status::Warn);
@@ -97,7 +95,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         format!("checking {} targets", prepared.len())
     };
     let progress = Progress::new(cfg.output.progress, &what);
-    let findings = probe_all(&prepared, &cfg.check, &progress);
+    let findings = probe_all(&prepared, &cfg.check, &|s| progress.stage(s));
     progress.finish();
     let opts = Options {
         workload: cfg.workload,
@@ -159,7 +157,7 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let progress = Progress::new(cfg.output.progress, "handshake");
-    let findings = probe_all(&prepared, &cfg.check, &progress);
+    let findings = probe_all(&prepared, &cfg.check, &|s| progress.stage(s));
     progress.finish();
     let f = &findings[0];
     let opts = Options {
@@ -196,91 +194,4 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
     let written = output::tls::write(&mut out, &report, &cfg.output).and_then(|()| out.flush());
     ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict)
         .after_writing(written, "the report")
-}
-
-/// Parses every URL, supplies a password from outside the URL when it has none and is the
-/// only target, and loads
-/// its trust roots. A CA file that cannot be read is a usage error; the system store is read
-/// once, and only when a `rediss://` target needs it.
-pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, UsageError> {
-    static SYSTEM: OnceLock<Roots> = OnceLock::new();
-    let single = urls.len() == 1;
-    urls.iter()
-        .map(|raw| {
-            let mut target = Target::parse(raw);
-            if let Ok(t) = &mut target {
-                t.apply_sentinel_flags(&cfg.sentinel);
-            }
-            if let Ok(t) = &mut target
-                && cfg.handshake_only
-                && matches!(t.endpoint, crate::url::Endpoint::Tcp { .. })
-            {
-                t.tls = true;
-            }
-            // Shown as given: a password supplied below must not make `:****@` appear.
-            let shown = match &target {
-                Ok(t) => t.to_string(),
-                Err(_) => crate::url::redact_raw(raw),
-            };
-            // REDISCLI_AUTH and --password-file name no host: with several targets (say an
-            // --env URL of another vendor) they would be sent to servers never meant to get them.
-            match (&mut target, &cfg.password) {
-                (Ok(t), Some(pw)) if single => {
-                    t.supply_password(pw.secret.clone(), pw.source);
-                }
-                (Ok(t), Some(pw)) => t.decline_password(pw.source),
-                _ => {}
-            }
-            let roots = match &target {
-                Ok(t) if t.tls => Some(match (&cfg.tls.cacert, &t.ca_file) {
-                    (Some(roots), _) => roots.clone(),
-                    (None, Some(path)) => trust::custom_roots(path, "?ssl_ca_certs=", cfg.timeout)
-                        .map_err(|e| UsageError(format!("{e:#}")))?,
-                    (None, None) => SYSTEM.get_or_init(trust::system_roots).clone(),
-                }),
-                _ => None,
-            };
-            Ok(Prepared {
-                shown,
-                target,
-                roots,
-            })
-        })
-        .collect()
-}
-
-/// Probes every target at once (one thread each), keeping argument order.
-///
-/// A thread that cannot start (a pids limit, `ulimit -v`) is not fatal: that target is
-/// probed on this thread afterwards, within what is left of one overall `--timeout`.
-pub fn probe_all(prepared: &[Prepared], cfg: &CheckConfig, progress: &Progress) -> Vec<Findings> {
-    let on_stage = |name: &'static str| progress.stage(name);
-    if prepared.len() == 1 {
-        return vec![probe::run(&prepared[0], cfg, &on_stage)];
-    }
-    let overall = crate::deadline::Deadline::after(cfg.timeout);
-    thread::scope(|s| {
-        let handles: Vec<_> = prepared
-            .iter()
-            .map(|p| {
-                thread::Builder::new()
-                    .name("probe".into())
-                    .spawn_scoped(s, || probe::run(p, cfg, &on_stage))
-                    .map_err(|_| p)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| match h {
-                Ok(h) => h.join().expect("a probe thread panicked"),
-                Err(p) => {
-                    let left = CheckConfig {
-                        timeout: overall.left(),
-                        ..cfg.clone()
-                    };
-                    probe::run(p, &left, &on_stage)
-                }
-            })
-            .collect()
-    })
 }

@@ -17,16 +17,18 @@ mod server;
 mod tls;
 pub mod workloads;
 
+use crate::config::Workload;
 use serde_json::{Map, Value, json};
 
 use crate::failure::Failure;
 use crate::probe::{Findings, Outcome, Stage};
-use crate::report::{Check, Report, Status, TargetInfo, Tool, millis};
+use crate::report::{Report, TargetInfo};
 use crate::url::Endpoint;
+use crate::verdict::{Check, Status, Tool, millis};
 
 pub use idle::{idle, show as show_idle};
 pub use latency::latency;
-pub use memory::{Workload, bytes, numbers as memory_numbers};
+pub use memory::numbers as memory_numbers;
 pub use tls::{handshake, presented_chain};
 
 /// What the verdicts depend on besides the findings.

@@ -14,18 +14,15 @@
 use serde::Serialize;
 
 mod draft;
-mod explain;
 mod model;
 mod node;
 mod reading;
 mod redis_cli;
 mod redis_py;
 mod redis_rs;
-mod sentinel;
+pub mod sentinel;
 
 use crate::url::Target;
-
-pub use self::explain::explain;
 
 use self::draft::{Draft, FromSource, is_unix, reject, scheme_is, unknown_params};
 

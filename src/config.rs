@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use rustls::sign::CertifiedKey;
 
-use crate::checks::Workload;
 use crate::cli::{
     CheckArgs, ColorChoice, Format, OutputArgs, PasswordArgs, RetryArgs, TimingArgs, TlsArgs,
     TlsCommandArgs, UseArg, WaitArgs,
@@ -23,16 +22,15 @@ mod idle;
 mod keys;
 mod serve;
 mod targets;
+mod workload;
 
 pub use health::LatencyConfig;
 pub use idle::IdleConfig;
 pub use keys::KeysConfig;
 pub use serve::ServeConfig;
+pub use workload::Workload;
 
-/// A mistake in how redcheck was called: exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use crate::usage::UsageError;
 
 /// Everything one check of one target needs.
 #[derive(Clone)]

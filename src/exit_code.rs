@@ -1,6 +1,7 @@
 //! Exit codes CI can trust.
 
-use crate::report::{Report, Status};
+use crate::report::Report;
+use crate::verdict::Status;
 
 /// The process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +77,8 @@ mod tests {
             "{err:#}"
         );
     }
-    use crate::report::{TargetInfo, Tool};
+    use crate::report::TargetInfo;
+    use crate::verdict::Tool;
 
     fn report(verdict: Status) -> Report {
         Report {

@@ -16,7 +16,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::config::UsageError;
+use crate::usage::UsageError;
 
 /// The most a local input file may hold: a password or a CA bundle is a few KiB; Mozilla's
 /// whole root store is about 250 KiB.

@@ -23,13 +23,14 @@ mod secret;
 mod text;
 mod trust;
 mod url;
-mod wait;
+mod usage;
+mod verdict;
 mod x509;
 
 use clap::Parser;
 
-use crate::config::UsageError;
 use crate::exit_code::ExitCode;
+use crate::usage::UsageError;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();

@@ -10,6 +10,7 @@ pub mod extras;
 mod findings;
 pub mod idle;
 pub mod keyspace;
+mod prepare;
 pub mod pubsub;
 pub mod reach;
 pub mod sampler;
@@ -34,6 +35,7 @@ use crate::url::{Endpoint, Target, UrlError};
 
 use self::classify::{looks_like_tls_refusal, tls_alert, wire_failure};
 pub use self::findings::{Findings, Outcome, Prepared, Speaks, Stage};
+pub use self::prepare::{prepare, probe_all};
 
 use self::session::{InfoError, SessionError};
 use self::tcp::TcpFacts;

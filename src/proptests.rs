@@ -169,7 +169,7 @@ proptest! {
             }
             Err(e) => format!("{e} {}", redact_raw(&raw)),
         };
-        let explained = format!("{:?}", crate::clients::explain(&raw));
+        let explained = format!("{:?}", crate::report::url::explain(&raw));
         prop_assert!(!shown.to_lowercase().contains("pw9"), "{} -> {}", raw, shown);
         prop_assert!(!explained.to_lowercase().contains("pw9"), "{} -> {}", raw, explained);
     }

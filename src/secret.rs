@@ -1,7 +1,7 @@
 //! A password that cannot be printed by accident, and the masking step every output passes.
 //!
 //! Every [`Secret`] made in this process is remembered, so the writer that all output goes
-//! through ([`crate::output::Masked`]) can hide it whatever path the text took: a server that
+//! through (the output writer (`output::Masked`)) can hide it whatever path the text took: a server that
 //! echoes it, an INFO field that equals it, a file that contains it.
 //!
 //! How much is hidden depends on the length and on where the text comes from, so that masking

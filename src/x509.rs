@@ -6,7 +6,7 @@ use serde::Serialize;
 use x509_parser::prelude::*;
 use x509_parser::public_key::PublicKey;
 
-use crate::output::printable;
+use crate::text::printable;
 
 /// What a certificate says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -16,7 +16,8 @@ use crate::exit_code::ExitCode;
 use crate::output::idle::Live;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, reach};
-use crate::report::{IdleReport, Status, millis};
+use crate::report::IdleReport;
+use crate::verdict::{Status, millis};
 
 /// The checks shown above the ladder: how the connection was made, and what the server
 /// says about idle clients.
@@ -28,7 +29,7 @@ const SHOWN: [&str; 8] = [
 pub fn run(args: &IdleArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let cfg = IdleConfig::from_args(args)?;
-    let prepared = super::prepare(&cfg.base.urls, &cfg.base.check)?;
+    let prepared = crate::probe::prepare(&cfg.base.urls, &cfg.base.check)?;
     let prep = &prepared[0];
     let progress = Progress::new(cfg.base.output.progress, "connecting");
     let (findings, conn) = probe::run_open(prep, &cfg.base.check, &|s| progress.stage(s));

@@ -15,8 +15,9 @@ use crate::keyspace;
 use crate::output::{self, keys::SampleBar, progress::Progress};
 use crate::probe::keyspace::{Limits, Sample, SampleError};
 use crate::probe::{self, Findings, Prepared, Stage};
-use crate::report::{DbSample, KeysReport, Status};
+use crate::report::{DbSample, KeysReport};
 use crate::url::{Endpoint, Host};
+use crate::verdict::Status;
 
 /// The checks this command shows; a failure elsewhere is shown too, since it explains why
 /// these could not run.
@@ -37,7 +38,7 @@ struct Server {
 /// Runs `redcheck keys`.
 pub fn run(args: &KeysArgs) -> anyhow::Result<ExitCode> {
     let cfg = KeysConfig::from_args(args)?;
-    let prepared = super::prepare(&cfg.base.urls, &cfg.base.check)?;
+    let prepared = crate::probe::prepare(&cfg.base.urls, &cfg.base.check)?;
     let prep = &prepared[0];
     let progress = Progress::new(cfg.base.output.progress, "keys");
     let on_stage = |name: &'static str| progress.stage(name);

@@ -16,7 +16,8 @@ use crate::exit_code::ExitCode;
 use crate::output::latency::Live;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, sampler};
-use crate::report::{LatencyReport, Status, millis};
+use crate::report::LatencyReport;
+use crate::verdict::{Status, millis};
 
 /// The connection checks shown above the statistics.
 const SHOWN: [&str; 6] = ["url", "dns", "tcp", "scheme", "tls", "auth"];
@@ -25,7 +26,7 @@ const SHOWN: [&str; 6] = ["url", "dns", "tcp", "scheme", "tls", "auth"];
 pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let cfg = LatencyConfig::from_args(args)?;
-    let prepared = super::prepare(&cfg.base.urls, &cfg.base.check)?;
+    let prepared = crate::probe::prepare(&cfg.base.urls, &cfg.base.check)?;
     let progress = Progress::new(cfg.base.output.progress, "connecting");
     let (findings, conn) = probe::run_open(&prepared[0], &cfg.base.check, &|s| progress.stage(s));
     progress.finish();

@@ -8,7 +8,8 @@ use crate::cli::MemoryArgs;
 use crate::config::Config;
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
-use crate::report::{MemoryReport, Status};
+use crate::report::MemoryReport;
+use crate::verdict::Status;
 
 /// The checks this command shows; a failure elsewhere is shown too, since it explains why
 /// these could not run.
@@ -17,9 +18,9 @@ const SHOWN: [&str; 4] = ["memory", "eviction", "keyspace", "clients"];
 /// Runs `redcheck memory`.
 pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::from_memory(args)?;
-    let prepared = super::prepare(&cfg.urls, &cfg.check)?;
+    let prepared = crate::probe::prepare(&cfg.urls, &cfg.check)?;
     let progress = Progress::new(cfg.output.progress, "memory");
-    let findings = super::probe_all(&prepared, &cfg.check, &progress);
+    let findings = crate::probe::probe_all(&prepared, &cfg.check, &|s| progress.stage(s));
     progress.finish();
     let f = &findings[0];
     let opts = Options {

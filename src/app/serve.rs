@@ -169,7 +169,7 @@ impl Server {
             .max(MIN_PROBE);
         check.connect_timeout = check.connect_timeout.min(check.timeout);
         check.password = password;
-        let prepared = match crate::app::prepare(&[url], &check) {
+        let prepared = match crate::probe::prepare(&[url], &check) {
             Ok(mut p) => p.remove(0),
             // An unreadable ?ssl_ca_certs= file, say: the target's fault, named without its URL.
             Err(e) => return Response::text(500, format!("target {}: {e}", shown(&target))),
@@ -183,7 +183,7 @@ impl Server {
                 ..Options::default()
             },
         );
-        let counter = if report.verdict == crate::report::Status::Fail {
+        let counter = if report.verdict == crate::verdict::Status::Fail {
             &self.stats.down
         } else {
             &self.stats.up
@@ -208,7 +208,7 @@ impl Server {
         (
             String,
             Option<PasswordInput>,
-            Option<crate::checks::Workload>,
+            Option<crate::config::Workload>,
         ),
         Response,
     > {
@@ -363,7 +363,7 @@ fn count(n: u64) -> f64 {
 
 /// A name or URL from a request, safe to echo: printable, and cut to 200 characters.
 fn shown(s: &str) -> String {
-    let p = crate::output::printable(s);
+    let p = crate::text::printable(s);
     match p.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", &p[..i]),
         None => p.into_owned(),

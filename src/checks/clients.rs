@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{check, skipped};
 use crate::info::Info;
-use crate::report::{Check, Status};
+use crate::verdict::{Check, Status};
 
 /// Connections at or above this share of maxclients are a warning.
 const CLIENTS_WARN_PERCENT: f64 = 80.0;
@@ -142,7 +142,7 @@ pub fn errors(info: &Info) -> Check {
         );
     }
     let since = uptime.map_or_else(String::new, |u| {
-        format!(" (in {})", super::server::show_uptime(u))
+        format!(" (in {})", crate::text::show_uptime(u))
     });
     // Counters since start tell history, not the present: worth knowing, not a warning.
     check(

@@ -4,8 +4,8 @@ use serde_json::json;
 
 use super::{check, skipped, timed};
 use crate::probe::{Findings, Outcome};
-use crate::report::{Check, Status};
 use crate::text::plural;
+use crate::verdict::{Check, Status};
 
 /// How many groups `data` lists.
 const LISTED: usize = 25;

@@ -4,10 +4,10 @@ use serde_json::{Map, Value, json};
 
 use super::{check, failed, hints, skipped, timed};
 use crate::latency::{Stats, show_ms};
-use crate::probe::dns::show_addrs;
 use crate::probe::{Findings, Outcome, Speaks};
-use crate::report::{Check, Status, millis};
+use crate::text::show_addrs;
 use crate::url::{Endpoint, Lint, LintLevel, PasswordSource, UrlError};
+use crate::verdict::{Check, Status, millis};
 
 /// `url`: the parsed parts and the lints.
 pub fn url(f: &Findings) -> Check {

@@ -31,7 +31,8 @@ use super::check;
 use super::resets::show_seconds;
 use crate::probe::Findings;
 use crate::probe::idle::{Fate, Ladder, Rung, Sign};
-use crate::report::{Check, IdleSummary, RungInfo, Status, millis};
+use crate::report::{IdleSummary, RungInfo};
+use crate::verdict::{Check, Status, millis};
 
 /// Redis checks idle clients about once a second and compares whole seconds: a close by
 /// `timeout N` arrives up to this much after N.

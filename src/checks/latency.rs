@@ -10,7 +10,8 @@ use super::{check, failed, hints, object};
 use crate::latency::{Stats, histogram, show_ms};
 use crate::probe::Findings;
 use crate::probe::sampler::Ended;
-use crate::report::{Check, LatencySummary, Status, millis};
+use crate::report::LatencySummary;
+use crate::verdict::{Check, Status, millis};
 
 /// The `latency` check and the summary printed under it.
 pub fn latency(

@@ -1,39 +1,17 @@
 //! Verdicts for `memory` (used vs maxmemory, fragmentation), `eviction` (policy vs `--use`)
 //! and `keyspace` (keys and TTLs per database).
 
+use crate::config::Workload;
+use crate::text::bytes;
 use serde_json::{Value, json};
 
 use super::{Options, check, skipped};
 use crate::failure::Reason;
 use crate::info::{DbKeys, Info, MemoryFacts};
 use crate::probe::Findings;
-use crate::report::{Check, MemoryNumbers, Status};
+use crate::report::MemoryNumbers;
 use crate::text::plural;
-
-/// What the database is used for (`--use`), which decides the right eviction policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Workload {
-    /// Everything can be recomputed.
-    Cache,
-    /// Jobs that must not vanish (BullMQ, Sidekiq, Celery…).
-    Queue,
-    /// Sessions that must not vanish before their TTL.
-    Session,
-    /// Some of each.
-    Mixed,
-}
-
-impl Workload {
-    /// The `--use` value.
-    fn name(self) -> &'static str {
-        match self {
-            Workload::Cache => "cache",
-            Workload::Queue => "queue",
-            Workload::Session => "session",
-            Workload::Mixed => "mixed",
-        }
-    }
-}
+use crate::verdict::{Check, Status};
 
 /// Memory use at or above this share of maxmemory is a warning…
 const MEMORY_WARN_PERCENT: f64 = 80.0;
@@ -344,21 +322,6 @@ pub fn numbers(f: &Findings) -> Option<MemoryNumbers> {
 
 /// `1.8 GiB`, `512 KiB`.
 #[allow(clippy::cast_precision_loss)]
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,12 +4,12 @@
 
 use serde_json::{Value, json};
 
-use super::server::show_uptime;
 use super::{check, hints, skipped};
 use crate::info::Info;
 use crate::probe::session::ServerConfig;
 use crate::probe::{Findings, Outcome};
-use crate::report::{Check, Status};
+use crate::text::show_uptime;
+use crate::verdict::{Check, Status};
 
 /// A server idle timeout at or below this many seconds is a warning: pools commonly keep
 /// connections idle for minutes, so they will meet it. Above it, it is worth knowing.
@@ -233,7 +233,7 @@ fn class_limit(limits: &str, class: &str) -> Option<String> {
     let size = |b: &str| -> String {
         match b.parse::<u64>() {
             Ok(0) => "none".into(),
-            Ok(n) => super::bytes(n),
+            Ok(n) => crate::text::bytes(n),
             Err(_) => b.to_string(),
         }
     };

@@ -1,5 +1,6 @@
 //! Verdicts from one INFO: `server`, and the dispatch of the other INFO-derived checks.
 
+use crate::text::show_uptime;
 use serde_json::json;
 
 use super::memory::{eviction, keyspace, memory};
@@ -7,7 +8,7 @@ use super::{Options, check, clients, durability, failed, hints, object, skipped,
 use crate::failure::{Failure, Reason};
 use crate::info::Info;
 use crate::probe::{Findings, Outcome};
-use crate::report::{Check, Status};
+use crate::verdict::{Check, Status};
 
 /// Checks that need INFO, after `server`, in report order.
 const INFO_CHECKS: [&str; 7] = [
@@ -209,16 +210,6 @@ fn display_name(name: &str) -> &str {
         "keydb" => "KeyDB",
         "dragonfly" => "Dragonfly",
         other => other,
-    }
-}
-
-/// `12 days`, `3 hours`, `59 s`.
-pub fn show_uptime(secs: u64) -> String {
-    match secs {
-        s if s >= 2 * 86_400 => format!("{} days", s / 86_400),
-        s if s >= 7200 => format!("{} hours", s / 3600),
-        s if s >= 120 => format!("{} minutes", s / 60),
-        s => format!("{s} s"),
     }
 }
 

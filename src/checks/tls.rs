@@ -6,7 +6,7 @@ use super::{Options, check, failed, hints, skipped, timed};
 use crate::failure::{Failure, Reason};
 use crate::probe::tls::TlsFacts;
 use crate::probe::{Findings, Outcome};
-use crate::report::{Check, Status};
+use crate::verdict::{Check, Status};
 
 /// A certificate expiring within this many days is a warning.
 pub const EXPIRY_WARN_DAYS: i64 = 30;

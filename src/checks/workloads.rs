@@ -7,8 +7,8 @@ use super::{check, skipped, timed};
 use crate::keyspace::{Analysis, Namespace, Use};
 use crate::probe::keyspace::Sample;
 use crate::probe::{Findings, Outcome};
-use crate::report::{Check, Status};
 use crate::text::{grouped, plural};
+use crate::verdict::{Check, Status};
 
 /// A cache namespace with more than this share of keys without TTL is worth a warning.
 const NO_TTL_WARN_PERCENT: u64 = 10;

@@ -285,7 +285,7 @@ fn no_corpus_password_is_ever_shown() {
             continue;
         }
         checked += 1;
-        let shown = serde_json::to_string(&explain(&raw))
+        let shown = serde_json::to_string(&crate::report::url::explain(&raw))
             .unwrap()
             .to_lowercase();
         assert!(!shown.contains("qx"), "{raw:?}: {shown}");

@@ -6,8 +6,8 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use super::{
     CheckConfig, Extras, UsageError, targets, validate_connect_timeout, validate_tls, workload,
 };
-use crate::checks::Workload;
 use crate::cli::ServeArgs;
+use crate::config::Workload;
 use crate::url::sentinel::SentinelFlags;
 use targets::Named;
 

@@ -18,8 +18,8 @@ use clap::ValueEnum;
 use serde::Deserialize;
 
 use super::{DEFAULT_TIMEOUT, PasswordInput, UsageError, validate_password, workload};
-use crate::checks::Workload;
 use crate::cli::UseArg;
+use crate::config::Workload;
 use crate::secret::Secret;
 use crate::url::{PasswordSource, Target};
 
@@ -138,7 +138,7 @@ fn validate_name(name: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "target name '{}' must be 1 to {MAX_NAME} letters, digits, '.', '_' or '-'",
-            crate::output::printable(name)
+            crate::text::printable(name)
         ))
     }
 }
@@ -187,7 +187,7 @@ fn validate_entry(e: &Entry, env: &impl Fn(&str) -> Option<String>) -> Result<Na
         Some(w) => Some(workload(UseArg::from_str(w, true).map_err(|_| {
             format!(
                 "use = \"{}\": use cache, queue, session or mixed",
-                crate::output::printable(w)
+                crate::text::printable(w)
             )
         })?)),
         None => None,

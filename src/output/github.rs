@@ -4,8 +4,10 @@
 use std::io::{self, Write};
 
 use crate::config::OutputConfig;
-use crate::output::{human, printable, printable_lines};
-use crate::report::{Report, Status, Topology};
+use crate::output::human;
+use crate::report::{Report, Topology};
+use crate::text::{printable, printable_lines};
+use crate::verdict::Status;
 
 /// Writes the plain checklist and the annotations; appends the step summary when configured.
 pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
@@ -217,7 +219,8 @@ fn escape_markdown(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Check, TargetInfo, Tool};
+    use crate::report::TargetInfo;
+    use crate::verdict::{Check, Tool};
 
     fn report() -> Report {
         let check = |id, status, summary: &str, hint: Option<&str>| Check {

@@ -6,9 +6,10 @@ use colored::Colorize;
 
 use crate::config::OutputConfig;
 use crate::latency::show_ms;
-use crate::output::{printable, printable_lines};
-use crate::report::{Check, Report, Status, Topology};
+use crate::report::{Report, Topology};
 use crate::text::plural;
+use crate::text::{printable, printable_lines};
+use crate::verdict::{Check, Status};
 
 /// Width of the check-id column.
 const ID_WIDTH: usize = 11;

@@ -10,9 +10,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::checks::show_idle;
 use crate::cli::Format;
 use crate::config::OutputConfig;
-use crate::output::printable;
 use crate::probe::idle::{Event, Fate, Rung};
 use crate::report::{IdleReport, RungInfo};
+use crate::text::printable;
 
 /// Progress while the ladder runs: a live line on a terminal; otherwise one line per
 /// finished rung on stderr (CI logs), except under `--format json`.

@@ -6,12 +6,12 @@ use std::time::Duration;
 use colored::Colorize;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::checks::bytes;
 use crate::config::OutputConfig;
 use crate::keyspace::Namespace;
-use crate::output::printable;
 use crate::report::{DbSample, KeysReport};
+use crate::text::bytes;
 use crate::text::grouped;
+use crate::text::printable;
 
 /// How many namespaces a table shows; JSON has them all.
 const ROWS: usize = 30;

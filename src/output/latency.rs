@@ -65,7 +65,7 @@ impl Live {
                 s.samples,
                 show_ms(s.p50_ms),
                 show_ms(s.p99_ms),
-                show_ms(crate::report::millis(*last))
+                show_ms(crate::verdict::millis(*last))
             ));
         }
     }

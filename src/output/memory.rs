@@ -4,11 +4,11 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
-use crate::checks::bytes;
 use crate::config::OutputConfig;
-use crate::output::printable;
 use crate::report::MemoryReport;
+use crate::text::bytes;
 use crate::text::plural;
+use crate::text::printable;
 
 /// Writes a memory report in the configured format.
 pub fn write(out: &mut dyn Write, r: &MemoryReport, cfg: &OutputConfig) -> io::Result<()> {

@@ -13,8 +13,6 @@ pub mod progress;
 pub mod tls;
 pub mod url;
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::cli::Format;
@@ -133,52 +131,6 @@ pub fn write_detailed<T: serde::Serialize>(
     out.flush()
 }
 
-/// Text from a server (certificate names, INFO values, error replies) made safe to print: a
-/// newline could forge a line (a `::error` workflow command under `--format github`) and ESC
-/// could drive the terminal. Control and bidi-override characters become visible escapes
-/// (`\n`, `\x1b`, `\u{202e}`); everything else is unchanged.
-pub fn printable(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x100 && needs_escape(c) => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Control characters, and the invisible marks that reorder or hide text on screen: the
-/// bidi marks, embeddings, overrides and isolates, zero-width characters and the BOM.
-fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{206f}'
-                | '\u{feff}'
-        )
-}
-
-/// Text that may span lines on purpose (hints): each line made [`printable`].
-pub fn printable_lines(s: &str) -> impl Iterator<Item = Cow<'_, str>> {
-    s.lines().map(printable)
-}
-
 #[cfg(test)]
 mod snapshots;
 
@@ -201,22 +153,6 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).expect("UTF-8"),
             "a 'x' then '****'\nnext ****"
-        );
-    }
-
-    #[test]
-    fn control_characters_become_visible_escapes() {
-        assert_eq!(printable("plain · ✓"), "plain · ✓");
-        assert!(matches!(printable("plain"), Cow::Borrowed(_)));
-        assert_eq!(printable("x\n::error title=x::y"), "x\\n::error title=x::y");
-        assert_eq!(
-            printable("a\x1b[31mb\r\t\u{7f}\u{85}"),
-            "a\\x1b[31mb\\r\\t\\x7f\\x85"
-        );
-        assert_eq!(printable("evil\u{202e}txt"), "evil\\u{202e}txt");
-        assert_eq!(
-            printable("a\u{2066}b\u{061c}c\u{200b}d\u{feff}"),
-            "a\\u{2066}b\\u{61c}c\\u{200b}d\\u{feff}"
         );
     }
 }

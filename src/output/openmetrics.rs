@@ -11,7 +11,8 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-use crate::report::{Check, Report, Status};
+use crate::report::Report;
+use crate::verdict::{Check, Status};
 
 /// The content type of OpenMetrics 1.0 text.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";

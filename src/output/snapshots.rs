@@ -202,7 +202,7 @@ fn url_explanations() {
         ),
         ("url-ambiguous", "redis://:pa/ss@127.0.0.1:6379"),
     ] {
-        let report = crate::clients::explain(raw);
+        let report = crate::report::url::explain(raw);
         for (suffix, format) in [("human", Format::Human), ("json", Format::Json)] {
             let text = render(|out| super::url::write(out, &report, &cfg(format, false)));
             snapshot(&format!("{name}-{suffix}"), &text);

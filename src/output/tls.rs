@@ -5,9 +5,9 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use crate::config::OutputConfig;
-use crate::output::printable;
 use crate::report::TlsReport;
 use crate::text::plural;
+use crate::text::printable;
 
 /// Writes a TLS report in the configured format.
 pub fn write(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()> {

@@ -7,9 +7,11 @@ use colored::Colorize;
 use crate::cli::Format;
 use crate::clients::{Reading, Source, Verdict};
 use crate::config::OutputConfig;
-use crate::output::{github, printable, printable_lines};
-use crate::report::{LintInfo, Status, UrlReport};
+use crate::output::github;
+use crate::report::{LintInfo, UrlReport};
 use crate::text::plural;
+use crate::text::{printable, printable_lines};
+use crate::verdict::Status;
 
 /// Writes the report in the configured format.
 pub fn write(out: &mut dyn Write, r: &UrlReport, cfg: &OutputConfig) -> io::Result<()> {

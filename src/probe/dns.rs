@@ -1,6 +1,6 @@
 //! `dns`: every A/AAAA address of the host, bounded by the deadline.
 
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::mpsc;
 use std::thread;
 
@@ -90,19 +90,5 @@ fn classify(name: &str, err: &str) -> String {
         format!("{name} does not exist in DNS (NXDOMAIN)")
     } else {
         format!("{name}: {err}")
-    }
-}
-
-/// Lists addresses for a summary: at most three, then a count.
-pub fn show_addrs(addrs: &[SocketAddr]) -> String {
-    let ips: Vec<String> = addrs
-        .iter()
-        .map(|a| a.ip())
-        .map(|ip: IpAddr| ip.to_string())
-        .collect();
-    if ips.len() <= 3 {
-        ips.join(", ")
-    } else {
-        format!("{}, … {} more", ips[..3].join(", "), ips.len() - 3)
     }
 }

@@ -354,7 +354,7 @@ fn a_raw_hash_amp_or_at_in_a_query_password_never_shows() {
         let t = parse_ok(raw);
         let shown = everything_shown(&t);
         assert!(!shown.to_lowercase().contains("zqx"), "{raw} -> {shown}");
-        let explained = format!("{:?}", crate::clients::explain(raw));
+        let explained = format!("{:?}", crate::report::url::explain(raw));
         assert!(
             !explained.to_lowercase().contains("zqx"),
             "{raw} -> {explained}"
@@ -364,7 +364,7 @@ fn a_raw_hash_amp_or_at_in_a_query_password_never_shows() {
     // An '@' in a query password makes redis-cli read another host: refused, nothing shown.
     let raw = "redis://h/0?password=a@ZQXtail";
     let e = Target::parse(raw).unwrap_err().to_string();
-    let explained = format!("{:?}", crate::clients::explain(raw));
+    let explained = format!("{:?}", crate::report::url::explain(raw));
     let shown = format!("{e} {} {explained}", redact_raw(raw));
     assert!(!shown.to_lowercase().contains("zqx"), "{raw} -> {shown}");
     let t = parse_ok("redis://h/0?password=ab#ZQXtail");

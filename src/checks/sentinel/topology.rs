@@ -1,7 +1,8 @@
 //! Sentinel facts → the `Topology` of the JSON contract (`data` of the `sentinel` check).
 
 use crate::probe::sentinel::{SentinelFacts, SentinelView};
-use crate::report::{ReplicaEntry, SentinelEntry, Topology, millis};
+use crate::report::{ReplicaEntry, SentinelEntry, Topology};
+use crate::verdict::millis;
 
 /// The topology in the contract's shape.
 pub fn topology(facts: &SentinelFacts) -> Topology {

@@ -1,7 +1,8 @@
 //! Unit tests of the OpenMetrics renderer, from hand-built reports.
 
 use super::*;
-use crate::report::{TargetInfo, Tool};
+use crate::report::TargetInfo;
+use crate::verdict::Tool;
 use serde_json::json;
 
 fn check(id: &'static str, status: Status, ms: Option<f64>, data: Value) -> Check {

@@ -1,18 +1,19 @@
 //! `redcheck wait`: the full check, repeated until every target passes or `--timeout` runs out.
 //!
-//! Each attempt is an ordinary check (`app::prepare` once, then `probe_all` + `evaluate`) whose
+//! Each attempt is an ordinary check (`probe::prepare` once, then `probe_all` + `evaluate`) whose
 //! own deadline never outlives the wait's. The first passing attempt answers at once.
 
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::app::{prepare, probe_all};
 use crate::checks::{self, Options};
 use crate::cli::WaitArgs;
 use crate::config::WaitConfig;
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
-use crate::report::{Report, Status};
+use crate::probe::{prepare, probe_all};
+use crate::report::Report;
+use crate::verdict::Status;
 
 /// Below this much time left, a further attempt could not finish a TLS handshake: give up.
 const LAST_ATTEMPT: Duration = Duration::from_millis(100);
@@ -55,7 +56,7 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
             .min(deadline.saturating_duration_since(Instant::now()))
             .max(Duration::from_millis(1));
         check.connect_timeout = check.connect_timeout.min(check.timeout);
-        let findings = probe_all(&prepared, &check, &progress);
+        let findings = probe_all(&prepared, &check, &|s| progress.stage(s));
         let reports: Vec<Report> = findings
             .iter()
             .map(|f| checks::evaluate(f, &opts))
@@ -122,7 +123,7 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::CheckFailed
     };
-    crate::app::emit(&reports, &cfg.base, code)
+    super::emit(&reports, &cfg.base, code)
 }
 
 fn failed(r: &Report, id: &str) -> bool {
@@ -137,12 +138,12 @@ fn last_failure(reports: &[Report], strict: bool) -> String {
     for r in reports {
         if let Some(c) = r.checks.iter().find(|c| bad(c.status)) {
             let who = if reports.len() > 1 {
-                format!("{}: ", output::printable(&r.target.url))
+                format!("{}: ", crate::text::printable(&r.target.url))
             } else {
                 String::new()
             };
             // Printed on stderr and in the spinner: server text must not forge lines there either.
-            return format!("{who}{}: {}", c.id, output::printable(&c.summary));
+            return format!("{who}{}: {}", c.id, crate::text::printable(&c.summary));
         }
     }
     "no check failed".into()
@@ -156,7 +157,8 @@ fn secs(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Check, TargetInfo, Tool};
+    use crate::report::TargetInfo;
+    use crate::verdict::{Check, Tool};
 
     fn report(url: &str, checks: &[(&'static str, Status)]) -> Report {
         Report {

@@ -1,10 +1,12 @@
-//! The `url` subcommand's report: parts, lints and every client's reading of one raw URL.
+//! The `url` subcommand's report, built from the URL parser's parts and lints and every
+//! client library's reading (`clients`).
 
-use crate::report::{LintInfo, SentinelParts, Status, Tool, UrlParts, UrlReport};
+use super::{LintInfo, SentinelParts, UrlParts, UrlReport};
 use crate::secret::MASK;
 use crate::url::{Endpoint, LintLevel, Target, UrlError, redact_raw};
+use crate::verdict::{Status, Tool};
 
-use super::{Verdict, knowing_scheme, read_all};
+use crate::clients::{Verdict, knowing_scheme, read_all};
 
 /// The `url` subcommand's report for a raw URL: parts, lints and every client's reading.
 pub fn explain(raw: &str) -> UrlReport {
@@ -54,7 +56,7 @@ fn read(raw: &str) -> UrlReport {
                 })
                 .collect(),
             clients: match &t.sentinel {
-                Some(spec) => super::sentinel::readings(&t, spec),
+                Some(spec) => crate::clients::sentinel::readings(&t, spec),
                 None => read_all(raw, Some(&t)),
             },
             known_by: Vec::new(),
