@@ -20,7 +20,6 @@ use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
 use crate::probe::{prepare, probe_all};
 use crate::report::{Report, TlsReport};
-use crate::verdict::Status;
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -53,9 +52,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Writes generated text to stdout in one piece.
 fn emit_generated(bytes: &[u8]) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     out.write_all(bytes)?;
     out.flush()
+}
+
+/// The one ending of every runner: render to stdout through the masking writer, then the
+/// exit code, which a closed stdout (`| head -1`) does not change.
+pub fn finish(
+    code: ExitCode,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<ExitCode> {
+    let mut out = output::stdout();
+    let written = render(&mut out).and_then(|()| out.flush());
+    code.after_writing(written, "the report")
 }
 
 /// `redcheck url`: parse, lint and compare client readings; never touches the network.
@@ -75,15 +85,12 @@ fn explain_url(args: &UrlArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let report = crate::report::url::explain(raw);
-    let mut out = output::stdout();
-    let written = output::url::write(&mut out, &report, &cfg).and_then(|()| out.flush());
-    let bad = report.verdict == Status::Fail || (cfg.strict && report.verdict == Status::Warn);
-    let code = if bad {
+    let code = if report.verdict.fails(cfg.strict) {
         ExitCode::CheckFailed
     } else {
         ExitCode::Success
     };
-    code.after_writing(written, "the report")
+    finish(code, |out| output::url::write(out, &report, &cfg))
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -128,9 +135,7 @@ pub fn emit(reports: &[Report], cfg: &Config, code: ExitCode) -> anyhow::Result<
             .with_context(|| format!("--output {}", path.display()))?;
         return Ok(code);
     }
-    let mut out = output::stdout();
-    let written = output::write(&mut out, reports, &cfg.output).and_then(|()| out.flush());
-    code.after_writing(written, "the report")
+    finish(code, |out| output::write(out, reports, &cfg.output))
 }
 
 fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
@@ -190,8 +195,6 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         handshake: checks::handshake(f),
         report,
     };
-    let mut out = output::stdout();
-    let written = output::tls::write(&mut out, &report, &cfg.output).and_then(|()| out.flush());
-    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict)
-        .after_writing(written, "the report")
+    let code = ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict);
+    finish(code, |out| output::tls::write(out, &report, &cfg.output))
 }

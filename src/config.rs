@@ -464,6 +464,7 @@ pub fn validate_tls(args: &TlsArgs, within: Duration) -> Result<TlsConfig, Usage
 }
 
 /// Colour and progress are decided once, here; `within` bounds the step summary's append.
+#[allow(clippy::disallowed_methods)] // Only asks whether they are terminals; writes nothing.
 pub fn output_config(args: &OutputArgs, within: Duration) -> OutputConfig {
     let stdout_tty = std::io::stdout().is_terminal();
     let stderr_tty = std::io::stderr().is_terminal();

@@ -1,7 +1,6 @@
 //! Exit codes CI can trust.
 
 use crate::report::Report;
-use crate::verdict::Status;
 
 /// The process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +28,7 @@ impl ExitCode {
 
     /// The code for a set of reports: the worst of them.
     pub fn for_reports(reports: &[Report], strict: bool) -> ExitCode {
-        let bad = |r: &Report| r.verdict == Status::Fail || (strict && r.verdict == Status::Warn);
-        if reports.iter().any(bad) {
+        if reports.iter().any(|r| r.verdict.fails(strict)) {
             ExitCode::CheckFailed
         } else {
             ExitCode::Success
@@ -58,6 +56,7 @@ impl From<ExitCode> for std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verdict::Status;
 
     #[test]
     fn a_closed_stdout_keeps_the_code_and_other_write_errors_are_internal() {

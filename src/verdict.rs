@@ -20,6 +20,14 @@ pub enum Status {
     Fail,
 }
 
+impl Status {
+    /// Whether this status makes the run fail: a failure, or a warning under `--strict`. The
+    /// one place the strict rule lives.
+    pub fn fails(self, strict: bool) -> bool {
+        self == Status::Fail || (strict && self == Status::Warn)
+    }
+}
+
 /// One verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {

@@ -89,10 +89,8 @@ pub fn run(args: &IdleArgs) -> anyhow::Result<ExitCode> {
     };
     report.elapsed_ms = millis(started.elapsed());
     let report = IdleReport { report, idle };
-    let mut out = std::io::stdout().lock();
-    output::idle::write(&mut out, &report, &cfg.base.output).context("writing the report")?;
-    Ok(ExitCode::for_reports(
-        std::slice::from_ref(&report.report),
-        cfg.base.output.strict,
-    ))
+    let code = ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.base.output.strict);
+    super::finish(code, |out| {
+        output::idle::write(out, &report, &cfg.base.output)
+    })
 }

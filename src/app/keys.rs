@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use anyhow::Context;
-
 use crate::checks::{self, Options};
 use crate::cli::KeysArgs;
 use crate::config::{CheckConfig, KeysConfig};
@@ -86,12 +84,10 @@ pub fn run(args: &KeysArgs) -> anyhow::Result<ExitCode> {
         databases: samples.iter().map(|(node, s)| table(node, s)).collect(),
         problems,
     };
-    let mut out = std::io::stdout().lock();
-    output::keys::write(&mut out, &report, &cfg.base.output).context("writing the report")?;
-    Ok(ExitCode::for_reports(
-        std::slice::from_ref(&report.report),
-        cfg.base.output.strict,
-    ))
+    let code = ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.base.output.strict);
+    super::finish(code, |out| {
+        output::keys::write(out, &report, &cfg.base.output)
+    })
 }
 
 /// This server, and in a cluster every other primary it announces.

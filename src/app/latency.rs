@@ -5,8 +5,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use std::io::Write;
-
 use anyhow::Context;
 
 use crate::checks::{self, Options};
@@ -61,9 +59,8 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
     // The run is the probe plus the sampling; the probe alone took a few milliseconds.
     report.elapsed_ms = millis(started.elapsed());
     let report = LatencyReport { report, latency };
-    let mut out = output::stdout();
-    let written =
-        output::latency::write(&mut out, &report, &cfg.base.output).and_then(|()| out.flush());
-    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.base.output.strict)
-        .after_writing(written, "the report")
+    let code = ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.base.output.strict);
+    super::finish(code, |out| {
+        output::latency::write(out, &report, &cfg.base.output)
+    })
 }

@@ -1,8 +1,6 @@
 //! `redcheck memory`: config → probe (no pub/sub, cluster or write) → the memory verdicts and
 //! the numbers behind them.
 
-use std::io::Write;
-
 use crate::checks::{self, Options};
 use crate::cli::MemoryArgs;
 use crate::config::Config;
@@ -37,8 +35,6 @@ pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
         numbers: checks::memory_numbers(f),
         report,
     };
-    let mut out = output::stdout();
-    let written = output::memory::write(&mut out, &report, &cfg.output).and_then(|()| out.flush());
-    ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict)
-        .after_writing(written, "the report")
+    let code = ExitCode::for_reports(std::slice::from_ref(&report.report), cfg.output.strict);
+    super::finish(code, |out| output::memory::write(out, &report, &cfg.output))
 }

@@ -53,7 +53,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .local_addr()
         .context("reading the listening address")?;
     let names = cfg.targets.len();
-    eprintln!(
+    crate::output::eprint_line(&format!(
         "redcheck serve: listening on http://{local} · {names} named target{} · URL targets {}",
         if names == 1 { "" } else { "s" },
         if cfg.allow_url_targets {
@@ -61,7 +61,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         } else {
             "refused"
         }
-    );
+    ));
     let limits = Limits {
         // Reading a head needs no probe slot: spare workers keep /metrics and refusals
         // answered while every slot is busy.

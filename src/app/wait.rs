@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::checks::{self, Options};
 use crate::cli::WaitArgs;
-use crate::config::WaitConfig;
+use crate::config::{Backoff, WaitConfig};
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
 use crate::probe::{prepare, probe_all};
@@ -64,15 +64,12 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
         if ExitCode::for_reports(&reports, strict) == ExitCode::Success {
             break (reports, End::Ready);
         }
-        if reports.iter().any(|r| failed(r, "url")) {
-            break (reports, End::Hopeless);
-        }
+        let hopeless = reports.iter().any(|r| failed(r, "url"));
         let left = deadline.saturating_duration_since(Instant::now());
-        if left <= LAST_ATTEMPT {
-            break (reports, End::TimedOut);
-        }
-        // Wake early enough for one last attempt before the deadline rather than after it.
-        let pause = cfg.backoff.pause(attempt).min(left - LAST_ATTEMPT);
+        let pause = match next(&cfg.backoff, attempt, left, hopeless) {
+            Next::Stop(end) => break (reports, end),
+            Next::Retry(pause) => pause,
+        };
         let failure = last_failure(&reports, strict);
         if progress.is_visible() {
             // Redraw while pausing so the elapsed time and the countdown stay current.
@@ -126,6 +123,29 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
     super::emit(&reports, &cfg.base, code)
 }
 
+/// After a failed attempt: stop, or pause this long before the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// No further attempt: the URL cannot be used, or too little time is left.
+    Stop(End),
+    /// Try again after this pause.
+    Retry(Duration),
+}
+
+/// The retry rule, apart from the drawing: after failed attempt `attempt` (1-based) with
+/// `left` of the wait remaining. A URL that cannot be used is never retried; below
+/// [`LAST_ATTEMPT`] no further attempt could finish; otherwise the backoff's pause, cut so
+/// that a last attempt starts before the deadline rather than after it.
+fn next(backoff: &Backoff, attempt: u32, left: Duration, hopeless: bool) -> Next {
+    if hopeless {
+        return Next::Stop(End::Hopeless);
+    }
+    if left <= LAST_ATTEMPT {
+        return Next::Stop(End::TimedOut);
+    }
+    Next::Retry(backoff.pause(attempt).min(left - LAST_ATTEMPT))
+}
+
 fn failed(r: &Report, id: &str) -> bool {
     r.checks
         .iter()
@@ -134,9 +154,8 @@ fn failed(r: &Report, id: &str) -> bool {
 
 /// The first problem that kept the attempt from passing, as `check: summary`.
 fn last_failure(reports: &[Report], strict: bool) -> String {
-    let bad = |s: Status| s == Status::Fail || (strict && s == Status::Warn);
     for r in reports {
-        if let Some(c) = r.checks.iter().find(|c| bad(c.status)) {
+        if let Some(c) = r.checks.iter().find(|c| c.status.fails(strict)) {
             let who = if reports.len() > 1 {
                 format!("{}: ", crate::text::printable(&r.target.url))
             } else {
@@ -208,6 +227,45 @@ mod tests {
         assert_eq!(
             last_failure(&[evil], false),
             "auth: no\\n::error title=x::y\\x1b"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_to_its_cap_and_leaves_room_for_a_last_attempt() {
+        let b = Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_millis(1000),
+        };
+        let ms = Duration::from_millis;
+        let plenty = Duration::from_secs(60);
+        let pauses: Vec<Next> = (1..=6).map(|a| next(&b, a, plenty, false)).collect();
+        assert_eq!(
+            pauses,
+            [100, 200, 400, 800, 1000, 1000].map(|p| Next::Retry(ms(p)))
+        );
+        // 700 ms left: the pause ends LAST_ATTEMPT before the deadline, not at it.
+        assert_eq!(
+            next(&b, 5, ms(700), false),
+            Next::Retry(ms(700) - LAST_ATTEMPT)
+        );
+        // A huge attempt count does not overflow.
+        assert_eq!(next(&b, u32::MAX, plenty, false), Next::Retry(ms(1000)));
+    }
+
+    #[test]
+    fn gives_up_when_no_attempt_could_finish_or_the_url_is_hopeless() {
+        let b = Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        };
+        assert_eq!(next(&b, 1, LAST_ATTEMPT, false), Next::Stop(End::TimedOut));
+        assert_eq!(
+            next(&b, 1, Duration::ZERO, false),
+            Next::Stop(End::TimedOut)
+        );
+        assert_eq!(
+            next(&b, 1, Duration::from_secs(60), true),
+            Next::Stop(End::Hopeless)
         );
     }
 

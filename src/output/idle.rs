@@ -42,7 +42,7 @@ impl Live {
         }
         let lines = cfg.format != Format::Json;
         if lines {
-            eprintln!("{opening}");
+            super::eprint_line(&opening);
         }
         Live { bar: None, lines }
     }
@@ -70,7 +70,7 @@ impl Live {
                 let line = format!("redcheck idle: {}", rung_line(r));
                 match &self.bar {
                     Some(bar) => bar.println(line),
-                    None if self.lines => eprintln!("{line}"),
+                    None if self.lines => super::eprint_line(&line),
                     None => {}
                 }
             }

@@ -80,12 +80,14 @@ impl<W: Write> Drop for Masked<W> {
 }
 
 /// Standard output, buffered and masked: what every subcommand's report is written to.
+#[allow(clippy::disallowed_methods)] // The one place stdout is opened.
 pub fn stdout() -> Masked<io::BufWriter<io::StdoutLock<'static>>> {
     // Serializers write in small pieces; stdout's line buffer would scan each one for '\n'.
     Masked::new(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()))
 }
 
 /// One line on standard error, masked (progress notes and redcheck's own errors).
+#[allow(clippy::disallowed_methods)] // The one place stderr is written.
 pub fn eprint_line(line: &str) {
     let mut err = Masked::new(io::stderr().lock());
     // Nothing useful can be done when stderr is gone.

@@ -175,16 +175,24 @@ fn no_subcommand_or_format_prints_an_echoed_password() {
         } else {
             server.url()
         };
-        let subcommands: [&[&str]; 6] = [
+        let subcommands: [&[&str]; 8] = [
             &["check"],
             &["tls"],
             &["memory"],
             &["latency", "--count", "3"],
             &["wait", "--interval", "50ms"],
+            &["keys"],
+            &["idle", "--ladder", "1s"],
             &["url"],
         ];
         for sub in subcommands {
-            for format in ["human", "json", "github"] {
+            let metrics = ["check", "tls", "memory", "latency", "wait"].contains(&sub[0]);
+            let formats: &[&str] = if metrics {
+                &["human", "json", "github", "openmetrics"]
+            } else {
+                &["human", "json", "github"]
+            };
+            for &format in formats {
                 let summary = dir.path().join("summary.md");
                 let _ = std::fs::remove_file(&summary);
                 let mut c = cmd();
