@@ -5,6 +5,7 @@ mod health;
 mod hostile;
 mod idle;
 mod keyspace;
+mod layers;
 mod metrics;
 mod resets;
 mod robustness;
