@@ -206,16 +206,13 @@ fn timed<T>(mut c: Check, stage: &Stage<T>) -> Check {
 pub(crate) mod testing {
     use std::time::Duration;
 
-    use crate::probe::{Findings, Outcome, Stage};
+    use crate::probe::{Findings, Stage};
     use crate::secret::Secret;
     use crate::url::{PasswordSource, Target};
 
     /// A stage that did not run.
     pub fn not_reached<T>() -> Stage<T> {
-        Stage {
-            outcome: Outcome::Skipped("not reached".into()),
-            took: Duration::ZERO,
-        }
+        Stage::not_reached("not reached")
     }
 
     /// Findings for a parsed URL, every stage not reached, with an optional password from
@@ -294,7 +291,7 @@ pub(crate) mod testing {
                 us(180),
             );
             f.scheme = Stage::done(Speaks::Resp, Duration::ZERO);
-            f.tls = Stage::skipped("plaintext URL (redis://)");
+            f.tls = Stage::not_applicable("plaintext URL (redis://)");
             f.auth = Stage::done(
                 AuthFacts {
                     user: t.username.clone().unwrap_or_else(|| "default".into()),
@@ -374,7 +371,7 @@ pub(crate) mod testing {
                 },
                 us(80),
             );
-            f.cluster = Stage::skipped("cluster mode is off");
+            f.cluster = Stage::not_applicable("cluster mode is off");
             f.pubsub = Stage::done(
                 PubsubFacts {
                     channel: "redcheck:pubsub:0123456789abcdef".into(),
@@ -386,7 +383,7 @@ pub(crate) mod testing {
                 },
                 us(640),
             );
-            f.write = Stage::skipped("not part of this command");
+            f.write = Stage::not_asked("not part of this command");
             f.elapsed = Duration::from_millis(3);
             Build(f)
         }

@@ -145,6 +145,9 @@ pub struct Failure {
     /// Whether the cause is the server's own error reply (a Redis that refused), rather
     /// than something observed on the wire.
     pub from_server: bool,
+    /// The operating system's error behind it, when hints depend on it (a socket file the
+    /// user may not open), so that no hint reads the cause's wording.
+    pub os: Option<std::io::ErrorKind>,
 }
 
 impl Failure {
@@ -154,6 +157,15 @@ impl Failure {
             reason,
             cause: cause.into(),
             from_server: false,
+            os: None,
+        }
+    }
+
+    /// The same failure, noting the operating system's error behind it.
+    pub fn with_os(self, kind: std::io::ErrorKind) -> Self {
+        Self {
+            os: Some(kind),
+            ..self
         }
     }
 

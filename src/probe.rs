@@ -34,7 +34,7 @@ use crate::trust::Roots;
 use crate::url::{Endpoint, Target, UrlError};
 
 use self::classify::{looks_like_tls_refusal, tls_alert, wire_failure};
-pub use self::findings::{Findings, Outcome, Prepared, Speaks, Stage};
+pub use self::findings::{Findings, Outcome, Prepared, SkipCause, Speaks, Stage, StageId};
 pub use self::prepare::{prepare, probe_all};
 
 use self::session::{InfoError, SessionError};
@@ -88,7 +88,7 @@ pub fn run_open(
             };
             f.url = Stage::failed(Failure::new(reason, e.to_string()), start.elapsed());
             f.url_error = Some(e.clone());
-            f.skip_from("dns", "the URL could not be used");
+            f.skip_from(StageId::Dns, "the URL could not be used");
         }
     }
     f.elapsed = start.elapsed();
@@ -112,7 +112,7 @@ fn follow_sentinels(
     let took = started.elapsed();
     let Some(master) = facts.master.clone() else {
         f.sentinel = Stage::done(facts, took);
-        f.skip_from("dns", "no Sentinel announced a master");
+        f.skip_from(StageId::Dns, "no Sentinel announced a master");
         return None;
     };
     // The replicas as the Sentinels that announced this master know them.
@@ -151,7 +151,7 @@ fn probe_target(
     let transport = match &t.endpoint {
         #[cfg(unix)]
         Endpoint::Unix(path) => {
-            f.dns = Stage::skipped("Unix socket");
+            f.dns = Stage::not_applicable("Unix socket");
             on_stage("tcp");
             let started = Instant::now();
             match unix::connect(path, cfg.connect_timeout, deadline) {
@@ -164,12 +164,12 @@ fn probe_target(
                         },
                         started.elapsed(),
                     );
-                    f.tls = Stage::skipped("Unix socket");
+                    f.tls = Stage::not_applicable("Unix socket");
                     Transport::Unix(s)
                 }
                 Err(failure) => {
                     f.tcp = Stage::failed(failure, started.elapsed());
-                    f.skip_from("scheme", "could not connect");
+                    f.skip_from(StageId::Scheme, "could not connect");
                     return None;
                 }
             }
@@ -180,7 +180,7 @@ fn probe_target(
                 Failure::new(Reason::Unreachable, "Unix sockets are not supported here"),
                 Duration::ZERO,
             );
-            f.skip_from("scheme", "could not connect");
+            f.skip_from(StageId::Scheme, "could not connect");
             return None;
         }
         Endpoint::Tcp { host, port } => {
@@ -194,7 +194,7 @@ fn probe_target(
                 }
                 Err(failure) => {
                     f.dns = Stage::failed(failure, started.elapsed());
-                    f.skip_from("tcp", "the host did not resolve");
+                    f.skip_from(StageId::Tcp, "the host did not resolve");
                     return None;
                 }
             };
@@ -213,7 +213,7 @@ fn probe_target(
                         ),
                         took: started.elapsed(),
                     };
-                    f.skip_from("scheme", "could not connect");
+                    f.skip_from(StageId::Scheme, "could not connect");
                     return None;
                 }
             };
@@ -232,13 +232,13 @@ fn probe_target(
                     deadline,
                 )?
             } else {
-                f.tls = Stage::skipped("plaintext URL (redis://)");
+                f.tls = Stage::not_applicable("plaintext URL (redis://)");
                 Transport::Plain(sock)
             }
         }
     };
     if cfg.handshake_only {
-        f.skip_from("auth", "handshake only (redcheck tls)");
+        f.skip_from(StageId::Auth, "handshake only (redcheck tls)");
         return None;
     }
     session(f, t, transport, roots, cfg, deadline, on_stage)
@@ -275,13 +275,13 @@ fn handshake(
                 ),
                 started.elapsed(),
             );
-            f.skip_from("tls", "the port speaks plaintext");
+            f.skip_from(StageId::Tls, "the port speaks plaintext");
             None
         }
         Err(HandshakeError::NotTls { cause, resp: None }) => {
-            f.scheme = Stage::skipped("the port answered neither TLS nor RESP");
+            f.scheme = Stage::not_applicable("the port answered neither TLS nor RESP");
             f.tls = Stage::failed(Failure::new(Reason::TlsHandshake, cause), started.elapsed());
-            f.skip_from("auth", "no TLS session");
+            f.skip_from(StageId::Auth, "no TLS session");
             None
         }
         Err(HandshakeError::Failed(failure, facts)) => {
@@ -292,7 +292,7 @@ fn handshake(
                 outcome: Outcome::Failed(failure, facts),
                 took: started.elapsed(),
             };
-            f.skip_from("auth", "no TLS session");
+            f.skip_from(StageId::Auth, "no TLS session");
             None
         }
     }
@@ -342,7 +342,7 @@ fn session(
             {
                 f.scheme = Stage::done(Speaks::Resp, Duration::ZERO);
             }
-            record_session_error(f, t, e, started, deadline, "auth");
+            record_session_error(f, t, e, started, deadline, StageId::Auth);
             return None;
         }
     }
@@ -359,7 +359,7 @@ fn session(
                     f.ping_denied = Some(denied);
                 }
                 Err(e) => {
-                    record_session_error(f, t, e, started, deadline, "ping");
+                    record_session_error(f, t, e, started, deadline, StageId::Ping);
                     return None;
                 }
             }
@@ -368,7 +368,7 @@ fn session(
             if let SessionError::Server(fl) = &e {
                 refused = Some(fl.reason);
             }
-            record_session_error(f, t, e, started, deadline, "ping");
+            record_session_error(f, t, e, started, deadline, StageId::Ping);
             // A server loading its dataset answers PING with LOADING, one that cannot persist
             // with MISCONF; INFO still answers both, and says why.
             if !matches!(refused, Some(Reason::Loading | Reason::Misconf)) {
@@ -385,22 +385,22 @@ fn session(
             if t.sentinel.is_none() && info.get("redis_mode") == Some("sentinel") {
                 f.at_sentinel = Some(sentinel::monitored(&mut conn));
                 f.info = Stage::done(info, started.elapsed());
-                f.skip_from("cluster", "the port is a Sentinel, not a data node");
+                f.skip_from(StageId::Cluster, "the port is a Sentinel, not a data node");
                 return Some(conn);
             }
             f.info = Stage::done(info, started.elapsed());
         }
         Err(InfoError::Forbidden(why)) => {
-            f.info = Stage::skipped(format!("INFO is not allowed: {why}"));
+            f.info = Stage::forbidden(format!("INFO is not allowed: {why}"));
         }
         Err(InfoError::Failed(e)) => {
-            record_session_error(f, t, e, started, deadline, "info");
-            f.skip_from("config", "INFO failed");
+            record_session_error(f, t, e, started, deadline, StageId::Info);
+            f.skip_from(StageId::Config, "INFO failed");
             return None;
         }
     }
     if refused == Some(Reason::Loading) {
-        f.skip_from("config", "the server is loading its dataset");
+        f.skip_from(StageId::Config, "the server is loading its dataset");
         return None;
     }
     extras::run(f, t, &mut conn, roots, cfg, deadline, on_stage);
@@ -415,14 +415,14 @@ fn record_session_error(
     e: SessionError,
     started: Instant,
     deadline: Deadline,
-    stage: &str,
+    stage: StageId,
 ) {
     let took = started.elapsed();
     let failure = match e {
         SessionError::Server(failure) => failure,
         SessionError::Wire(wire) => {
             if let Some(failure) = tls_alert(&wire, f) {
-                let facts = match std::mem::replace(&mut f.tls, Stage::skipped("")).outcome {
+                let facts = match std::mem::replace(&mut f.tls, Stage::not_reached("")).outcome {
                     Outcome::Done(facts) => Some(Box::new(facts)),
                     _ => None,
                 };
@@ -458,8 +458,8 @@ fn record_session_error(
                         ),
                         took,
                     );
-                    f.skip_from("tls", "the port speaks TLS");
-                    f.tls = Stage::skipped("the URL asks for plaintext");
+                    f.skip_from(StageId::Tls, "the port speaks TLS");
+                    f.tls = Stage::not_applicable("the URL asks for plaintext");
                     return;
                 }
             }
@@ -467,13 +467,13 @@ fn record_session_error(
         }
     };
     match stage {
-        "auth" => {
+        StageId::Auth => {
             f.auth = Stage::failed(failure, took);
-            f.skip_from("ping", "authentication failed");
+            f.skip_from(StageId::Ping, "authentication failed");
         }
-        "ping" => {
+        StageId::Ping => {
             f.ping = Stage::failed(failure, took);
-            f.skip_from("info", "PING failed");
+            f.skip_from(StageId::Info, "PING failed");
         }
         _ => f.info = Stage::failed(failure, took),
     }

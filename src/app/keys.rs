@@ -62,7 +62,7 @@ pub fn run(args: &KeysArgs) -> anyhow::Result<ExitCode> {
     if f.info.facts().is_some() || !samples.is_empty() {
         f.keyspace = match merged(samples.iter().map(|(_, s)| s)) {
             Some(all) => Stage::done(all, f.keyspace.took),
-            None => Stage::skipped(
+            None => Stage::not_reached(
                 problems
                     .first()
                     .cloned()

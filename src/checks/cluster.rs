@@ -49,7 +49,12 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
                     Some(failure.cause.clone()),
                     Some(failure.reason.as_str()),
                 ),
-                Reached::NotTried(why) => (None, None, Some(why.clone()), None),
+                Reached::NotTried(_) | Reached::MarkedFailed => (
+                    None,
+                    None,
+                    n.reached.not_tried_why().map(str::to_string),
+                    None,
+                ),
             };
             json!({"address": n.address, "role": n.role, "reachable": reachable, "ms": ms, "error": error, "reason": reason})
         })
@@ -75,7 +80,7 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
     let tried = c
         .nodes
         .iter()
-        .filter(|n| !matches!(n.reached, Reached::NotTried(_)))
+        .filter(|n| n.reached.not_tried_why().is_none())
         .count();
     let shards = format!(
         "{} shard{}",
@@ -108,7 +113,7 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         let failed_nodes: Vec<String> = c
             .nodes
             .iter()
-            .filter(|n| matches!(&n.reached, Reached::NotTried(why) if why.contains("failed")))
+            .filter(|n| matches!(n.reached, Reached::MarkedFailed))
             .map(|n| format!("{} ({})", n.address, n.role))
             .collect();
         if !failed_nodes.is_empty() {
@@ -271,7 +276,7 @@ mod tests {
             nodes: vec![NodeReach {
                 address: "10.0.0.1:7000".into(),
                 role: "master".into(),
-                reached: Reached::NotTried("the cluster marks it failed".into()),
+                reached: Reached::MarkedFailed,
             }],
             ..ClusterFacts::default()
         };

@@ -25,10 +25,10 @@ fn unix_path(f: &Findings) -> Option<String> {
     }
 }
 
-/// The cause the connect stage failed with.
-fn tcp_cause(f: &Findings) -> Option<&str> {
+/// The failure of the connect stage.
+fn tcp_failure(f: &Findings) -> Option<&Failure> {
     match &f.tcp.outcome {
-        Outcome::Failed(failure, _) => Some(&failure.cause),
+        Outcome::Failed(failure, _) => Some(failure),
         _ => None,
     }
 }
@@ -71,8 +71,8 @@ pub fn for_reason(reason: Reason, f: &Findings) -> Option<String> {
         ),
         Reason::Unreachable if unix_path(f).is_some() => {
             let path = unix_path(f).unwrap_or_default();
-            match tcp_cause(f) {
-                Some(c) if c.contains("permission denied") => format!(
+            match tcp_failure(f).and_then(|failure| failure.os) {
+                Some(std::io::ErrorKind::PermissionDenied) => format!(
                     "this user may not open {path}: check unixsocketperm on the server and that the user is in the socket's group"
                 ),
                 _ => format!(
@@ -514,12 +514,15 @@ mod tests {
             "no socket at /run/redis/redis.sock: …",
         );
         assert!(hint_for(&missing, Reason::Unreachable).contains("unixsocket setting"));
-        let denied = failed_at(
-            url,
-            "tcp",
-            Reason::Unreachable,
-            "/run/redis/redis.sock: permission denied: …",
-        );
+        let mut denied = failed_at(url, "tcp", Reason::Unreachable, "the wording is not read");
+        denied.tcp = Stage {
+            outcome: Outcome::Failed(
+                Failure::new(Reason::Unreachable, "the wording is not read")
+                    .with_os(std::io::ErrorKind::PermissionDenied),
+                None,
+            ),
+            took: Duration::ZERO,
+        };
         assert!(hint_for(&denied, Reason::Unreachable).contains("unixsocketperm"));
         let refused = failed_at(url, "tcp", Reason::Refused, "");
         let h = hint_for(&refused, Reason::Refused);

@@ -200,7 +200,7 @@ mod tests {
                 "raise --timeout",
             ),
             (
-                Outcome::Skipped("pub/sub is not allowed: NOPERM".into()),
+                Stage::<PubsubFacts>::forbidden("pub/sub is not allowed: NOPERM").outcome,
                 Status::Skip,
                 None,
                 "NOPERM",

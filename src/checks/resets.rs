@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{check, hints, skipped};
 use crate::info::Info;
 use crate::probe::session::ServerConfig;
-use crate::probe::{Findings, Outcome};
+use crate::probe::{Findings, Outcome, SkipCause};
 use crate::text::show_uptime;
 use crate::verdict::{Check, Status};
 
@@ -48,17 +48,17 @@ pub fn resets(f: &Findings) -> Check {
     let info = f.info.facts();
     let config = match &f.config.outcome {
         Outcome::Done(c) => Ok(c),
-        Outcome::Skipped(why) => Err(why.as_str()),
+        Outcome::Skipped(why) => Err(why.why.as_str()),
         Outcome::Failed(failure, _) => Err(failure.cause.as_str()),
     };
     // Skipped for another reason (not asked, an earlier stage failed) says nothing of CONFIG.
     let config_ran = match &f.config.outcome {
-        Outcome::Skipped(why) => why.starts_with("CONFIG GET is not allowed"),
+        Outcome::Skipped(why) => why.cause == SkipCause::Forbidden,
         _ => true,
     };
     if info.is_none() && !config_ran {
         let why = match &f.info.outcome {
-            Outcome::Skipped(why) => why.clone(),
+            Outcome::Skipped(why) => why.why.clone(),
             _ => "INFO failed".to_string(),
         };
         return skipped("resets", &why);
@@ -319,7 +319,8 @@ mod tests {
 
     #[test]
     fn a_refused_config_is_never_a_failure_and_falls_back_to_the_provider() {
-        let refused = || Stage::skipped("CONFIG GET is not allowed: ERR unknown command 'CONFIG'");
+        let refused =
+            || Stage::forbidden("CONFIG GET is not allowed: ERR unknown command 'CONFIG'");
         let c = resets(&with(
             "rediss://:pw@contoso.redis.cache.windows.net:6380",
             QUIET,

@@ -7,7 +7,7 @@ use super::memory::{eviction, keyspace, memory};
 use super::{Options, check, clients, durability, failed, hints, object, skipped, timed};
 use crate::failure::{Failure, Reason};
 use crate::info::Info;
-use crate::probe::{Findings, Outcome};
+use crate::probe::{Findings, Outcome, SkipCause};
 use crate::verdict::{Check, Status};
 
 /// Checks that need INFO, after `server`, in report order.
@@ -36,7 +36,7 @@ pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
             durability::persistence(f, info),
             durability::replication(f, info),
         ],
-        Outcome::Skipped(why) if why.starts_with("INFO is not allowed") => {
+        Outcome::Skipped(why) if why.cause == SkipCause::Forbidden => {
             let mut out = vec![server_from_hello(f, why)];
             out.extend(rest_skipped(why));
             out
@@ -139,7 +139,9 @@ pub fn version(f: &Findings) -> Check {
             None => {
                 // Say why INFO is missing (a failed stage before it), not only that it is.
                 let why = match &f.info.outcome {
-                    crate::probe::Outcome::Skipped(why) if why != "not reached" => why.as_str(),
+                    crate::probe::Outcome::Skipped(why) if why.cause != SkipCause::NotRun => {
+                        why.why.as_str()
+                    }
                     _ => "neither INFO nor HELLO named the server",
                 };
                 return skipped("version", why);

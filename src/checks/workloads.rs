@@ -423,7 +423,7 @@ mod tests {
         assert!(c.summary.contains("all 16 keys sampled"), "{}", c.summary);
 
         let mut f = findings("redis://localhost", None);
-        f.keyspace = Stage::skipped("turned off (--sample-keys 0)");
+        f.keyspace = Stage::not_asked("turned off (--sample-keys 0)");
         assert_eq!(workloads(&f).status, Status::Skip);
     }
 }

@@ -82,27 +82,25 @@ impl Mask {
         if !self.secretive_query {
             return s.to_string();
         }
-        let mut out = String::new();
-        let mut parts = s.split('\'');
-        if let Some(first) = parts.next() {
-            out.push_str(first);
-        }
-        for (i, part) in parts.enumerate() {
-            out.push('\'');
-            // Every other piece is inside quotes.
-            if i % 2 == 0 {
-                out.push_str(&self.name(part));
-            } else {
-                out.push_str(part);
+        // The messages quote one name: everything from the first quote to the last is that
+        // name, whatever quotes or spaces it holds itself (`?password=&'+Pw9=` makes redis-py
+        // name the parameter `' Pw9`).
+        let out = match (s.find('\''), s.rfind('\'')) {
+            (Some(a), Some(b)) if a < b => {
+                format!("{}'{}'{}", &s[..a], self.name(&s[a + 1..b]), &s[b + 1..])
             }
-        }
-        match out.split_once("option: ") {
+            _ => s.to_string(),
+        };
+        let out = match out.split_once("option: ") {
             Some((head, names)) => {
                 let names: Vec<String> = names.split(", ").map(|n| self.name(n)).collect();
                 format!("{head}option: {}", names.join(", "))
             }
             None => out,
-        }
+        };
+        // A name with a quote of its own (`?password=&'Pw9=`) throws the quote pairing off:
+        // every piece of the password goes wherever it stands.
+        self.text(&out)
     }
 
     /// A host or socket path: what stands before an '@' in it is user info.

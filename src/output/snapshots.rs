@@ -11,7 +11,7 @@ use crate::cli::Format;
 use crate::config::OutputConfig;
 use crate::failure::{Failure, Reason};
 use crate::probe::sampler::Ended;
-use crate::probe::{Findings, Stage};
+use crate::probe::{Findings, Stage, StageId};
 use crate::report::{LatencyReport, MemoryReport, Report};
 
 fn cfg(format: Format, quiet: bool) -> OutputConfig {
@@ -94,7 +94,7 @@ fn refused() -> Findings {
                 ),
                 Duration::from_micros(90),
             );
-            f.skip_from("scheme", "could not connect");
+            f.skip_from(StageId::Scheme, "could not connect");
             f.elapsed = Duration::from_micros(400);
         })
         .done()
@@ -111,7 +111,7 @@ fn ambiguous() -> Findings {
         Duration::from_micros(12),
     );
     f.url_error = Some(e);
-    f.skip_from("dns", "the URL could not be used");
+    f.skip_from(StageId::Dns, "the URL could not be used");
     f
 }
 

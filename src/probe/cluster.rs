@@ -69,6 +69,19 @@ pub enum Reached {
     No(Failure),
     /// Not tried, for this reason.
     NotTried(String),
+    /// Not tried: the cluster itself marks the node failed.
+    MarkedFailed,
+}
+
+impl Reached {
+    /// Why a node was not dialled, when it was not.
+    pub fn not_tried_why(&self) -> Option<&str> {
+        match self {
+            Reached::NotTried(why) => Some(why),
+            Reached::MarkedFailed => Some("the cluster marks it failed"),
+            Reached::Yes(..) | Reached::No(_) => None,
+        }
+    }
 }
 
 /// One announced node and whether it answered.
@@ -290,7 +303,10 @@ fn reach_one(
         return not_tried("the cluster does not know its address");
     }
     if node.health.as_deref() == Some("fail") {
-        return not_tried("the cluster marks it failed");
+        return NodeReach {
+            reached: Reached::MarkedFailed,
+            ..not_tried("")
+        };
     }
     let Some(port) = port else {
         return not_tried("no client port announced");

@@ -32,15 +32,15 @@ pub fn run(
         f.config = match session::read_config(conn) {
             Ok(facts) => Stage::done(facts, started.elapsed()),
             Err(InfoError::Forbidden(why)) => {
-                Stage::skipped(format!("CONFIG GET is not allowed: {why}"))
+                Stage::forbidden(format!("CONFIG GET is not allowed: {why}"))
             }
             Err(InfoError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
         };
     } else {
-        f.config = Stage::skipped(not_asked);
+        f.config = Stage::not_asked(not_asked);
     }
     if !cfg.extras.cluster {
-        f.cluster = Stage::skipped(not_asked);
+        f.cluster = Stage::not_asked(not_asked);
     } else if is_cluster(f) {
         on_stage("cluster");
         let started = Instant::now();
@@ -50,12 +50,12 @@ pub fn run(
                 Stage::done(facts, started.elapsed())
             }
             Err(InfoError::Forbidden(why)) => {
-                Stage::skipped(format!("CLUSTER is not allowed: {why}"))
+                Stage::forbidden(format!("CLUSTER is not allowed: {why}"))
             }
             Err(InfoError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
         };
     } else {
-        f.cluster = Stage::skipped("cluster mode is off");
+        f.cluster = Stage::not_applicable("cluster mode is off");
     }
 
     sample(f, t, conn, cfg, deadline, on_stage);
@@ -71,7 +71,7 @@ pub fn run(
                 match pubsub::round_trip(conn, &mut subscriber, &channel, auth.protocol, deadline) {
                     Ok(facts) => Stage::done(facts, started.elapsed()),
                     Err(PubsubError::Forbidden(why)) => {
-                        Stage::skipped(format!("pub/sub is not allowed: {why}"))
+                        Stage::forbidden(format!("pub/sub is not allowed: {why}"))
                     }
                     Err(PubsubError::Failed(failure, step)) => Stage {
                         outcome: Outcome::Failed(
@@ -88,7 +88,7 @@ pub fn run(
             }
         };
     } else {
-        f.pubsub = Stage::skipped(not_asked);
+        f.pubsub = Stage::not_asked(not_asked);
     }
 
     if cfg.extras.write {
@@ -101,7 +101,7 @@ pub fn run(
             Err(e) => Stage::failed(session_failure(e), started.elapsed()),
         };
     } else {
-        f.write = Stage::skipped(not_asked);
+        f.write = Stage::not_asked(not_asked);
     }
 }
 
@@ -115,8 +115,8 @@ fn sample(
     on_stage: &(dyn Fn(&'static str) + Sync),
 ) {
     f.keyspace = match cfg.extras.sample_keys {
-        None => Stage::skipped("not part of this command"),
-        Some(0) => Stage::skipped("turned off (--sample-keys 0)"),
+        None => Stage::not_asked("not part of this command"),
+        Some(0) => Stage::not_asked("turned off (--sample-keys 0)"),
         Some(n) => {
             on_stage("keyspace");
             let started = Instant::now();
@@ -127,7 +127,7 @@ fn sample(
             };
             match keyspace::sample(conn, t.db, &limits, deadline, &|_| {}) {
                 Ok(s) => Stage::done(s, started.elapsed()),
-                Err(SampleError::Forbidden(why)) => Stage::skipped(format!(
+                Err(SampleError::Forbidden(why)) => Stage::forbidden(format!(
                     "the keyspace sample needs SCAN, TYPE, PTTL and DBSIZE, which are not allowed: {why}"
                 )),
                 Err(SampleError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
@@ -144,12 +144,12 @@ fn clients(
     on_stage: &(dyn Fn(&'static str) + Sync),
 ) {
     if !cfg.extras.connections {
-        f.connections = Stage::skipped("not part of this command");
+        f.connections = Stage::not_asked("not part of this command");
         return;
     }
     let connected = f.info.facts().and_then(|i| i.clients().connected);
     if let Some(n) = connected.filter(|n| *n > connections::MAX_CONNECTIONS) {
-        f.connections = Stage::skipped(format!(
+        f.connections = Stage::not_applicable(format!(
             "{n} connections: CLIENT LIST is not sent above {} (its reply would be megabytes)",
             connections::MAX_CONNECTIONS
         ));
@@ -160,7 +160,7 @@ fn clients(
     f.connections = match connections::fetch(conn) {
         Ok(facts) => Stage::done(facts, started.elapsed()),
         Err(InfoError::Forbidden(why)) => {
-            Stage::skipped(format!("CLIENT LIST is not allowed: {why}"))
+            Stage::forbidden(format!("CLIENT LIST is not allowed: {why}"))
         }
         Err(InfoError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
     };

@@ -25,8 +25,95 @@ pub enum Outcome<T> {
     Done(T),
     /// It failed; partial facts when there are some (e.g. the chain of a rejected certificate).
     Failed(Failure, Option<Box<T>>),
-    /// It did not run, for this reason.
-    Skipped(String),
+    /// It did not run: why, as a cause checks may branch on and as words to show.
+    Skipped(Skip),
+}
+
+/// Why a stage did not run. Checks branch on [`Skip::cause`], never on the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    /// The kind of reason.
+    pub cause: SkipCause,
+    /// The reason in words, for the report.
+    pub why: String,
+}
+
+/// The kinds of reason a stage did not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipCause {
+    /// The probe never came to it: the state every stage starts in.
+    NotRun,
+    /// An earlier stage failed or did not run.
+    NotReached,
+    /// This subcommand or a flag does not ask for it.
+    NotAsked,
+    /// The server refused the command it needs (ACL, a renamed command, a proxy).
+    Forbidden,
+    /// It does not apply to this target (a Unix socket, a plaintext URL, no cluster mode).
+    NotApplicable,
+}
+
+impl std::ops::Deref for Skip {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.why
+    }
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+/// The stages a failure can make later stages skip, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StageId {
+    /// Name resolution.
+    Dns,
+    /// TCP connect or the Unix socket.
+    Tcp,
+    /// Plaintext or TLS.
+    Scheme,
+    /// The TLS handshake.
+    Tls,
+    /// AUTH / HELLO / SELECT.
+    Auth,
+    /// PING samples.
+    Ping,
+    /// INFO.
+    Info,
+    /// CONFIG GET.
+    Config,
+    /// Cluster topology.
+    Cluster,
+    /// The keyspace sample.
+    Keyspace,
+    /// CLIENT LIST.
+    Connections,
+    /// The pub/sub round trip.
+    Pubsub,
+    /// The write probe.
+    Write,
+}
+
+impl StageId {
+    /// Every stage, in order.
+    pub const ALL: [StageId; 13] = [
+        StageId::Dns,
+        StageId::Tcp,
+        StageId::Scheme,
+        StageId::Tls,
+        StageId::Auth,
+        StageId::Ping,
+        StageId::Info,
+        StageId::Config,
+        StageId::Cluster,
+        StageId::Keyspace,
+        StageId::Connections,
+        StageId::Pubsub,
+        StageId::Write,
+    ];
 }
 
 /// A stage's outcome and how long it took.
@@ -39,11 +126,34 @@ pub struct Stage<T> {
 }
 
 impl<T> Stage<T> {
-    pub(crate) fn skipped(why: impl Into<String>) -> Self {
+    pub(crate) fn skipped(cause: SkipCause, why: impl Into<String>) -> Self {
         Stage {
-            outcome: Outcome::Skipped(why.into()),
+            outcome: Outcome::Skipped(Skip {
+                cause,
+                why: why.into(),
+            }),
             took: Duration::ZERO,
         }
+    }
+
+    /// Skipped because an earlier stage failed or did not run.
+    pub(crate) fn not_reached(why: impl Into<String>) -> Self {
+        Self::skipped(SkipCause::NotReached, why)
+    }
+
+    /// Skipped because nothing asked for it.
+    pub(crate) fn not_asked(why: impl Into<String>) -> Self {
+        Self::skipped(SkipCause::NotAsked, why)
+    }
+
+    /// Skipped because the server refused the command it needs.
+    pub(crate) fn forbidden(why: impl Into<String>) -> Self {
+        Self::skipped(SkipCause::Forbidden, why)
+    }
+
+    /// Skipped because it does not apply to this target.
+    pub(crate) fn not_applicable(why: impl Into<String>) -> Self {
+        Self::skipped(SkipCause::NotApplicable, why)
     }
 
     pub(crate) fn done(facts: T, took: Duration) -> Self {
@@ -142,61 +252,44 @@ impl Findings {
             shown,
             target: None,
             url_error: None,
-            url: Stage::skipped(not_run()),
-            dns: Stage::skipped(not_run()),
-            tcp: Stage::skipped(not_run()),
-            scheme: Stage::skipped(not_run()),
-            tls: Stage::skipped(not_run()),
-            auth: Stage::skipped(not_run()),
-            ping: Stage::skipped(not_run()),
-            info: Stage::skipped(not_run()),
-            config: Stage::skipped(not_run()),
+            url: Stage::skipped(SkipCause::NotRun, not_run()),
+            dns: Stage::skipped(SkipCause::NotRun, not_run()),
+            tcp: Stage::skipped(SkipCause::NotRun, not_run()),
+            scheme: Stage::skipped(SkipCause::NotRun, not_run()),
+            tls: Stage::skipped(SkipCause::NotRun, not_run()),
+            auth: Stage::skipped(SkipCause::NotRun, not_run()),
+            ping: Stage::skipped(SkipCause::NotRun, not_run()),
+            info: Stage::skipped(SkipCause::NotRun, not_run()),
+            config: Stage::skipped(SkipCause::NotRun, not_run()),
             ping_denied: None,
-            cluster: Stage::skipped(not_run()),
-            keyspace: Stage::skipped(not_run()),
-            connections: Stage::skipped(not_run()),
-            pubsub: Stage::skipped(not_run()),
-            write: Stage::skipped(not_run()),
-            sentinel: Stage::skipped("not a Sentinel URL"),
+            cluster: Stage::skipped(SkipCause::NotRun, not_run()),
+            keyspace: Stage::skipped(SkipCause::NotRun, not_run()),
+            connections: Stage::skipped(SkipCause::NotRun, not_run()),
+            pubsub: Stage::skipped(SkipCause::NotRun, not_run()),
+            write: Stage::skipped(SkipCause::NotRun, not_run()),
+            sentinel: Stage::not_applicable("not a Sentinel URL"),
             at_sentinel: None,
             elapsed: Duration::ZERO,
         }
     }
 
     /// Marks every stage from `from` on as skipped because of `why`.
-    pub(crate) fn skip_from(&mut self, from: &str, why: &str) {
-        let order = [
-            "dns",
-            "tcp",
-            "scheme",
-            "tls",
-            "auth",
-            "ping",
-            "info",
-            "config",
-            "cluster",
-            "keyspace",
-            "connections",
-            "pubsub",
-            "write",
-        ];
-        let start = order.iter().position(|s| *s == from).unwrap_or(order.len());
-        for name in &order[start..] {
-            let why = why.to_string();
-            match *name {
-                "dns" => self.dns = Stage::skipped(why),
-                "tcp" => self.tcp = Stage::skipped(why),
-                "scheme" => self.scheme = Stage::skipped(why),
-                "tls" => self.tls = Stage::skipped(why),
-                "auth" => self.auth = Stage::skipped(why),
-                "ping" => self.ping = Stage::skipped(why),
-                "info" => self.info = Stage::skipped(why),
-                "config" => self.config = Stage::skipped(why),
-                "cluster" => self.cluster = Stage::skipped(why),
-                "keyspace" => self.keyspace = Stage::skipped(why),
-                "connections" => self.connections = Stage::skipped(why),
-                "pubsub" => self.pubsub = Stage::skipped(why),
-                _ => self.write = Stage::skipped(why),
+    pub(crate) fn skip_from(&mut self, from: StageId, why: &str) {
+        for id in StageId::ALL.into_iter().filter(|id| *id >= from) {
+            match id {
+                StageId::Dns => self.dns = Stage::not_reached(why),
+                StageId::Tcp => self.tcp = Stage::not_reached(why),
+                StageId::Scheme => self.scheme = Stage::not_reached(why),
+                StageId::Tls => self.tls = Stage::not_reached(why),
+                StageId::Auth => self.auth = Stage::not_reached(why),
+                StageId::Ping => self.ping = Stage::not_reached(why),
+                StageId::Info => self.info = Stage::not_reached(why),
+                StageId::Config => self.config = Stage::not_reached(why),
+                StageId::Cluster => self.cluster = Stage::not_reached(why),
+                StageId::Keyspace => self.keyspace = Stage::not_reached(why),
+                StageId::Connections => self.connections = Stage::not_reached(why),
+                StageId::Pubsub => self.pubsub = Stage::not_reached(why),
+                StageId::Write => self.write = Stage::not_reached(why),
             }
         }
     }

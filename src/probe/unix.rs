@@ -62,7 +62,8 @@ fn classify(shown: &str, e: &io::Error) -> Failure {
         io::ErrorKind::PermissionDenied => Failure::new(
             Reason::Unreachable,
             format!("{shown}: permission denied: check unixsocketperm / the user's group"),
-        ),
+        )
+        .with_os(io::ErrorKind::PermissionDenied),
         io::ErrorKind::ConnectionRefused => Failure::new(
             Reason::Refused,
             format!("{shown}: refused (the socket file exists but nothing listens on it)"),
