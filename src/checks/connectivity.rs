@@ -358,7 +358,14 @@ mod tests {
 
     #[test]
     fn url_summarises_the_parts_and_the_worst_lint() {
-        let cases: [(&str, Option<PasswordSource>, Status, &str, Option<&str>); 6] = [
+        type Case<'a> = (
+            &'a str,
+            Option<PasswordSource>,
+            Status,
+            &'a str,
+            Option<&'a str>,
+        );
+        let cases: [Case<'_>; 6] = [
             (
                 "redis://:pw@127.0.0.1:6379/2",
                 None,
