@@ -266,17 +266,17 @@ pub(crate) mod testing {
             let us = Duration::from_micros;
             let mut f = findings(url, None);
             let t = f.target.clone().expect("a parsed target");
+            // A host name resolves to 127.0.0.1, the way a hosts-file entry would.
+            let literal: Option<std::net::IpAddr> = t.host().and_then(|h| h.as_str().parse().ok());
             let addr = std::net::SocketAddr::new(
-                t.host()
-                    .and_then(|h| h.as_str().parse().ok())
-                    .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+                literal.unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
                 t.port().unwrap_or(6379),
             );
             f.url = Stage::done((), us(21));
             f.dns = Stage::done(
                 DnsFacts {
                     addrs: vec![addr],
-                    literal: true,
+                    literal: literal.is_some(),
                 },
                 us(2),
             );
