@@ -448,10 +448,95 @@ fn openmetrics_exposition() {
     snapshot("openmetrics", &super::openmetrics::render(&reports));
 }
 
-/// The GitHub step summary (Markdown) for a healthy and a refused target.
+/// A Sentinel URL whose Sentinels agree but one is down, with one replica reached and one not.
+fn sentinel() -> Findings {
+    use crate::probe::sentinel::{
+        Announced, MasterState, Peer, ReplicaNode, SentinelFacts, SentinelNode, SentinelView,
+    };
+    let view = SentinelView {
+        rtt: Duration::from_micros(200),
+        master: Some(("127.0.0.1".into(), 6379)),
+        state: Some(MasterState {
+            flags: vec!["master".into()],
+            quorum: Some(2),
+            ..MasterState::default()
+        }),
+        ckquorum: Some(Ok("OK 2 usable Sentinels".into())),
+        monitored: vec![("mymaster".into(), "127.0.0.1:6379".into())],
+        ..SentinelView::default()
+    };
+    let replica = |port: u16, reached| ReplicaNode {
+        peer: Peer {
+            address: format!("127.0.0.1:{port}"),
+            host: "127.0.0.1".into(),
+            port,
+            flags: vec!["slave".into()],
+        },
+        reached,
+    };
+    Build::healthy(
+        "redis+sentinel://:pw@127.0.0.1:26379,127.0.0.1:26380,127.0.0.1:26381/mymaster/0",
+    )
+    .with(|f| {
+        // The data node the probe connects to is the master the Sentinels announced.
+        let master: std::net::SocketAddr = "127.0.0.1:6379".parse().expect("an address");
+        if let crate::probe::Outcome::Done(t) = &mut f.tcp.outcome {
+            t.peer = master.to_string();
+            t.attempts[0].addr = master;
+        }
+        if let crate::probe::Outcome::Done(d) = &mut f.dns.outcome {
+            d.addrs = vec![master];
+        }
+        f.sentinel = Stage::done(
+            SentinelFacts {
+                master_name: "mymaster".into(),
+                nodes: vec![
+                    SentinelNode {
+                        address: "127.0.0.1:26379".into(),
+                        result: Ok(view.clone()),
+                    },
+                    SentinelNode {
+                        address: "127.0.0.1:26380".into(),
+                        result: Ok(view),
+                    },
+                    SentinelNode {
+                        address: "127.0.0.1:26381".into(),
+                        result: Err((
+                            "tcp",
+                            Failure::new(
+                                Reason::Refused,
+                                "127.0.0.1:26381: refused (nothing listens on that port)",
+                            ),
+                        )),
+                    },
+                ],
+                master: Some(Announced {
+                    host: "127.0.0.1".into(),
+                    port: 6379,
+                    by: vec!["127.0.0.1:26379".into(), "127.0.0.1:26380".into()],
+                }),
+                replicas: vec![
+                    replica(6380, Ok((Duration::from_micros(300), "slave".into()))),
+                    replica(
+                        6381,
+                        Err(Failure::new(
+                            Reason::Refused,
+                            "127.0.0.1:6381: refused (nothing listens on that port)",
+                        )),
+                    ),
+                ],
+            },
+            Duration::from_micros(1200),
+        );
+    })
+    .done()
+}
+
+/// The GitHub step summary (Markdown): healthy, refused, an ambiguous URL, and a Sentinel URL
+/// (the topology table).
 #[test]
 fn github_step_summary() {
-    let reports: Vec<Report> = [healthy(), refused(), ambiguous()]
+    let reports: Vec<Report> = [healthy(), refused(), ambiguous(), sentinel()]
         .iter()
         .map(evaluate)
         .collect();
