@@ -265,17 +265,17 @@ pub(crate) mod testing {
             let us = Duration::from_micros;
             let mut f = findings(url, None);
             let t = f.target.clone().expect("a parsed target");
+            // A host name resolves to 127.0.0.1, the way a hosts-file entry would.
+            let literal: Option<std::net::IpAddr> = t.host().and_then(|h| h.as_str().parse().ok());
             let addr = std::net::SocketAddr::new(
-                t.host()
-                    .and_then(|h| h.as_str().parse().ok())
-                    .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+                literal.unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
                 t.port().unwrap_or(6379),
             );
             f.url = Stage::done((), us(21));
             f.dns = Stage::done(
                 DnsFacts {
                     addrs: vec![addr],
-                    literal: true,
+                    literal: literal.is_some(),
                 },
                 us(2),
             );
@@ -400,9 +400,123 @@ pub(crate) mod testing {
             self
         }
 
+        /// A TLS target: the port spoke TLS and the handshake recorded `facts`.
+        pub fn tls(mut self, facts: crate::probe::tls::TlsFacts) -> Build {
+            self.0.scheme = Stage::done(crate::probe::Speaks::Tls, Duration::from_micros(600));
+            self.0.tls = Stage::done(facts, Duration::from_micros(2100));
+            self
+        }
+
         /// The findings.
         pub fn done(self) -> Findings {
             self.0
+        }
+    }
+
+    /// Certificates minted with rcgen from fixed Ed25519 keys, serials and dates, so their DER
+    /// and fingerprints are the same on every run; `days_left` is the test's, since the real
+    /// count depends on today.
+    pub mod certs {
+        use rcgen::{
+            BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType,
+            SerialNumber, date_time_ymd,
+        };
+        use rustls::pki_types::CertificateDer;
+
+        use crate::probe::tls::TlsFacts;
+        use crate::trust::TrustSource;
+        use crate::x509::CertInfo;
+
+        // Throwaway keys for tests alone (`openssl genpkey -algorithm ed25519`).
+        const CA_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJbiQ6gWvNLvW48FXKmt9PtziU9g/6XlEHttdISk8j0Y\n-----END PRIVATE KEY-----\n";
+        const LEAF_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEILguQJ/bFRqwcKOkd0Zlk/daLdyY8vgARzyJLjhGJlWQ\n-----END PRIVATE KEY-----\n";
+
+        /// One minted certificate: what redcheck reads from it, and its DER.
+        pub struct Minted {
+            /// As parsed by `CertInfo::from_der`, with `days_left` set.
+            pub info: CertInfo,
+            /// The encoding.
+            pub der: CertificateDer<'static>,
+            params: CertificateParams,
+            key: KeyPair,
+        }
+
+        /// A CA named `cn`, self-signed.
+        pub fn ca(cn: &str, days_left: i64) -> Minted {
+            mint(cn, &[], true, None, days_left)
+        }
+
+        /// A server certificate for `sans`, signed by `by` or by itself.
+        pub fn leaf(cn: &str, sans: &[&str], by: Option<&Minted>, days_left: i64) -> Minted {
+            mint(cn, sans, false, by, days_left)
+        }
+
+        fn mint(cn: &str, sans: &[&str], ca: bool, by: Option<&Minted>, days_left: i64) -> Minted {
+            let mut params = CertificateParams::default();
+            params.distinguished_name.push(DnType::CommonName, cn);
+            params.subject_alt_names = sans
+                .iter()
+                .map(|s| match s.parse() {
+                    Ok(ip) => SanType::IpAddress(ip),
+                    Err(_) => SanType::DnsName((*s).try_into().expect("a DNS name")),
+                })
+                .collect();
+            params.is_ca = if ca {
+                IsCa::Ca(BasicConstraints::Unconstrained)
+            } else {
+                IsCa::ExplicitNoCa
+            };
+            params.serial_number = Some(SerialNumber::from(if ca { 1u64 } else { 2 }));
+            params.not_before = date_time_ymd(2025, 1, 1);
+            params.not_after = date_time_ymd(if ca { 2035 } else { 2027 }, 1, 1);
+            let key = KeyPair::from_pem(if ca { CA_KEY } else { LEAF_KEY }).expect("a key");
+            let cert = match by {
+                None => params.self_signed(&key),
+                Some(issuer) => {
+                    params.signed_by(&key, &Issuer::from_params(&issuer.params, &issuer.key))
+                }
+            }
+            .expect("a certificate");
+            let der = cert.der().clone();
+            let mut info = CertInfo::from_der(&der).expect("X.509");
+            info.days_left = days_left;
+            info.days_expired = 0;
+            Minted {
+                info,
+                der,
+                params,
+                key,
+            }
+        }
+
+        /// What a TLS 1.3 handshake with `server_name` records for `chain` under `trust`.
+        pub fn facts(
+            server_name: &str,
+            chain: &[&Minted],
+            trust: TrustSource,
+            verification: Result<(), crate::failure::Failure>,
+        ) -> TlsFacts {
+            TlsFacts {
+                version: "TLS 1.3".into(),
+                cipher: "TLS13_AES_256_GCM_SHA384".into(),
+                alpn: None,
+                server_name: server_name.into(),
+                chain: chain.iter().map(|c| c.info.clone()).collect(),
+                chain_der: chain.iter().map(|c| c.der.clone()).collect(),
+                trust,
+                roots: if trust == TrustSource::CustomCa {
+                    1
+                } else {
+                    146
+                },
+                fallback_note: None,
+                verification,
+                client_cert_requested: false,
+                client_cert: None,
+                issuers_in_store: Vec::new(),
+                leaf_in_store: false,
+                server_suites: None,
+            }
         }
     }
 }

@@ -249,7 +249,11 @@ fn nodes_text(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::checks::testing::Build;
+    use crate::probe::Stage;
     use crate::probe::cluster::{Node, NodeReach, Shard};
 
     #[test]
@@ -291,5 +295,232 @@ mod tests {
             "{}",
             c.summary
         );
+    }
+
+    fn shard(slots: (u16, u16), primary: &str) -> Shard {
+        Shard {
+            slots: vec![slots],
+            nodes: vec![Node {
+                id: primary.into(),
+                role: "master".into(),
+                health: Some("online".into()),
+                ..Node::default()
+            }],
+        }
+    }
+
+    fn reach(address: &str, reached: Reached) -> NodeReach {
+        NodeReach {
+            address: address.into(),
+            role: "master".into(),
+            reached,
+        }
+    }
+
+    fn ms(n: u64) -> Reached {
+        Reached::Yes(Duration::from_millis(n), None)
+    }
+
+    /// Three healthy shards, every node reached, as the probe records a working cluster.
+    fn three_shards(nodes: Vec<NodeReach>) -> ClusterFacts {
+        ClusterFacts {
+            state: Some("ok".into()),
+            slots_assigned: Some(16384),
+            slots_ok: Some(16384),
+            known_nodes: Some(3),
+            my_id: Some("a".into()),
+            shards: vec![
+                shard((0, 5460), "a"),
+                shard((5461, 10922), "b"),
+                shard((10923, 16383), "c"),
+            ],
+            nodes,
+            over_cap: 0,
+        }
+    }
+
+    fn judge(url: &str, facts: ClusterFacts) -> Check {
+        let f = Build::healthy(url)
+            .with(|f| f.cluster = Stage::done(facts, Duration::from_micros(900)))
+            .done();
+        cluster(&f)
+    }
+
+    fn reason(c: &Check) -> Option<&str> {
+        c.data.get("reason").and_then(|r| r.as_str())
+    }
+
+    #[test]
+    fn a_cluster_serving_every_slot_with_every_node_reached_passes() {
+        let c = judge(
+            "redis://10.0.0.1:7000",
+            three_shards(vec![
+                reach("10.0.0.1:7000", ms(1)),
+                reach("10.0.0.2:7000", ms(2)),
+                reach("10.0.0.3:7000", ms(3)),
+            ]),
+        );
+        assert_eq!(c.status, Status::Pass, "{}", c.summary);
+        assert_eq!(c.summary, "ok · 3 shards · 3 announced nodes reachable");
+        assert!(c.hint.as_deref().unwrap().contains("cluster-aware client"));
+        assert_eq!(reason(&c), None);
+        assert_eq!(c.data["shards"], 3);
+        assert_eq!(c.data["nodes"][1]["reachable"], true);
+        assert_eq!(c.data["nodes"][1]["ms"], 2.0);
+        assert_eq!(c.duration_ms, Some(0.9));
+    }
+
+    #[test]
+    fn an_unreachable_node_fails_and_is_named_with_its_cause() {
+        let no = |cause: &str| Reached::No(Failure::new(Reason::Timeout, cause));
+        let c = judge(
+            "redis://10.0.0.1:7000",
+            three_shards(vec![
+                reach("10.0.0.1:7000", ms(1)),
+                reach("172.17.0.2:7000", no("no answer within 2000 ms")),
+                reach("172.17.0.3:7000", no("no answer within 2000 ms")),
+            ]),
+        );
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(reason(&c), Some("node-unreachable"));
+        assert_eq!(
+            c.summary,
+            "2 of 3 announced nodes unreachable: 172.17.0.2:7000 (no answer within 2000 ms); 172.17.0.3:7000 (no answer within 2000 ms)"
+        );
+        let hint = c.hint.unwrap();
+        assert!(hint.contains("NAT mapping"), "{hint}");
+        assert!(!hint.contains("certificate"), "{hint}");
+        assert_eq!(c.data["nodes"][1]["reachable"], false);
+        assert_eq!(c.data["nodes"][1]["reason"], "timeout");
+    }
+
+    #[test]
+    fn a_node_whose_certificate_names_other_hosts_says_so_and_more_than_three_are_counted() {
+        let mismatch = || {
+            Reached::No(Failure::new(
+                Reason::HostnameMismatch,
+                "the certificate is for cache.example.com",
+            ))
+        };
+        let nodes = (1..=5)
+            .map(|i| reach(&format!("10.0.0.{i}:7000"), mismatch()))
+            .collect();
+        let c = judge("rediss://cache.example.com:7000", three_shards(nodes));
+        assert_eq!(c.status, Status::Fail);
+        assert!(
+            c.summary
+                .starts_with("5 of 5 announced nodes unreachable: 10.0.0.1:7000 (")
+                && c.summary.ends_with("; 2 more"),
+            "{}",
+            c.summary
+        );
+        assert!(!c.summary.contains("10.0.0.4:7000"), "{}", c.summary);
+        assert!(
+            c.hint.unwrap().contains("cluster-announce-hostname"),
+            "a mismatch says how the certificate must change"
+        );
+    }
+
+    #[test]
+    fn nodes_reached_only_under_insecure_warn() {
+        let note = Failure::new(Reason::UnknownIssuer, "issued by 'Private CA', not trusted");
+        let c = judge(
+            "rediss://10.0.0.1:7000",
+            three_shards(vec![
+                reach("10.0.0.1:7000", ms(1)),
+                reach(
+                    "10.0.0.2:7000",
+                    Reached::Yes(Duration::from_millis(2), Some(note)),
+                ),
+            ]),
+        );
+        assert_eq!(c.status, Status::Warn);
+        assert_eq!(
+            c.summary,
+            "ok · 3 shards · 2 announced nodes reachable, 1 only because of --insecure"
+        );
+        let hint = c.hint.unwrap();
+        assert!(
+            hint.starts_with("a verifying client fails on those nodes: issued by 'Private CA'"),
+            "{hint}"
+        );
+        assert_eq!(c.data["nodes"][1]["reason"], "unknown-issuer");
+    }
+
+    #[test]
+    fn a_down_cluster_fails_cluster_down_before_naming_unreachable_nodes() {
+        let mut facts = three_shards(vec![
+            reach("10.0.0.1:7000", ms(1)),
+            reach(
+                "10.0.0.2:7000",
+                Reached::No(Failure::new(
+                    Reason::Refused,
+                    "refused (nothing listens on that port)",
+                )),
+            ),
+        ]);
+        facts.state = Some("fail".into());
+        facts.shards.truncate(2);
+        facts.slots_assigned = Some(10923);
+        let c = judge("redis://10.0.0.1:7000", facts);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(reason(&c), Some("cluster-down"));
+        assert_eq!(
+            c.summary,
+            "cluster_state:fail · 10923 of 16384 slots assigned · 2 shards · slots not served: 10923-16383 · 1 of 2 announced nodes unreachable: 10.0.0.2:7000 (refused (nothing listens on that port))"
+        );
+        assert!(c.hint.unwrap().ends_with("commands fail with CLUSTERDOWN"));
+    }
+
+    #[test]
+    fn nodes_over_the_dialling_cap_are_counted_and_turn_a_pass_into_a_warning() {
+        let mut facts = three_shards(vec![reach("10.0.0.1:7000", ms(1))]);
+        facts.over_cap = 12;
+        let c = judge("redis://10.0.0.1:7000", facts.clone());
+        assert_eq!(c.status, Status::Warn);
+        assert_eq!(
+            c.summary,
+            format!(
+                "ok · 3 shards · 1 announced node reachable · 12 more announced nodes not tried (redcheck dials at most {MAX_DIALLED})"
+            )
+        );
+        assert_eq!(c.data["not_tried_over_cap"], 12);
+        // A failure stays a failure, with the count after it.
+        facts.state = Some("fail".into());
+        let c = judge("redis://10.0.0.1:7000", facts);
+        assert_eq!(c.status, Status::Fail);
+        assert!(
+            c.summary
+                .ends_with("12 more announced nodes not tried (redcheck dials at most 1000)"),
+            "{}",
+            c.summary
+        );
+    }
+
+    #[test]
+    fn a_skipped_or_refused_cluster_stage_is_reported_as_such() {
+        let f = Build::healthy("redis://127.0.0.1:6379").done();
+        let c = cluster(&f);
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Skip, "cluster mode is off")
+        );
+        assert_eq!(c.duration_ms, None);
+        let f = Build::healthy("redis://127.0.0.1:6379")
+            .with(|f| {
+                f.cluster = Stage::failed(
+                    Failure::new(
+                        Reason::Noperm,
+                        "NOPERM this user has no permissions to run the 'cluster|shards' command",
+                    ),
+                    Duration::from_micros(70),
+                );
+            })
+            .done();
+        let c = cluster(&f);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(reason(&c), Some("noperm"));
+        assert!(c.hint.unwrap().contains("ACL SETUSER"));
+        assert_eq!(c.duration_ms, Some(0.07));
     }
 }

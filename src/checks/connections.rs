@@ -170,4 +170,65 @@ mod tests {
         f.connections = Stage::done(ConnectionFacts { clients }, Duration::ZERO);
         assert_eq!(connections(&f).status, Status::Pass);
     }
+
+    #[test]
+    fn connections_are_grouped_by_address_and_library_with_idle_percentiles() {
+        let client = |host: &str, lib: Option<&str>, idle_s: u64| Client {
+            host: host.into(),
+            lib: lib.map(Into::into),
+            name: None,
+            age_s: 3600,
+            idle_s,
+            pubsub: false,
+            blocked: false,
+        };
+        let mut clients: Vec<Client> = (0..6)
+            .map(|i| client("10.0.0.5", Some("redis-py 5.0.1"), i * 10))
+            .collect();
+        clients.extend((0..3).map(|i| client("10.0.0.6", Some("ioredis 5.4.1"), i)));
+        clients.push(client("10.0.0.6", None, 900));
+        clients.push(client("10.0.0.9", None, 1));
+        let mut f = findings("redis://localhost", None);
+        f.connections = Stage::done(ConnectionFacts { clients }, Duration::from_micros(800));
+        let c = connections(&f);
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(
+            c.summary,
+            "11 connections from 3 addresses · 10.0.0.5 ×6 (redis-py 5.0.1), 10.0.0.6 ×3 (ioredis 5.4.1), 10.0.0.6 ×1 · idle p50 10 s, p90 50 s, max 900 s"
+        );
+        assert_eq!(c.hint, None);
+        assert_eq!(c.data["groups"].as_array().map(Vec::len), Some(4));
+        assert_eq!(c.data["groups"][0]["oldest_age_seconds"], 3600);
+        assert_eq!(c.duration_ms, Some(0.8));
+    }
+
+    #[test]
+    fn no_other_client_passes_and_a_refused_client_list_fails_with_its_reason() {
+        let mut f = findings("redis://localhost", None);
+        f.connections = Stage::done(
+            ConnectionFacts {
+                clients: Vec::new(),
+            },
+            Duration::ZERO,
+        );
+        let c = connections(&f);
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Pass, "no other client is connected")
+        );
+        assert_eq!(c.data["connections"], 0);
+        f.connections = Stage::failed(
+            crate::failure::Failure::new(
+                crate::failure::Reason::Noperm,
+                "NOPERM this user has no permissions to run the 'client|list' command",
+            ),
+            Duration::ZERO,
+        );
+        let c = connections(&f);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.data["reason"], "noperm");
+        assert!(c.summary.contains("client|list"), "{}", c.summary);
+        f.connections = Stage::skipped("not part of this command");
+        assert_eq!(connections(&f).status, Status::Skip);
+    }
 }

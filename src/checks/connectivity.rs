@@ -328,8 +328,12 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::checks::testing::findings;
+    use crate::checks::testing::{Build, findings};
+    use crate::failure::{Failure, Reason};
     use crate::probe::Stage;
+    use crate::probe::dns::DnsFacts;
+    use crate::probe::session::PingDenied;
+    use crate::probe::tcp::{Attempt, TcpFacts};
 
     #[test]
     fn a_plaintext_port_proved_by_the_scheme_check_drops_the_tls_port_lint() {
@@ -342,5 +346,446 @@ mod tests {
         let c = url(&f);
         assert_eq!(c.status, Status::Pass, "{}", c.summary);
         assert!(!c.summary.contains("TLS"), "{}", c.summary);
+    }
+
+    fn reason(c: &Check) -> Option<&str> {
+        c.data.get("reason").and_then(Value::as_str)
+    }
+
+    fn failure(reason: Reason, cause: &str) -> Failure {
+        Failure::new(reason, cause)
+    }
+
+    #[test]
+    fn url_summarises_the_parts_and_the_worst_lint() {
+        type Case<'a> = (
+            &'a str,
+            Option<PasswordSource>,
+            Status,
+            &'a str,
+            Option<&'a str>,
+        );
+        let cases: [Case<'_>; 6] = [
+            (
+                "redis://:pw@127.0.0.1:6379/2",
+                None,
+                Status::Pass,
+                "redis (plaintext) · 127.0.0.1:6379 · db 2 · password only",
+                None,
+            ),
+            (
+                "rediss://app:pw@cache.example.com:6380",
+                None,
+                Status::Pass,
+                "rediss (TLS) · cache.example.com:6380 · db 0 · user app",
+                None,
+            ),
+            (
+                "redis://127.0.0.1",
+                Some(PasswordSource::File {
+                    newline_stripped: true,
+                }),
+                Status::Pass,
+                "redis (plaintext) · 127.0.0.1:6379 · db 0 · password from --password-file (trailing newline stripped)",
+                None,
+            ),
+            (
+                "redis://127.0.0.1",
+                Some(PasswordSource::Env),
+                Status::Pass,
+                "redis (plaintext) · 127.0.0.1:6379 · db 0 · password from REDISCLI_AUTH",
+                None,
+            ),
+            (
+                "redis://cache.example.com",
+                None,
+                Status::Warn,
+                "redis (plaintext) · cache.example.com:6379 · db 0 · no credentials · plaintext to cache.example.com: the password and data cross the network unencrypted",
+                Some("use TLS where the server offers it: rediss://cache.example.com:6379/0"),
+            ),
+            (
+                "redis://127.0.0.1:6379?foo=1",
+                None,
+                Status::Info,
+                "redis (plaintext) · 127.0.0.1:6379 · db 0 · no credentials · query parameters not checked here: foo",
+                Some("go-redis rejects unknown parameters"),
+            ),
+        ];
+        for (raw, outside, status, summary, hint) in cases {
+            let mut f = findings(raw, outside);
+            f.url = Stage::done((), Duration::from_micros(21));
+            let c = url(&f);
+            assert_eq!((c.status, c.summary.as_str()), (status, summary), "{raw}");
+            match hint {
+                Some(h) => assert!(
+                    c.hint.as_deref().unwrap_or("").contains(h),
+                    "{raw}: {:?}",
+                    c.hint
+                ),
+                None => assert_eq!(c.hint, None, "{raw}"),
+            }
+            assert_eq!(
+                c.data["password_set"],
+                outside.is_some() || raw.contains(":pw@"),
+                "{raw}"
+            );
+            assert_eq!(
+                c.data["password_newline_stripped"],
+                matches!(
+                    outside,
+                    Some(PasswordSource::File {
+                        newline_stripped: true
+                    })
+                ),
+                "{raw}"
+            );
+            assert_eq!(c.duration_ms, Some(0.021));
+        }
+    }
+
+    #[test]
+    fn an_ambiguous_url_fails_with_both_readings_and_the_fix() {
+        let raw = "redis://:pa/ss@127.0.0.1:6379";
+        let e = crate::url::Target::parse(raw).expect_err("an ambiguous URL");
+        let mut f = findings("redis://127.0.0.1", None);
+        f.target = None;
+        f.shown = crate::url::redact_raw(raw);
+        f.url = Stage::failed(failure(Reason::InvalidUrl, &e.to_string()), Duration::ZERO);
+        f.url_error = Some(e);
+        let c = url(&f);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(reason(&c), Some("invalid-url"));
+        let readings = &c.data["readings"];
+        assert_eq!(readings[0]["by"], "rfc3986");
+        assert_eq!(readings[1]["by"], "redis-cli");
+        assert_ne!(
+            readings[0]["host"], readings[1]["host"],
+            "two different hosts"
+        );
+        assert!(
+            c.hint.unwrap().contains("%2F"),
+            "the fix percent-encodes the '/'"
+        );
+        assert!(!c.summary.contains("pa/ss"), "{}", c.summary);
+    }
+
+    #[test]
+    fn dns_names_the_addresses_or_the_failure() {
+        let mut f = findings("redis://cache.example.com", None);
+        f.dns = Stage::done(
+            DnsFacts {
+                addrs: vec![
+                    "10.0.0.7:6379".parse().unwrap(),
+                    "[fd00::7]:6379".parse().unwrap(),
+                ],
+                literal: false,
+            },
+            Duration::from_micros(1500),
+        );
+        let c = dns(&f);
+        assert_eq!(c.status, Status::Pass);
+        assert!(
+            c.summary.starts_with("2 addresses (") && c.summary.ends_with(") in 1.50 ms"),
+            "{}",
+            c.summary
+        );
+        assert!(c.summary.contains("10.0.0.7"), "{}", c.summary);
+        assert_eq!(c.data["addresses"], json!(["10.0.0.7", "fd00::7"]));
+
+        let f = Build::healthy("redis://127.0.0.1:6379").done();
+        let c = dns(&f);
+        assert_eq!(c.summary, "127.0.0.1 is an address, no lookup");
+
+        let cases = [
+            (
+                failure(
+                    Reason::DnsFailed,
+                    "cache.example.com: no such host (NXDOMAIN)",
+                ),
+                "dns-failed",
+                "check the host name for typos",
+            ),
+            (
+                failure(
+                    Reason::Timeout,
+                    "the resolver did not answer for cache.example.com within the deadline",
+                ),
+                "timeout",
+                "getent hosts cache.example.com",
+            ),
+        ];
+        for (fl, code, hint) in cases {
+            let mut f = findings("redis://cache.example.com", None);
+            f.dns = Stage::failed(fl.clone(), Duration::from_millis(2));
+            f.skip_from("tcp", "the host did not resolve");
+            let c = dns(&f);
+            assert_eq!(c.status, Status::Fail, "{code}");
+            assert_eq!(reason(&c), Some(code));
+            assert_eq!(c.summary, fl.cause);
+            assert!(
+                c.hint.as_deref().unwrap().contains(hint),
+                "{code}: {:?}",
+                c.hint
+            );
+            let t = tcp(&f);
+            assert_eq!(
+                (t.status, t.summary.as_str()),
+                (Status::Skip, "the host did not resolve")
+            );
+        }
+    }
+
+    #[test]
+    fn tcp_reports_the_peer_and_every_failed_attempt() {
+        let a: std::net::SocketAddr = "10.0.0.7:6379".parse().unwrap();
+        let b: std::net::SocketAddr = "10.0.0.8:6379".parse().unwrap();
+        let attempt = |addr, error: Option<&str>| Attempt {
+            addr,
+            error: error.map(Into::into),
+            took: Duration::from_millis(1),
+        };
+        let mut f = findings("redis://cache.example.com", None);
+        f.tcp = Stage::done(
+            TcpFacts {
+                peer: b.to_string(),
+                attempts: vec![
+                    attempt(a, Some("refused (nothing listens on that port)")),
+                    attempt(b, None),
+                ],
+            },
+            Duration::from_micros(2500),
+        );
+        let c = tcp(&f);
+        assert_eq!(c.status, Status::Info);
+        assert_eq!(
+            c.summary,
+            "10.0.0.8:6379 in 2.50 ms (after 1 address(es) failed)"
+        );
+        assert_eq!(
+            c.data["attempts"][0]["error"],
+            "refused (nothing listens on that port)"
+        );
+
+        let cases = [
+            (
+                Reason::Refused,
+                "refused (nothing listens on that port)",
+                "refused",
+                "is the server running?",
+            ),
+            (
+                Reason::Timeout,
+                "no answer within 2000 ms",
+                "timeout",
+                "firewall, security group",
+            ),
+            (
+                Reason::Unreachable,
+                "unreachable (No route to host (os error 113))",
+                "unreachable",
+                "no route to the host",
+            ),
+        ];
+        for (r, why, code, hint) in cases {
+            let mut f = findings("redis://10.0.0.7:6379", None);
+            let cause = format!("{a}: {why}");
+            f.tcp = Stage {
+                outcome: Outcome::Failed(
+                    failure(r, &cause),
+                    Some(Box::new(TcpFacts {
+                        peer: String::new(),
+                        attempts: vec![attempt(a, Some(why))],
+                    })),
+                ),
+                took: Duration::from_millis(2000),
+            };
+            let c = tcp(&f);
+            assert_eq!(c.status, Status::Fail);
+            assert_eq!(reason(&c), Some(code));
+            assert_eq!(c.summary, cause);
+            assert!(
+                c.hint.as_deref().unwrap().contains(hint),
+                "{code}: {:?}",
+                c.hint
+            );
+            assert_eq!(c.data["attempts"][0]["address"], "10.0.0.7:6379");
+            assert_eq!(c.duration_ms, Some(2000.0));
+        }
+    }
+
+    #[test]
+    fn scheme_mismatch_either_way_fails_with_the_url_to_use() {
+        let cases = [
+            (
+                "redis://:pw@cache.example.com:6380",
+                Reason::TlsExpected,
+                "the plaintext exchange ended (connection reset); a TLS handshake on the same port was answered",
+                "tls-expected",
+                ("plaintext", "tls"),
+                "the port speaks TLS: use rediss://:****@cache.example.com:6380/0",
+            ),
+            (
+                "rediss://:pw@cache.example.com:6379",
+                Reason::PlaintextExpected,
+                "the server did not answer the TLS handshake; a plaintext PING on the same port got '-NOAUTH Authentication required.'",
+                "plaintext-expected",
+                ("tls", "plaintext"),
+                "the port speaks plaintext: use redis://:****@cache.example.com:6379/0; the provider may offer TLS on another port",
+            ),
+        ];
+        for (raw, r, cause, code, (said, spoke), hint) in cases {
+            let mut f = findings(raw, None);
+            f.scheme = Stage::failed(failure(r, cause), Duration::from_millis(3));
+            let c = scheme(&f);
+            assert_eq!(c.status, Status::Fail, "{raw}");
+            assert_eq!(reason(&c), Some(code));
+            assert_eq!(c.summary, cause);
+            assert_eq!(
+                (c.data["url"].as_str(), c.data["port"].as_str()),
+                (Some(said), Some(spoke))
+            );
+            assert_eq!(c.hint.as_deref(), Some(hint), "{raw}");
+            assert!(!c.hint.unwrap().contains("pw"), "no password in a hint");
+        }
+        for (raw, speaks, summary) in [
+            (
+                "redis://127.0.0.1",
+                Speaks::Resp,
+                "the port speaks plaintext RESP, as redis:// says",
+            ),
+            (
+                "rediss://127.0.0.1",
+                Speaks::Tls,
+                "the port speaks TLS, as rediss:// says",
+            ),
+        ] {
+            let mut f = findings(raw, None);
+            f.scheme = Stage::done(speaks, Duration::ZERO);
+            let c = scheme(&f);
+            assert_eq!((c.status, c.summary.as_str()), (Status::Pass, summary));
+        }
+    }
+
+    #[test]
+    fn auth_failures_carry_the_servers_words_and_the_fix_for_this_url() {
+        use crate::probe::session::classify;
+        let cases = [
+            (
+                "redis://10.0.0.7:6379",
+                classify("NOAUTH", "NOAUTH Authentication required.", false),
+                "noauth",
+                "the server needs a password",
+            ),
+            (
+                "redis://app:pw@10.0.0.7:6379",
+                classify(
+                    "WRONGPASS",
+                    "WRONGPASS invalid username-password pair or user is disabled.",
+                    true,
+                ),
+                "wrongpass",
+                "the user 'app' and this password must match an ACL user",
+            ),
+            (
+                "redis://:pw@10.0.0.7:6379",
+                classify(
+                    "ERR",
+                    "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+                    false,
+                ),
+                "no-password-set",
+                "the server has no password, and clients that send AUTH will fail: drop it from the URL (redis://10.0.0.7:6379/0)",
+            ),
+        ];
+        for (raw, fl, code, hint) in cases {
+            let mut f = findings(raw, None);
+            f.auth = Stage::failed(fl, Duration::from_micros(300));
+            let c = auth(&f);
+            assert_eq!(c.status, Status::Fail, "{raw}");
+            assert_eq!(reason(&c), Some(code), "{raw}");
+            assert!(
+                c.hint.as_deref().unwrap().contains(hint),
+                "{raw}: {:?}",
+                c.hint
+            );
+        }
+    }
+
+    #[test]
+    fn auth_without_a_password_warns_only_off_this_host() {
+        let c = auth(&Build::healthy("redis://127.0.0.1:6379").done());
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(c.summary, "as default (no password) · RESP3 in 0.310 ms");
+        let c = auth(&Build::healthy("redis://10.0.0.7:6379").done());
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.hint.unwrap().contains("set a password"));
+        let c = auth(&Build::healthy("redis://app:pw@10.0.0.7:6379").done());
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Pass, "as app · RESP3 in 0.310 ms")
+        );
+    }
+
+    #[test]
+    fn ping_denied_by_the_acl_warns_with_the_grant() {
+        let f = Build::healthy("redis://app:pw@127.0.0.1:6379")
+            .with(|f| {
+                f.ping_denied = Some(PingDenied {
+                    refusal: "NOPERM User app has no permissions to run the 'ping' command".into(),
+                    via: "ECHO",
+                });
+            })
+            .done();
+        let c = ping(&f);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary
+                .starts_with("PING is not allowed for this user; via ECHO: 10 samples · p50"),
+            "{}",
+            c.summary
+        );
+        let hint = c.hint.unwrap();
+        assert!(hint.contains("ACL SETUSER app +ping"), "{hint}");
+        assert!(
+            !hint.contains(SLOW_HINT),
+            "fast round trips: no word on distance"
+        );
+        assert_eq!(c.data["via"], "ECHO");
+
+        let healthy = ping(&Build::healthy("redis://127.0.0.1:6379").done());
+        assert_eq!(healthy.status, Status::Pass);
+        assert_eq!(
+            healthy.summary,
+            "10 samples · p50 0.020 ms · p99 0.040 ms · max 0.040 ms"
+        );
+
+        let slow = Build::healthy("redis://127.0.0.1:6379")
+            .with(|f| f.ping = Stage::done(vec![Duration::from_millis(80); 5], Duration::ZERO))
+            .done();
+        let c = ping(&slow);
+        assert_eq!(
+            (c.status, c.hint.as_deref()),
+            (Status::Warn, Some(SLOW_HINT))
+        );
+
+        let loading = Build::healthy("redis://127.0.0.1:6379")
+            .with(|f| {
+                f.ping = Stage::failed(
+                    crate::probe::session::classify(
+                        "LOADING",
+                        "LOADING Redis is loading the dataset in memory",
+                        false,
+                    ),
+                    Duration::ZERO,
+                );
+            })
+            .done();
+        let c = ping(&loading);
+        assert_eq!(reason(&c), Some("loading"));
+        assert!(
+            c.hint
+                .unwrap()
+                .contains("redcheck wait redis://127.0.0.1:6379/0")
+        );
     }
 }

@@ -420,4 +420,75 @@ mod tests {
         assert_eq!(show(Duration::from_secs(600)), "10 min");
         assert_eq!(under(Duration::from_secs(600)), Duration::from_secs(400));
     }
+
+    #[test]
+    fn keepalive_is_named_in_the_verdict_and_in_what_it_could_not_do() {
+        let mut l = ladder(vec![rung(1, Fate::Alive, None), rung(2, Fate::Alive, None)]);
+        l.keepalive = Some(Duration::from_secs(30));
+        let (c, s) = idle(&with_timeout(0), &l, Duration::from_secs(1));
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(
+            c.summary,
+            "every connection survived, up to 2 s idle with TCP keep-alive every 30 s"
+        );
+        assert!(
+            c.hint
+                .unwrap()
+                .starts_with("TCP keep-alive every 30 s keeps this path open")
+        );
+        assert_eq!(s.keepalive_seconds, Some(30.0));
+
+        let mut l = ladder(vec![
+            rung(1, Fate::Alive, None),
+            rung(3, Fate::Closed, Some((2.0, Sign::Eof))),
+        ]);
+        l.keepalive = Some(Duration::from_secs(1));
+        let (c, _) = idle(&with_timeout(2), &l, Duration::from_secs(1));
+        assert!(
+            c.hint.unwrap().ends_with("this was with TCP keep-alive every 1 s: keep-alive packets carry no command, so they do not reset the server's timeout")
+        );
+
+        let mut l = ladder(vec![rung(1, Fate::Alive, None), rung(4, Fate::Reset, None)]);
+        l.keepalive = Some(Duration::from_secs(1));
+        let (c, _) = idle(&with_timeout(0), &l, Duration::from_secs(1));
+        assert!(c.hint.unwrap().ends_with(
+            "keep-alive at that interval did not keep this path open; try a shorter one"
+        ));
+    }
+
+    #[test]
+    fn a_cut_at_the_first_rung_and_connections_that_could_not_be_judged_warn() {
+        let l = ladder(vec![
+            rung(5, Fate::Reset, None),
+            rung(10, Fate::Reset, None),
+        ]);
+        let (c, s) = idle(&with_timeout(0), &l, Duration::from_secs(1));
+        assert_eq!(c.status, Status::Warn);
+        assert_eq!(
+            c.summary,
+            "idle connections are reset (RST): even the shortest idle (5 s) was cut"
+        );
+        assert_eq!(s.survived_seconds, None);
+        assert_eq!(c.data["cut_seconds"], 5.0);
+
+        let mut broken = rung(5, Fate::Broken, None);
+        broken.detail = Some("the reply was not RESP".into());
+        let l = ladder(vec![broken, rung(10, Fate::NotOpened, None)]);
+        let (c, s) = idle(&with_timeout(0), &l, Duration::from_secs(1));
+        assert_eq!(c.status, Status::Warn);
+        assert_eq!(c.summary, "2 of 2 connections could not be judged");
+        assert_eq!(
+            c.hint.as_deref(),
+            Some("5 s: broken (the reply was not RESP)\n10 s: not-opened (no detail)")
+        );
+        assert_eq!(s.connections, 1, "a connection never opened is not held");
+
+        let mut l = ladder(vec![rung(5, Fate::NotProbed, None)]);
+        l.interrupted = true;
+        let (c, _) = idle(&with_timeout(0), &l, Duration::from_secs(1));
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Info, "interrupted before the first probe")
+        );
+    }
 }

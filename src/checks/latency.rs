@@ -72,3 +72,87 @@ pub fn latency(
     };
     (c, summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::Build;
+    use crate::failure::{Failure, Reason};
+
+    fn us(values: &[u64]) -> Vec<Duration> {
+        values.iter().copied().map(Duration::from_micros).collect()
+    }
+
+    fn run(samples: &[Duration], ended: &Ended) -> (Check, LatencySummary) {
+        let f = Build::healthy("redis://127.0.0.1:6379").done();
+        latency(&f, samples, ended, Duration::from_millis(10))
+    }
+
+    #[test]
+    fn fast_samples_pass_with_their_statistics() {
+        let (c, summary) = run(&us(&[200, 210, 190, 250, 900]), &Ended::Count);
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(
+            c.summary,
+            "5 samples · min 0.190 ms · p50 0.210 ms · p99 0.900 ms · max 0.900 ms"
+        );
+        assert_eq!(c.hint, None);
+        assert_eq!(c.data["samples"], 5);
+        assert_eq!(summary.ended, "count");
+        assert!((summary.interval_ms - 10.0).abs() < f64::EPSILON);
+        assert!(!summary.histogram.is_empty());
+    }
+
+    #[test]
+    fn a_slow_median_warns_and_says_where_to_run_the_app() {
+        let (c, _) = run(&us(&[60_000, 61_000, 59_000]), &Ended::Count);
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.summary.contains("p50 60.0 ms"), "{}", c.summary);
+        assert!(c.hint.unwrap().contains("region and zone"));
+        // Just under the line is still a pass.
+        let (c, _) = run(&us(&[49_000, 49_500, 49_900]), &Ended::Count);
+        assert_eq!(c.status, Status::Pass, "{}", c.summary);
+    }
+
+    #[test]
+    fn ctrl_c_is_said_and_does_not_hide_slowness() {
+        let (c, summary) = run(&us(&[300, 320]), &Ended::Stopped);
+        assert_eq!(c.status, Status::Pass);
+        assert!(c.summary.ends_with("(stopped by Ctrl-C)"), "{}", c.summary);
+        assert_eq!(summary.ended, "interrupted");
+        let (c, _) = run(&us(&[80_000, 90_000]), &Ended::Stopped);
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.summary.ends_with("(stopped by Ctrl-C)"), "{}", c.summary);
+    }
+
+    #[test]
+    fn a_failed_round_trip_fails_and_counts_which_one() {
+        let ended = Ended::Failed(Failure::new(
+            Reason::Loading,
+            "LOADING Redis is loading the dataset in memory",
+        ));
+        let (c, summary) = run(&us(&[200, 210, 190]), &ended);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.data["reason"], "loading");
+        assert_eq!(
+            c.summary,
+            "round trip 4 failed: LOADING Redis is loading the dataset in memory"
+        );
+        assert!(c.hint.unwrap().contains("redcheck wait"));
+        assert_eq!(
+            c.data["samples"], 3,
+            "the samples before the failure are kept"
+        );
+        assert_eq!(summary.ended, "failed");
+    }
+
+    #[test]
+    fn no_samples_is_said_and_leaves_no_statistics() {
+        let (c, summary) = run(&[], &Ended::Stopped);
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(c.summary, "no samples (stopped by Ctrl-C)");
+        assert!(c.data.is_empty());
+        assert!(summary.stats.is_none());
+        assert!(summary.histogram.is_empty());
+    }
+}

@@ -362,4 +362,177 @@ mod tests {
         assert_eq!(no_ttl_share(2, 3), "2 of 3 keys have no TTL");
         assert_eq!(no_ttl_share(1, 1), "1 of 1 key has no TTL");
     }
+
+    /// The captured INFO (11 keys in db0 and db3, 8 without TTL) under `policy`, with
+    /// maxmemory set or not.
+    fn info(policy: &str, capped: bool) -> String {
+        include_str!("../../tests/fixtures/info/redis-7.0.txt")
+            .replace(
+                "maxmemory_policy:noeviction",
+                &format!("maxmemory_policy:{policy}"),
+            )
+            .replace(
+                "maxmemory:0",
+                if capped {
+                    "maxmemory:104857600"
+                } else {
+                    "maxmemory:0"
+                },
+            )
+    }
+
+    fn judge(policy: &str, capped: bool, workload: Option<Workload>, sampled: bool) -> Check {
+        let mut b = crate::checks::testing::Build::healthy("redis://127.0.0.1:6379")
+            .info(&info(policy, capped));
+        if !sampled {
+            b = b.with(|f| f.keyspace = crate::probe::Stage::skipped("not part of this command"));
+        }
+        let f = b.done();
+        let opts = Options {
+            workload,
+            ..Options::default()
+        };
+        eviction(&f, f.info.facts().expect("INFO"), &opts)
+    }
+
+    #[test]
+    fn eviction_judges_the_policy_against_use() {
+        use Workload::{Cache, Mixed, Queue, Session};
+        // (policy, maxmemory set, --use, status, words of the hint)
+        let cases = [
+            (
+                "allkeys-lru",
+                true,
+                Cache,
+                Status::Pass,
+                "right for a cache",
+            ),
+            (
+                "allkeys-lru",
+                true,
+                Queue,
+                Status::Fail,
+                "allkeys-lru can silently drop jobs",
+            ),
+            (
+                "allkeys-lfu",
+                true,
+                Session,
+                Status::Fail,
+                "allkeys-lfu can silently drop sessions",
+            ),
+            (
+                "allkeys-lru",
+                false,
+                Queue,
+                Status::Warn,
+                "silently drop jobs",
+            ),
+            (
+                "allkeys-lru",
+                true,
+                Mixed,
+                Status::Fail,
+                "8 keys without a TTL (jobs, sessions…) can be evicted",
+            ),
+            (
+                "volatile-lru",
+                true,
+                Cache,
+                Status::Warn,
+                "8 of 11 keys have no TTL and can never be evicted",
+            ),
+            (
+                "volatile-ttl",
+                true,
+                Queue,
+                Status::Pass,
+                "the 8 keys without one (jobs) are never dropped",
+            ),
+            (
+                "volatile-lru",
+                true,
+                Mixed,
+                Status::Pass,
+                "(the cache part) are evicted",
+            ),
+            (
+                "noeviction",
+                true,
+                Cache,
+                Status::Warn,
+                "noeviction on a cache",
+            ),
+            (
+                "noeviction",
+                true,
+                Session,
+                Status::Pass,
+                "nothing is ever evicted",
+            ),
+        ];
+        for (policy, capped, workload, status, hint) in cases {
+            let c = judge(policy, capped, Some(workload), true);
+            let case = format!("{policy} capped={capped} --use {}", workload.name());
+            assert_eq!(c.status, status, "{case}: {}", c.summary);
+            assert!(
+                c.hint.as_deref().unwrap_or("").contains(hint),
+                "{case}: {:?}",
+                c.hint
+            );
+            let mut summary = format!("{policy} for a {} workload (--use)", workload.name());
+            if !capped {
+                summary.push_str(" (inactive until maxmemory is set)");
+            }
+            assert_eq!(
+                c.summary, summary,
+                "{case}: the sample is not consulted under --use"
+            );
+            assert_eq!(c.data["workload_source"], "--use", "{case}");
+            assert_eq!(c.data["workload"], workload.name(), "{case}");
+            assert_eq!(
+                c.data.get("reason").and_then(Value::as_str),
+                (status == Status::Fail).then_some("eviction-policy"),
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn eviction_without_use_is_judged_on_the_keyspace_sample_or_explains_the_trade_off() {
+        // The sample holds a queue (jobs:email) and a cache (cache:product:*).
+        let c = judge("allkeys-lru", true, None, true);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.data["workload_source"], "keyspace-sample");
+        assert_eq!(c.data["workload"], Value::Null);
+        assert_eq!(c.data["reason"], "eviction-policy");
+        assert!(
+            c.summary
+                .starts_with("allkeys-lru · from the keyspace sample: jobs:* (queue)"),
+            "{}",
+            c.summary
+        );
+        assert!(c.hint.unwrap().contains("evictions can drop jobs"));
+        // Without maxmemory the same mix is a risk, not a failure yet.
+        let c = judge("allkeys-lru", false, None, true);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary.ends_with("(inactive until maxmemory is set)"),
+            "{}",
+            c.summary
+        );
+        assert!(c.data.get("reason").is_none());
+        // No sample and no --use: the trade-off, and how to say what the data is for.
+        let c = judge("allkeys-lru", true, None, false);
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Info, "allkeys-lru")
+        );
+        assert_eq!(c.data["workload_source"], Value::Null);
+        assert!(
+            c.hint
+                .unwrap()
+                .contains("say --use cache|queue|session|mixed")
+        );
+    }
 }

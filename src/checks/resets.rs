@@ -368,4 +368,28 @@ mod tests {
         assert_eq!(class_limit(l, "replica"), None);
         assert_eq!(class_limit("pubsub 1", "pubsub"), None);
     }
+
+    #[test]
+    fn an_unreached_server_skips_with_the_reason_and_a_healthy_one_passes_with_its_settings() {
+        let mut f = findings("redis://h", None);
+        f.skip_from("info", "could not connect");
+        let c = resets(&f);
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Skip, "could not connect")
+        );
+
+        let f = crate::checks::testing::Build::healthy("redis://127.0.0.1:6379").done();
+        let c = resets(&f);
+        assert_eq!(c.status, Status::Pass, "{}", c.summary);
+        assert!(
+            c.summary.contains("no server idle timeout"),
+            "{}",
+            c.summary
+        );
+        assert_eq!(c.data["timeout_seconds"], 0);
+        assert_eq!(c.data["tcp_keepalive_seconds"], 300);
+        assert_eq!(c.data["counters"]["rejected_connections"], 0);
+        assert!(c.data.get("config_error").is_none());
+    }
 }

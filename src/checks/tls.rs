@@ -236,3 +236,228 @@ pub fn presented_chain(f: &Findings) -> Option<&[rustls::pki_types::CertificateD
     }
     .filter(|c| !c.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::Build;
+    use crate::checks::testing::certs::{Minted, ca, facts, leaf};
+    use crate::probe::Stage;
+    use crate::trust::{StoreCert, TrustSource};
+
+    const URL: &str = "rediss://:pw@cache.example.com:6380";
+
+    fn judge(t: TlsFacts) -> Check {
+        tls(&Build::healthy(URL).tls(t).done(), &Options::default())
+    }
+
+    fn signed(days_left: i64) -> (Minted, Minted) {
+        let root = ca("Example Private CA", 3000);
+        let cert = leaf(
+            "cache.example.com",
+            &["cache.example.com"],
+            Some(&root),
+            days_left,
+        );
+        (cert, root)
+    }
+
+    #[test]
+    fn a_verified_chain_passes_and_names_what_trusted_it() {
+        let (cert, root) = signed(200);
+        let c = judge(facts(
+            "cache.example.com",
+            &[&cert, &root],
+            TrustSource::CustomCa,
+            Ok(()),
+        ));
+        assert_eq!(c.status, Status::Pass, "{:?}", c.hint);
+        assert_eq!(
+            c.summary,
+            "TLS 1.3 · certificate cache.example.com valid 200 more days · trusted by the given CA file"
+        );
+        assert_eq!(c.hint, None);
+        assert_eq!(c.data["sans"], json!(["cache.example.com"]));
+        assert_eq!(c.data["issuer"], "Example Private CA");
+        assert_eq!(c.data["chain_length"], 2);
+        assert_eq!(c.data["verification_error"], Value::Null);
+        assert_eq!(c.data["self_signed"], false);
+        assert_eq!(c.duration_ms, Some(2.1));
+    }
+
+    #[test]
+    fn a_certificate_or_ca_close_to_expiry_warns_with_the_date() {
+        let (cert, root) = signed(12);
+        let c = judge(facts(
+            "cache.example.com",
+            &[&cert, &root],
+            TrustSource::System,
+            Ok(()),
+        ));
+        assert_eq!(c.status, Status::Warn);
+        assert_eq!(
+            c.hint.as_deref(),
+            Some("the certificate expires on 2027-01-01T00:00:00Z (12 days): renew it")
+        );
+        let cert = leaf("cache.example.com", &["cache.example.com"], None, 90);
+        let mut root = ca("Example Private CA", 5);
+        root.info.not_after = "2026-12-06T00:00:00Z".into();
+        let c = judge(facts(
+            "cache.example.com",
+            &[&cert, &root],
+            TrustSource::System,
+            Ok(()),
+        ));
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.hint.unwrap().contains("CA 'Example Private CA' in the presented chain expires on 2026-12-06T00:00:00Z (5 days)")
+        );
+        // One day more is no warning.
+        let (cert, root) = signed(EXPIRY_WARN_DAYS);
+        let c = judge(facts(
+            "cache.example.com",
+            &[&cert, &root],
+            TrustSource::System,
+            Ok(()),
+        ));
+        assert_eq!(c.status, Status::Pass, "{:?}", c.hint);
+    }
+
+    #[test]
+    fn a_hostname_mismatch_fails_with_the_names_the_certificate_holds() {
+        let (cert, root) = signed(200);
+        let mismatch = Failure::new(
+            Reason::HostnameMismatch,
+            "the certificate is for cache.example.com, not '10.0.0.7'",
+        );
+        let mut f = Build::healthy("rediss://:pw@10.0.0.7:6380").done();
+        let mut t = facts(
+            "10.0.0.7",
+            &[&cert, &root],
+            TrustSource::System,
+            Err(mismatch.clone()),
+        );
+        t.verification = Err(mismatch.clone());
+        f.scheme = Stage::done(crate::probe::Speaks::Tls, std::time::Duration::ZERO);
+        f.tls = Stage {
+            outcome: Outcome::Failed(mismatch, Some(Box::new(t))),
+            took: std::time::Duration::from_micros(1900),
+        };
+        let c = tls(&f, &Options::default());
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.data["reason"], "hostname-mismatch");
+        assert_eq!(
+            c.summary,
+            "the certificate is for cache.example.com, not '10.0.0.7'"
+        );
+        assert_eq!(c.data["sans"], json!(["cache.example.com"]));
+        assert!(c.hint.unwrap().contains("cache.example.com"));
+        assert_eq!(
+            handshake(&f).map(|h| h.verification_error),
+            Some(Some("hostname-mismatch"))
+        );
+        assert_eq!(presented_chain(&f).map(<[_]>::len), Some(2));
+    }
+
+    #[test]
+    fn a_self_signed_certificate_the_store_holds_is_information_with_where_it_came_from() {
+        let cert = leaf("redis.internal", &["redis.internal"], None, 300);
+        let mut t = facts("redis.internal", &[&cert], TrustSource::System, Ok(()));
+        t.issuers_in_store = vec![StoreCert {
+            cert: cert.info.clone(),
+            path: Some("/etc/ssl/certs/ssl-cert-snakeoil.pem".into()),
+        }];
+        t.leaf_in_store = true;
+        let c = judge(t);
+        assert_eq!(c.status, Status::Info);
+        assert!(
+            c.summary
+                .ends_with("self-signed, trusted by the system store"),
+            "{}",
+            c.summary
+        );
+        let hint = c.hint.unwrap();
+        assert!(
+            hint.contains("(/etc/ssl/certs/ssl-cert-snakeoil.pem)"),
+            "{hint}"
+        );
+        assert!(hint.contains("Debian's ssl-cert snakeoil"), "{hint}");
+        assert_eq!(c.data["self_signed"], true);
+        assert!(
+            c.data.get("store_namesake").is_none(),
+            "the store holds this very certificate"
+        );
+    }
+
+    #[test]
+    fn insecure_warns_whether_verification_would_pass_or_fail() {
+        let (cert, root) = signed(200);
+        let c = judge(facts(
+            "cache.example.com",
+            &[&cert, &root],
+            TrustSource::Insecure,
+            Ok(()),
+        ));
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary.ends_with("trusted by nothing (verification off)"),
+            "{}",
+            c.summary
+        );
+        assert!(c.hint.unwrap().contains("drop --insecure"));
+        let unknown = Failure::new(
+            Reason::UnknownIssuer,
+            "issued by 'Example Private CA', which no root in the system store is",
+        );
+        let c = judge(facts(
+            "cache.example.com",
+            &[&cert],
+            TrustSource::Insecure,
+            Err(unknown),
+        ));
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary.ends_with("NOT verified (unknown-issuer)"),
+            "{}",
+            c.summary
+        );
+        let hint = c.hint.unwrap();
+        assert!(
+            hint.starts_with("verification is off; it would fail: issued by 'Example Private CA'"),
+            "{hint}"
+        );
+        assert!(hint.contains("--cacert ca.pem"), "{hint}");
+        assert_eq!(c.data["verification_error"], "unknown-issuer");
+        assert_eq!(c.data["missing_issuer"]["subject"], "CN=Example Private CA");
+    }
+
+    #[test]
+    fn tls_1_2_and_ip_only_names_are_worth_a_word() {
+        let (cert, root) = signed(200);
+        let mut t = facts(
+            "cache.example.com",
+            &[&cert, &root],
+            TrustSource::System,
+            Ok(()),
+        );
+        t.version = "TLS 1.2".into();
+        let c = judge(t);
+        assert_eq!(c.status, Status::Info);
+        assert!(c.hint.unwrap().starts_with("TLS 1.2 negotiated"));
+        let ip = leaf("10.0.0.7", &["10.0.0.7"], None, 200);
+        let c = judge(facts("10.0.0.7", &[&ip], TrustSource::CustomCa, Ok(())));
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.hint.unwrap().contains("names only IP addresses"));
+    }
+
+    #[test]
+    fn a_plaintext_url_skips_tls() {
+        let f = Build::healthy("redis://127.0.0.1:6379").done();
+        let c = tls(&f, &Options::default());
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Skip, "plaintext URL (redis://)")
+        );
+        assert!(handshake(&f).is_none() && presented_chain(&f).is_none());
+    }
+}

@@ -426,4 +426,62 @@ mod tests {
         f.keyspace = Stage::not_asked("turned off (--sample-keys 0)");
         assert_eq!(workloads(&f).status, Status::Skip);
     }
+
+    #[test]
+    fn an_empty_or_unreadable_database_passes_and_says_which() {
+        let mut f = findings("redis://localhost/4", None);
+        let mut empty = sample(Vec::new());
+        empty.db = 4;
+        f.keyspace = Stage::done(empty.clone(), Duration::from_millis(2));
+        let c = workloads(&f);
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (Status::Pass, "db 4 holds no keys")
+        );
+        assert_eq!(c.duration_ms, Some(2.0));
+        empty.unreadable = 12;
+        f.keyspace = Stage::done(empty, Duration::ZERO);
+        let c = workloads(&f);
+        assert_eq!(
+            (c.status, c.summary.as_str()),
+            (
+                Status::Pass,
+                "no key could be read: the ACL refused TYPE or PTTL on 12 keys"
+            )
+        );
+        f.keyspace = Stage::failed(
+            crate::failure::Failure::new(
+                crate::failure::Reason::Noperm,
+                "NOPERM this user has no permissions to run the 'scan' command",
+            ),
+            Duration::ZERO,
+        );
+        let c = workloads(&f);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.data["reason"], "noperm");
+    }
+
+    #[test]
+    fn a_partial_sample_of_one_cluster_node_says_so_in_the_summary() {
+        let mut s = sample(keys("product", 40, KeyType::String, Some(60_000)));
+        s.total = 4000;
+        s.analysis = analyse(&s.keys, 4000);
+        s.unreadable = 1;
+        let mut f = findings("redis://localhost", None);
+        f.keyspace = Stage::done(s.clone(), Duration::ZERO);
+        f.cluster = Stage::done(
+            crate::probe::cluster::ClusterFacts::default(),
+            Duration::ZERO,
+        );
+        let c = workloads(&f);
+        assert_eq!(c.status, Status::Pass, "{:?}", c.hint);
+        assert_eq!(
+            c.summary,
+            "product:* cache 100% · 40 of ~4,000 keys sampled (shares are estimates) · 1 key the ACL would not describe · this node only (redcheck keys samples every primary)"
+        );
+        // `redcheck keys` sampled every primary: no caveat.
+        s.all_primaries = true;
+        f.keyspace = Stage::done(s, Duration::ZERO);
+        assert!(!workloads(&f).summary.contains("this node only"));
+    }
 }

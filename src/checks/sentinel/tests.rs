@@ -162,3 +162,114 @@ fn a_plain_url_at_a_sentinel_names_the_sentinel_url_to_use() {
     );
     assert!(!hint.contains("pw"), "{hint}");
 }
+
+#[test]
+fn a_master_name_no_sentinel_monitors_fails_with_a_url_that_names_one() {
+    let mut node = answered("s1:26379", "10.0.0.5");
+    if let Ok(view) = &mut node.result {
+        view.master = None;
+        view.state = None;
+        view.monitored = vec![("cache".into(), "10.0.0.5:6379".into())];
+    }
+    let f = with(vec![node], None);
+    let all = checks(&f);
+    let c = &all[0];
+    assert_eq!(c.status, Status::Fail);
+    assert_eq!(c.data["reason"], "unknown-master");
+    assert_eq!(
+        c.summary,
+        "no Sentinel monitors a master named 'mymaster'; they monitor: cache"
+    );
+    let hint = c.hint.as_deref().unwrap();
+    assert!(
+        hint.contains("redis+sentinel://:****@s1:26379,s2:26379,s3:26379/cache/0"),
+        "{hint}"
+    );
+    assert!(!hint.contains("pw"), "{hint}");
+    for (c, id) in all[1..].iter().zip(["master", "replicas"]) {
+        assert_eq!((c.id, c.status), (id, Status::Skip));
+        assert_eq!(c.summary, "no Sentinel announced a master");
+    }
+}
+
+#[test]
+fn an_announced_master_out_of_reach_fails_with_the_announce_fix() {
+    let mut f = with(
+        vec![answered("s1:26379", "10.244.1.7")],
+        Some(("10.244.1.7", vec!["s1:26379"])),
+    );
+    f.tcp = Stage::failed(
+        Failure::new(Reason::Timeout, "10.244.1.7:6379: no answer within 2000 ms"),
+        Duration::from_secs(2),
+    );
+    let master = checks(&f).remove(1);
+    assert_eq!(master.id, "master");
+    assert_eq!(master.status, Status::Fail);
+    assert_eq!(master.data["reason"], "announced-unreachable");
+    assert_eq!(
+        master.summary,
+        "the Sentinels announce 10.244.1.7:6379 as mymaster (said by s1:26379), and it cannot be reached from here: 10.244.1.7:6379: no answer within 2000 ms"
+    );
+    assert!(master.hint.unwrap().contains("replica-announce-ip"));
+    assert_eq!(master.data["announced_by"], json!(["s1:26379"]));
+}
+
+#[test]
+fn replicas_pass_when_reached_as_replicas_and_warn_for_each_problem() {
+    use crate::probe::sentinel::{Peer, ReplicaNode};
+    let replica = |host: &str, reached: Result<(Duration, String), Failure>| ReplicaNode {
+        peer: Peer {
+            address: format!("{host}:6379"),
+            host: host.into(),
+            port: 6379,
+            flags: vec!["slave".into()],
+        },
+        reached,
+    };
+    let mut f = with(
+        vec![answered("s1:26379", "10.0.0.5")],
+        Some(("10.0.0.5", vec!["s1:26379"])),
+    );
+    let set = |f: &mut Findings, replicas: Vec<ReplicaNode>| {
+        if let Outcome::Done(s) = &mut f.sentinel.outcome {
+            s.replicas = replicas;
+        }
+    };
+    set(
+        &mut f,
+        vec![
+            replica("10.0.0.6", Ok((Duration::from_micros(300), "slave".into()))),
+            replica("10.0.0.7", Ok((Duration::from_micros(310), "slave".into()))),
+        ],
+    );
+    let c = checks(&f).remove(2);
+    assert_eq!(
+        (c.id, c.status, c.summary.as_str()),
+        ("replicas", Status::Pass, "2 replicas reachable, role:slave")
+    );
+    set(
+        &mut f,
+        vec![
+            replica(
+                "10.0.0.6",
+                Ok((Duration::from_micros(300), "master".into())),
+            ),
+            replica(
+                "10.0.0.7",
+                Err(Failure::new(Reason::Refused, "10.0.0.7:6379: refused")),
+            ),
+        ],
+    );
+    let c = checks(&f).remove(2);
+    assert_eq!(c.status, Status::Warn);
+    assert!(
+        c.summary.starts_with(
+            "2 of 2 replicas: 10.0.0.6:6379 is announced as a replica but says role:master"
+        ) && c
+            .summary
+            .contains("10.0.0.7:6379 unreachable (10.0.0.7:6379: refused)"),
+        "{}",
+        c.summary
+    );
+    assert!(c.hint.unwrap().contains("replica-announce-ip"));
+}
