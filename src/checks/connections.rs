@@ -228,7 +228,7 @@ mod tests {
         assert_eq!(c.status, Status::Fail);
         assert_eq!(c.data["reason"], "noperm");
         assert!(c.summary.contains("client|list"), "{}", c.summary);
-        f.connections = Stage::skipped("not part of this command");
+        f.connections = Stage::not_asked("not part of this command");
         assert_eq!(connections(&f).status, Status::Skip);
     }
 }

@@ -517,7 +517,7 @@ mod tests {
         for (fl, code, hint) in cases {
             let mut f = findings("redis://cache.example.com", None);
             f.dns = Stage::failed(fl.clone(), Duration::from_millis(2));
-            f.skip_from("tcp", "the host did not resolve");
+            f.skip_from(crate::probe::StageId::Tcp, "the host did not resolve");
             let c = dns(&f);
             assert_eq!(c.status, Status::Fail, "{code}");
             assert_eq!(reason(&c), Some(code));

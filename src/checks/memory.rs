@@ -385,7 +385,7 @@ mod tests {
         let mut b = crate::checks::testing::Build::healthy("redis://127.0.0.1:6379")
             .info(&info(policy, capped));
         if !sampled {
-            b = b.with(|f| f.keyspace = crate::probe::Stage::skipped("not part of this command"));
+            b = b.with(|f| f.keyspace = crate::probe::Stage::not_asked("not part of this command"));
         }
         let f = b.done();
         let opts = Options {

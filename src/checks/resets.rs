@@ -372,7 +372,7 @@ mod tests {
     #[test]
     fn an_unreached_server_skips_with_the_reason_and_a_healthy_one_passes_with_its_settings() {
         let mut f = findings("redis://h", None);
-        f.skip_from("info", "could not connect");
+        f.skip_from(crate::probe::StageId::Info, "could not connect");
         let c = resets(&f);
         assert_eq!(
             (c.status, c.summary.as_str()),

@@ -250,9 +250,14 @@ fn tls_details() {
                 outcome: crate::probe::Outcome::Failed(mismatch.clone(), Some(Box::new(t))),
                 took: Duration::from_micros(1900),
             };
-            f.skip_from("auth", "no TLS session");
+            f.skip_from(crate::probe::StageId::Auth, "no TLS session");
         })
         .done();
+    // A server that asks for a client certificate: the `client auth` line.
+    let mut mismatched = mismatched;
+    if let crate::probe::Outcome::Failed(_, Some(t)) = &mut mismatched.tls.outcome {
+        t.client_cert_requested = true;
+    }
     for (name, f) in [("tls-verified", verified), ("tls-mismatch", mismatched)] {
         let opts = Options {
             handshake_report: true,
@@ -383,7 +388,7 @@ fn keys_details() {
     let mut report = evaluate(&f);
     checks::retain(&mut report, |c| {
         ["memory", "eviction", "keyspace", "workloads"].contains(&c.id)
-            || c.status == crate::report::Status::Fail
+            || c.status == crate::verdict::Status::Fail
     });
     let mut biggest: Vec<Key> = sample.keys.clone();
     biggest.sort_by(|a, b| b.memory.cmp(&a.memory).then(a.name.cmp(&b.name)));

@@ -19,7 +19,8 @@ fn text(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()
     super::human::write(out, std::slice::from_ref(&r.report), cfg)?;
     let Some(h) = &r.handshake else { return Ok(()) };
     writeln!(out)?;
-    let field = |k: &str| format!(" {:<11}", k).bold().to_string();
+    // A label and at least one space, however long the label.
+    let field = |k: &str| format!(" {:<11} ", k).bold().to_string();
     writeln!(
         out,
         "{}{} · {} · ALPN {} · SNI {}",
@@ -47,7 +48,7 @@ fn text(out: &mut dyn Write, r: &TlsReport, cfg: &OutputConfig) -> io::Result<()
             field("client auth")
         )?;
     }
-    writeln!(out, "{}", field("chain"))?;
+    writeln!(out, "{}", field("chain").trim_end())?;
     for (i, c) in h.chain.iter().enumerate() {
         let role = match (i, c.self_signed, c.is_ca) {
             (0, true, true) => "leaf, self-signed, CA:TRUE",
