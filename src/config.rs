@@ -1,33 +1,32 @@
 //! `Cli` → a validated `Config`. Each rule is a `validate_*` function whose error names the flag.
 
 use std::ffi::{OsStr, OsString};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::sign::CertifiedKey;
-
 use crate::cli::{
-    CheckArgs, ColorChoice, Format, OutputArgs, PasswordArgs, RetryArgs, TimingArgs, TlsArgs,
-    TlsCommandArgs, UseArg, WaitArgs,
+    CheckArgs, PasswordArgs, RetryArgs, TimingArgs, TlsCommandArgs, UseArg, WaitArgs,
 };
 use crate::secret::Secret;
-use crate::trust::{self, Roots};
 use crate::url::PasswordSource;
 use crate::url::sentinel::SentinelFlags;
 
 mod health;
 mod idle;
 mod keys;
+mod output;
 mod serve;
 mod targets;
+mod tls;
 mod workload;
 
 pub use health::LatencyConfig;
 pub use idle::IdleConfig;
 pub use keys::KeysConfig;
+pub use output::{OutputConfig, output_config};
+use output::{file_output_config, validate_output_file, validate_writable};
 pub use serve::ServeConfig;
+pub use tls::{TlsConfig, validate_tls};
 pub use workload::Workload;
 
 pub use crate::usage::UsageError;
@@ -79,38 +78,6 @@ pub struct Extras {
     pub sample_budget: Duration,
     /// `CLIENT LIST`: the shape of the other connections.
     pub connections: bool,
-}
-
-/// TLS settings from flags (the URL may add `?ssl_ca_certs=` / `#insecure` per target).
-#[derive(Clone, Default)]
-pub struct TlsConfig {
-    /// Roots from `--cacert`, loaded once.
-    pub cacert: Option<Roots>,
-    /// `--insecure`.
-    pub insecure: bool,
-    /// `--sni`.
-    pub sni: Option<String>,
-    /// `--cert` / `--key`.
-    pub identity: Option<Arc<CertifiedKey>>,
-}
-
-/// How to present results.
-#[derive(Debug, Clone)]
-pub struct OutputConfig {
-    /// The format.
-    pub format: Format,
-    /// Whether stdout gets colour.
-    pub color: bool,
-    /// Whether a spinner may draw on stderr.
-    pub progress: bool,
-    /// Only problems.
-    pub quiet: bool,
-    /// Warnings fail the run.
-    pub strict: bool,
-    /// `$GITHUB_STEP_SUMMARY` under `--format github`: where the Markdown table goes.
-    pub step_summary: Option<PathBuf>,
-    /// How long appending to the step summary may take (`--timeout`): it may be a FIFO.
-    pub step_summary_within: Duration,
 }
 
 /// `--timeout`'s default, for commands without the flag (`url`).
@@ -252,45 +219,6 @@ fn validate_sentinel(args: &crate::cli::SentinelArgs) -> Result<SentinelFlags, U
     })
 }
 
-/// The directory of an output file must exist.
-fn validate_writable(path: &std::path::Path, flag: &str) -> Result<(), UsageError> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(UsageError(format!(
-            "{flag} {}: the directory {} does not exist",
-            path.display(),
-            dir.display()
-        )))
-    }
-}
-
-/// `--output FILE`: its directory must exist (the file is written beside it, then renamed).
-fn validate_output_file(path: Option<&Path>) -> Result<Option<PathBuf>, UsageError> {
-    let Some(path) = path else { return Ok(None) };
-    validate_writable(path, "--output")?;
-    if path.is_dir() {
-        return Err(UsageError(format!(
-            "--output {}: that is a directory; name a file in it",
-            path.display()
-        )));
-    }
-    Ok(Some(path.to_path_buf()))
-}
-
-/// A report written to `--output` gets colour only under `--color always`.
-fn file_output_config(args: &OutputArgs, file: Option<&Path>, within: Duration) -> OutputConfig {
-    let mut cfg = output_config(args, within);
-    if file.is_some() && args.color != ColorChoice::Always {
-        cfg.color = false;
-    }
-    cfg
-}
-
 /// `--max-interval` below `--interval` would shrink the first pause: raise it instead.
 fn validate_backoff(args: &RetryArgs) -> Backoff {
     Backoff {
@@ -420,75 +348,6 @@ fn validate_utf8(url: &OsStr) -> Result<String, UsageError> {
 /// A connect attempt may not outlast the whole check.
 fn validate_connect_timeout(t: &TimingArgs) -> Duration {
     t.connect_timeout.min(t.timeout)
-}
-
-/// Loads `--cacert` and `--cert/--key` once, so a bad file is a usage error naming the flag;
-/// each is read within `within` (`--timeout`).
-pub fn validate_tls(args: &TlsArgs, within: Duration) -> Result<TlsConfig, UsageError> {
-    let cacert = match &args.cacert {
-        Some(path) => Some(
-            trust::custom_roots(path, "--cacert", within)
-                .map_err(|e| UsageError(format!("{e:#}")))?,
-        ),
-        None => None,
-    };
-    let identity = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => Some(
-            trust::load_identity(cert, key, within).map_err(|e| UsageError(format!("{e:#}")))?,
-        ),
-        (None, None) => None,
-        (Some(_), None) => {
-            return Err(UsageError(
-                "--cert needs --key: give the certificate's private key too".into(),
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(UsageError(
-                "--key needs --cert: give the certificate the key belongs to".into(),
-            ));
-        }
-    };
-    if let Some(sni) = &args.sni
-        && rustls::pki_types::ServerName::try_from(sni.as_str()).is_err()
-    {
-        return Err(UsageError(format!(
-            "--sni '{sni}' is not a valid DNS name or IP address"
-        )));
-    }
-    Ok(TlsConfig {
-        cacert,
-        insecure: args.insecure,
-        sni: args.sni.clone(),
-        identity,
-    })
-}
-
-/// Colour and progress are decided once, here; `within` bounds the step summary's append.
-#[allow(clippy::disallowed_methods)] // Only asks whether they are terminals; writes nothing.
-pub fn output_config(args: &OutputArgs, within: Duration) -> OutputConfig {
-    let stdout_tty = std::io::stdout().is_terminal();
-    let stderr_tty = std::io::stderr().is_terminal();
-    let env_says_no = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-        || std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        // GitHub's log shows annotations raw: escape codes would garble them.
-        ColorChoice::Auto => stdout_tty && !env_says_no && args.format != Format::Github,
-    };
-    OutputConfig {
-        format: args.format,
-        color,
-        progress: args.format == Format::Human && stderr_tty && !env_says_no,
-        quiet: args.quiet,
-        strict: args.strict,
-        step_summary: (args.format == Format::Github)
-            .then(|| std::env::var_os("GITHUB_STEP_SUMMARY"))
-            .flatten()
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from),
-        step_summary_within: within,
-    }
 }
 
 fn workload(u: UseArg) -> Workload {

@@ -4,6 +4,9 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use super::authority::split_userinfo;
+use super::lints::{add_transport_lints, whitespace_lint};
+use super::query::{apply_query, query_has_password};
 use super::*;
 use crate::secret::{MASK, Secret};
 
@@ -183,90 +186,6 @@ enum Hidden<'a> {
     Fragment(usize),
 }
 
-/// Whether a query sets `password=` (any case, possibly percent-encoded).
-fn query_has_password(query: &str) -> bool {
-    query
-        .split('&')
-        .any(|kv| decode(kv.split_once('=').unwrap_or((kv, "")).0).eq_ignore_ascii_case("password"))
-}
-
-/// Splits what follows `scheme://` into the user info and the rest, when both readings agree
-/// where the user info ends (see [`parse`]); else the `invalid-url` error naming both hosts.
-pub(super) fn split_userinfo(rest: &str) -> Result<(Option<&str>, &str), UrlError> {
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let rfc_at = rest[..auth_end].rfind('@');
-    let cli_at = rest.find('@');
-    if rfc_at != cli_at {
-        return Err(ambiguous(rest, auth_end, rfc_at, cli_at));
-    }
-    Ok(match rfc_at {
-        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
-        None => (None, rest),
-    })
-}
-
-/// The `invalid-url` error for a URL whose two readings name different hosts, each shown with
-/// every character that either reading takes as a password masked.
-fn ambiguous(
-    rest: &str,
-    auth_end: usize,
-    rfc_at: Option<usize>,
-    cli_at: Option<usize>,
-) -> UrlError {
-    let secret = |at: Option<usize>| {
-        at.map(|at| {
-            let userinfo = &rest[..at];
-            userinfo.find(':').map_or(0..at, |c| c + 1..at)
-        })
-    };
-    // A `?password=` value may run to the end (a raw '&', '#' or '@' does not end it for the
-    // reader who meant it): from there on, everything is the password's.
-    let query_password = rest[auth_end..]
-        .to_ascii_lowercase()
-        .find("password=")
-        .map(|i| auth_end + i + "password=".len()..rest.len());
-    let secrets: Vec<std::ops::Range<usize>> = [secret(rfc_at), secret(cli_at), query_password]
-        .into_iter()
-        .flatten()
-        .collect();
-    let host = |start: usize, end: usize| {
-        let mut out = String::new();
-        let mut masking = false;
-        for (i, c) in rest[start..end].char_indices() {
-            if secrets.iter().any(|r| r.contains(&(start + i))) {
-                if !masking {
-                    out.push_str(MASK);
-                }
-                masking = true;
-            } else {
-                out.push(c);
-                masking = false;
-            }
-        }
-        if out.chars().count() > 80 {
-            out = format!("{}…", out.chars().take(80).collect::<String>());
-        }
-        out
-    };
-    let rfc_start = rfc_at.map_or(0, |a| a + 1);
-    // redis-cli's host runs to the next '/' (it reads no query or fragment).
-    let cli_start = cli_at.map_or(0, |a| a + 1);
-    let cli_end = rest[cli_start..]
-        .find('/')
-        .map_or(rest.len(), |i| cli_start + i);
-    let fix = if rfc_at.is_none() {
-        // The only '@' is past the host: in a query value or fragment, or after a raw / ? #.
-        "an '@' after the host is written %40 (in a query value or fragment); if it ends a password, write the password's / ? # as %2F %3F %23"
-    } else {
-        "the password holds a raw '@': write it as %40 (and / ? # as %2F %3F %23)"
-    };
-    UrlError::Ambiguous {
-        rfc: host(rfc_start, auth_end),
-        cli: host(cli_start, cli_end),
-        fix: fix.to_string(),
-    }
-}
-
 fn parse_userinfo(
     userinfo: Option<&str>,
     lints: &mut Vec<Lint>,
@@ -302,24 +221,6 @@ fn parse_userinfo(
         lints.push(lint);
     }
     Ok((username, password))
-}
-
-/// `password-whitespace`: white space in a password is almost always a pasting accident.
-pub(super) fn whitespace_lint(p: &Secret) -> Option<Lint> {
-    if !p.has_whitespace() {
-        return None;
-    }
-    let what = if p.has_trailing_newline() {
-        "ends in a newline"
-    } else {
-        "contains white space"
-    };
-    Some(Lint {
-        id: "password-whitespace",
-        level: LintLevel::Warn,
-        message: format!("the password {what}"),
-        hint: "a secret store or `echo` often adds a trailing newline: strip it (printf '%s', tr -d '\\n')".into(),
-    })
 }
 
 fn parse_host_port(authority: &str) -> Result<(Host, u16), UrlError> {
@@ -393,7 +294,7 @@ fn parse_port(port: Option<&str>) -> Result<u16, UrlError> {
     }
 }
 
-fn parse_db(s: &str, from: &str) -> Result<u32, UrlError> {
+pub(super) fn parse_db(s: &str, from: &str) -> Result<u32, UrlError> {
     let s = decode(s);
     s.parse::<u32>().map_err(|_| {
         UrlError::Invalid(format!(
@@ -401,181 +302,4 @@ fn parse_db(s: &str, from: &str) -> Result<u32, UrlError> {
             s.chars().take(20).collect::<String>()
         ))
     })
-}
-
-/// Parameters redcheck reads; with a password in the query, any other name may be a piece of
-/// it (`?password=ab&cd`), so it is kept as `****` and never shown.
-const KNOWN_PARAMS: [&str; 9] = [
-    "db",
-    "database",
-    "protocol",
-    "ssl_cert_reqs",
-    "ssl_ca_certs",
-    "ssl_check_hostname",
-    "password",
-    "username",
-    "user",
-];
-
-fn apply_query(t: &mut Target, query: &str, secretive: bool) -> Result<(), UrlError> {
-    let mut unknown = Vec::new();
-    let mut hidden = 0;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        // Names are case-sensitive in every library (`?DB=3` is not `?db=3`).
-        let mut key = decode(k);
-        if secretive && !KNOWN_PARAMS.contains(&key.as_str()) {
-            hidden += 1;
-            key = MASK.to_string();
-        }
-        let value = decode(v);
-        let shown = if key == "password" || key == MASK || super::is_secret_param(&key) {
-            MASK.to_string()
-        } else {
-            v.to_string()
-        };
-        // In errors, a value is quoted only when it cannot be a piece of the password.
-        let quoted = |what: &str| {
-            if secretive {
-                format!("{what} value")
-            } else {
-                format!("{what} '{value}'")
-            }
-        };
-        t.params.push((key.clone(), shown));
-        match key.as_str() {
-            _ if key == MASK => {}
-            "db" | "database" => {
-                let db = parse_db(&value, "query").map_err(|e| {
-                    if secretive {
-                        UrlError::Invalid(
-                            "the database in the query must be a whole number from 0 (e.g. ?db=0)"
-                                .into(),
-                        )
-                    } else {
-                        e
-                    }
-                })?;
-                if db != t.db && t.db != 0 {
-                    t.lints.push(Lint {
-                        id: "db-conflict",
-                        level: LintLevel::Info,
-                        message: format!("?db={db} overrides /{} in the path", t.db),
-                        hint: "keep one: redis-py takes the query, most others the path".into(),
-                    });
-                }
-                t.db = db;
-            }
-            "protocol" => {
-                t.protocol = Some(match value.to_ascii_lowercase().as_str() {
-                    "2" | "resp2" => 2,
-                    "3" | "resp3" => 3,
-                    _ => {
-                        return Err(UrlError::Invalid(format!(
-                            "{} must be 2 or 3",
-                            quoted("protocol")
-                        )));
-                    }
-                });
-            }
-            "ssl_cert_reqs" => match value.to_ascii_lowercase().as_str() {
-                "none" | "cert_none" => t.insecure = true,
-                "optional" | "required" | "cert_required" | "cert_optional" => {}
-                _ => {
-                    return Err(UrlError::Invalid(format!(
-                        "{} must be none, optional or required",
-                        quoted("ssl_cert_reqs")
-                    )));
-                }
-            },
-            "ssl_ca_certs" => t.ca_file = Some(PathBuf::from(value)),
-            "ssl_check_hostname" => {
-                t.skip_hostname_check =
-                    matches!(value.to_ascii_lowercase().as_str(), "false" | "0" | "no")
-            }
-            "password" => {
-                if t.password.is_none() && !value.is_empty() {
-                    t.password = Some(Secret::new(value));
-                    t.password_source = Some(PasswordSource::Url);
-                }
-            }
-            "username" | "user" => {
-                if t.username.is_none() && !value.is_empty() {
-                    t.username = Some(value);
-                }
-            }
-            _ => {
-                if KNOWN_PARAMS.contains(&key.to_ascii_lowercase().as_str()) {
-                    t.lints.push(param_case_lint(&key));
-                }
-                unknown.push(key);
-            }
-        }
-    }
-    if hidden > 0 {
-        t.lints.push(Lint {
-            id: "unknown-params",
-            level: LintLevel::Warn,
-            message: format!(
-                "{hidden} query parameter(s) not checked here and not shown: with ?password= a raw '&' in the password starts a new one"
-            ),
-            hint: "write '&' in a password as %26 ('#' as %23)".into(),
-        });
-    }
-    if !unknown.is_empty() {
-        t.lints.push(Lint {
-            id: "unknown-params",
-            level: LintLevel::Info,
-            message: format!("query parameters not checked here: {}", unknown.join(", ")),
-            hint: "go-redis rejects unknown parameters; node-redis and redis-rs ignore them".into(),
-        });
-    }
-    Ok(())
-}
-
-/// `param-case`: a known parameter name in another case, which the libraries do not read.
-fn param_case_lint(key: &str) -> Lint {
-    let lower = key.to_ascii_lowercase();
-    Lint {
-        id: "param-case",
-        level: LintLevel::Warn,
-        message: format!(
-            "'{key}' is not '{lower}': query names are case-sensitive, so it is not read (ioredis ignores it, redis-py raises TypeError)"
-        ),
-        hint: format!("write ?{lower}="),
-    }
-}
-
-fn add_transport_lints(t: &mut Target) {
-    let Endpoint::Tcp { host, port } = &t.endpoint else {
-        return;
-    };
-    if t.tls {
-        return;
-    }
-    if TLS_PORTS.contains(port) {
-        t.lints.push(Lint {
-            id: "tls-port",
-            level: LintLevel::Warn,
-            message: format!(
-                "plaintext redis:// on port {port}, which managed providers use for TLS"
-            ),
-            hint: format!(
-                "if the server expects TLS, use {}",
-                t.redacted_with(true, None)
-            ),
-        });
-    } else if !host.is_loopback() {
-        t.lints.push(Lint {
-            id: "plaintext-remote",
-            level: LintLevel::Warn,
-            message: format!(
-                "plaintext to {host}: the password and data cross the network unencrypted"
-            ),
-            hint: format!(
-                "use TLS where the server offers it: {}",
-                t.redacted_with(true, None)
-            ),
-        });
-    }
 }

@@ -104,7 +104,7 @@ fn parse_sentinel(scheme_raw: &str, rest: &str, tls: &mut bool) -> Result<Target
     let invalid = |m: &str| Err(UrlError::Invalid(m.to_string()));
     // The user info ends where both readings agree it does, as in the plain parser: a raw
     // `/ ? # @` in a password would otherwise send it to a host the user never named.
-    let (userinfo, after) = super::parse::split_userinfo(rest)?;
+    let (userinfo, after) = super::authority::split_userinfo(rest)?;
     let hosts_end = after.find(['/', '?', '#']).unwrap_or(after.len());
     let (hostlist, tail) = after.split_at(hosts_end);
     let (tail, fragment) = match tail.split_once('#') {
