@@ -116,11 +116,10 @@ pub fn write_detailed<T: serde::Serialize>(
 ) -> io::Result<()> {
     match cfg.format {
         Format::Json => {
-            // Through a value, so that every field (numbers tables, handshake facts) is
-            // masked as server text before it is written.
-            let mut v = serde_json::to_value(whole).map_err(io::Error::other)?;
-            crate::checks::scrub::value(&mut v, &Masker::current());
-            serde_json::to_writer(&mut *out, &v)?;
+            // Written as the types lay it out (the contract's key order); the report inside
+            // was masked by `checks::evaluate`, server text where it was read, and the
+            // writer masks the line on its way out.
+            serde_json::to_writer(&mut *out, whole)?;
             out.write_all(b"\n")?;
         }
         Format::Human => human(out, cfg)?,
