@@ -98,8 +98,22 @@ fn with_seen<T>(f: impl FnOnce(&mut Vec<String>) -> T) -> T {
     SEEN.with(|seen| f(&mut seen.borrow_mut()))
 }
 
+thread_local! {
+    static FORGETTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` without remembering the secrets it makes: for text a peer sent (a URL in
+/// `serve`'s request), which must not teach the masker words that every later output would
+/// lose. A URL with a password is refused there anyway.
+pub fn forgetting<T>(f: impl FnOnce() -> T) -> T {
+    let before = FORGETTING.replace(true);
+    let out = f();
+    FORGETTING.set(before);
+    out
+}
+
 fn remember(value: &str) {
-    if value.is_empty() {
+    if value.is_empty() || FORGETTING.get() {
         return;
     }
     with_seen(|seen| {

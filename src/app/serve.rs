@@ -169,7 +169,15 @@ impl Server {
             .max(MIN_PROBE);
         check.connect_timeout = check.connect_timeout.min(check.timeout);
         check.password = password;
-        let prepared = match crate::probe::prepare(&[url], &check) {
+        // A URL from the request (refused above when it holds a password) teaches the masker
+        // nothing; a named target's password comes from the targets file and is remembered.
+        let from_request = target.contains("://");
+        let prepare = || crate::probe::prepare(&[url], &check);
+        let prepared = match if from_request {
+            crate::secret::forgetting(prepare)
+        } else {
+            prepare()
+        } {
             Ok(mut p) => p.remove(0),
             // An unreadable ?ssl_ca_certs= file, say: the target's fault, named without its URL.
             Err(e) => return Response::text(500, format!("target {}: {e}", shown(&target))),
@@ -241,14 +249,20 @@ impl Server {
                 ),
             ));
         }
-        match crate::url::Target::parse(target) {
-            Ok(t) if t.password.is_some() => Err(Response::text(
-                400,
-                format!(
-                    "a password does not belong in the query string ({}): name the target in --targets with password_env or password_file",
-                    shown(&masked)
-                ),
-            )),
+        // Parsed without remembering its secrets: a request must not teach the masker words.
+        match crate::secret::forgetting(|| crate::url::Target::parse(target)) {
+            Ok(t)
+                if t.password.is_some()
+                    || t.sentinel.as_ref().is_some_and(|s| s.password.is_some()) =>
+            {
+                Err(Response::text(
+                    400,
+                    format!(
+                        "a password does not belong in the query string ({}): name the target in --targets with password_env or password_file",
+                        shown(&masked)
+                    ),
+                ))
+            }
             // A request must not make serve read a file of its choosing.
             Ok(t) if t.ca_file.is_some() => Err(Response::text(
                 400,

@@ -147,6 +147,22 @@ fn unknown_names_url_targets_and_passwords_in_the_query_are_refused() {
         server.port()
     );
     assert_eq!(value(&a.body, &up), 1.0);
+    // A refused URL must not teach the masker its "password": before, every later answer
+    // read `# TYPE **** gauge` for a request whose password was `redcheck_up`.
+    for poison in [
+        "redis%3A%2F%2F%3Aredcheck_up%40127.0.0.1%3A1%2F0",
+        "redis%2Bsentinel%3A%2F%2F127.0.0.1%3A1%2Fm%3Fsentinel_password%3Dredcheck_check_status",
+    ] {
+        let a = get(open.port, &format!("/probe?target={poison}"), "");
+        assert_eq!(a.status, 400, "{a:?}");
+    }
+    let a = get(open.port, &format!("/probe?target={plain}"), "");
+    assert_eq!(value(&a.body, &up), 1.0, "{}", a.body);
+    assert!(
+        a.body.contains("# TYPE redcheck_check_status gauge"),
+        "{}",
+        a.body
+    );
 }
 
 #[test]
