@@ -115,15 +115,23 @@ fn follow_sentinels(
         f.skip_from(StageId::Dns, "no Sentinel announced a master");
         return None;
     };
-    // The replicas as the Sentinels that announced this master know them.
+    // The replicas as the Sentinels that announced this master know them: each address
+    // once, at most `cluster::MAX_DIALLED` of them (a hostile Sentinel may announce
+    // thousands), the rest counted.
+    let mut seen = std::collections::HashSet::new();
     let mut peers: Vec<sentinel::Peer> = Vec::new();
     for node in &facts.nodes {
         if let Ok(view) = &node.result
             && view.master.as_ref().map(|(h, p)| sentinel::join(h, *p)) == Some(master.address())
         {
             for r in &view.replicas {
-                if !peers.iter().any(|p| p.address == r.address) {
+                if !seen.insert(r.address.clone()) {
+                    continue;
+                }
+                if peers.len() < cluster::MAX_DIALLED {
                     peers.push(r.clone());
+                } else {
+                    facts.replicas_over_cap += 1;
                 }
             }
         }
@@ -131,9 +139,19 @@ fn follow_sentinels(
     let master_t = t.at(sentinel::host_of(&master.host), master.port);
     f.target = Some(master_t.clone());
     let (conn, replicas) = std::thread::scope(|s| {
-        let replicas = s.spawn(|| sentinel::dial_replicas(&peers, t, roots, cfg, deadline));
+        // Replicas are dialled beside the master's check; a thread that cannot start
+        // (a pids limit, `ulimit -v`) means they are dialled after it, on this thread.
+        let replicas = std::thread::Builder::new()
+            .name("replicas".into())
+            .spawn_scoped(s, || {
+                sentinel::dial_replicas(&peers, t, roots, cfg, deadline)
+            });
         let conn = probe_target(f, &master_t, roots, cfg, deadline, on_stage);
-        (conn, replicas.join().expect("the replica checks panicked"))
+        let replicas = match replicas {
+            Ok(h) => h.join().expect("the replica checks panicked"),
+            Err(_) => sentinel::dial_replicas(&peers, t, roots, cfg, deadline),
+        };
+        (conn, replicas)
     });
     facts.replicas = replicas;
     f.sentinel = Stage::done(facts, took);

@@ -223,7 +223,8 @@ impl Server {
         if let Some(named) = self.cfg.targets.get(target) {
             let password =
                 match &named.password {
-                    Some(from) => Some(from.read().map_err(|e| {
+                    // Within serve's --timeout: a password_file may be a pipe.
+                    Some(from) => Some(from.read(self.cfg.check.timeout).map_err(|e| {
                         Response::text(500, format!("target {}: {e}", shown(target)))
                     })?),
                     None => None,

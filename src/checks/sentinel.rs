@@ -367,6 +367,24 @@ fn master(f: &Findings, facts: &SentinelFacts) -> Check {
 
 /// `replicas`: the replicas the Sentinels announce answer, as replicas.
 fn replicas(facts: &SentinelFacts) -> Check {
+    let c = replicas_found(facts);
+    if facts.replicas_over_cap == 0 {
+        return c;
+    }
+    // Past the cap, nothing vouches for the rest: a pass becomes a warning.
+    let mut c = c;
+    c.summary.push_str(&format!(
+        " · {} more announced replicas not tried (redcheck dials at most {})",
+        facts.replicas_over_cap,
+        crate::probe::cluster::MAX_DIALLED
+    ));
+    c.status = c.status.max(Status::Warn);
+    c.data
+        .insert("not_tried_over_cap".into(), json!(facts.replicas_over_cap));
+    c
+}
+
+fn replicas_found(facts: &SentinelFacts) -> Check {
     let topo = topology(facts);
     let data = json!({"replicas": topo.replicas});
     if facts.replicas.is_empty() {

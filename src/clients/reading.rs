@@ -35,6 +35,16 @@ impl Mask {
             whole.push(secret.to_string());
             whole.push(crate::url::decode(secret));
         }
+        // No '@' at all: what follows the first ':' of the authority, unless it is a port,
+        // is a password whose '@' is missing (`valkey://u:secret,h/0`).
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        if !rest.contains('@')
+            && let Some((_, after)) = authority.split_once(':')
+            && !after.bytes().all(|b| b.is_ascii_digit())
+        {
+            whole.push(after.to_string());
+            whole.push(crate::url::decode(after));
+        }
         // Query values of password-like names, to the end of the string (a raw '&' or '#'
         // would cut them short).
         let lower = raw.to_ascii_lowercase();

@@ -31,7 +31,7 @@ impl ServeConfig {
     /// Validates the arguments of `serve`.
     pub fn from_serve(args: &ServeArgs) -> Result<ServeConfig, UsageError> {
         let targets = match &args.targets {
-            Some(path) => targets::load(path)?,
+            Some(path) => targets::load(path, args.timing.timeout)?,
             None => BTreeMap::new(),
         };
         if targets.is_empty() && !args.allow_url_targets {

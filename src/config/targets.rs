@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::ValueEnum;
 use serde::Deserialize;
@@ -68,28 +69,30 @@ pub enum PasswordFrom {
 
 impl PasswordFrom {
     /// The password now; the error names the file, never its content.
-    pub fn read(&self) -> Result<PasswordInput, String> {
+    pub fn read(&self, within: Duration) -> Result<PasswordInput, String> {
         match self {
             PasswordFrom::Env(secret) => Ok(PasswordInput {
                 secret: secret.clone(),
                 source: PasswordSource::Env,
             }),
-            PasswordFrom::File(path) => {
-                match validate_password(Some(path), None, DEFAULT_TIMEOUT) {
-                    Ok(Some(pw)) => Ok(pw),
-                    Ok(None) => Err(format!("password_file {}: no password", path.display())),
-                    Err(e) => Err(e.0.replacen("--password-file", "password_file", 1)),
-                }
-            }
+            PasswordFrom::File(path) => match validate_password(Some(path), None, within) {
+                Ok(Some(pw)) => Ok(pw),
+                Ok(None) => Err(format!("password_file {}: no password", path.display())),
+                Err(e) => Err(e.0.replacen("--password-file", "password_file", 1)),
+            },
         }
     }
 }
 
 /// Reads and validates `--targets FILE`: every name, URL and password source is checked at
 /// start, so a typo is a usage error, not a 500 at 3 a.m.
-pub fn load(path: &Path) -> Result<BTreeMap<String, Named>, UsageError> {
+pub fn load(path: &Path, within: Duration) -> Result<BTreeMap<String, Named>, UsageError> {
     let flag = format!("--targets {}", path.display());
-    let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("{flag}: {e}")))?;
+    // Bounded like every local input: at most 1 MiB, a regular file or a pipe that delivers
+    // within `--timeout`.
+    let bytes = crate::input::read(path, "--targets", within)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| UsageError(format!("{flag}: the file is not UTF-8 text")))?;
     parse(&text, |name| std::env::var(name).ok()).map_err(|e| UsageError(format!("{flag}: {e}")))
 }
 
@@ -148,7 +151,12 @@ fn validate_entry(e: &Entry, env: &impl Fn(&str) -> Option<String>) -> Result<Na
         (Some(url), None) => {
             let parsed = Target::parse(url)
                 .map_err(|err| format!("url {}: {err}", crate::url::redact_raw(url)))?;
-            if parsed.password.is_some() {
+            if parsed.password.is_some()
+                || parsed
+                    .sentinel
+                    .as_ref()
+                    .is_some_and(|s| s.password.is_some())
+            {
                 return Err(format!(
                     "url {} holds a password: move it to password_env or password_file (or the whole URL to url_env)",
                     parsed
@@ -177,7 +185,7 @@ fn validate_entry(e: &Entry, env: &impl Fn(&str) -> Option<String>) -> Result<Na
         }
         (None, Some(path)) => {
             let from = PasswordFrom::File(path.clone());
-            from.read()?;
+            from.read(DEFAULT_TIMEOUT)?;
             Some(from)
         }
         (Some(_), Some(_)) => return Err("give password_env or password_file, not both".into()),
@@ -225,10 +233,20 @@ mod tests {
         let got = parse(&text, env).unwrap();
         assert_eq!(got.keys().collect::<Vec<_>>(), ["a", "b-2", "c"]);
         assert_eq!(got["a"].workload, Some(Workload::Queue));
-        let a = got["a"].password.as_ref().unwrap().read().unwrap();
+        let a = got["a"]
+            .password
+            .as_ref()
+            .unwrap()
+            .read(DEFAULT_TIMEOUT)
+            .unwrap();
         assert_eq!(a.secret.expose(), "s3cret");
         assert_eq!(got["b-2"].url.expose(), "redis://:inline@h:6379");
-        let c = got["c"].password.as_ref().unwrap().read().unwrap();
+        let c = got["c"]
+            .password
+            .as_ref()
+            .unwrap()
+            .read(DEFAULT_TIMEOUT)
+            .unwrap();
         assert_eq!(c.secret.expose(), "filed");
         assert_eq!(
             c.source,

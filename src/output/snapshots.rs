@@ -530,6 +530,7 @@ fn sentinel() -> Findings {
                         )),
                     ),
                 ],
+                replicas_over_cap: 0,
             },
             Duration::from_micros(1200),
         );

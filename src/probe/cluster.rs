@@ -27,7 +27,7 @@ mod topology;
 use topology::{parse_shards, parse_slots};
 
 /// How many nodes are checked at once.
-const PARALLEL_NODES: usize = 32;
+pub const PARALLEL_NODES: usize = 32;
 
 /// How many announced nodes are dialled at most: Redis supports clusters of up to 1,000
 /// nodes, and a hostile topology of tens of thousands must not make the check take minutes.

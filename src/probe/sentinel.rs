@@ -105,6 +105,8 @@ pub struct SentinelFacts {
     pub master: Option<Announced>,
     /// The replicas the Sentinels announce, dialled.
     pub replicas: Vec<ReplicaNode>,
+    /// Further replicas announced beyond the number redcheck dials, not tried.
+    pub replicas_over_cap: usize,
 }
 
 /// The master address a client would use.
@@ -150,6 +152,7 @@ pub fn query(
         nodes,
         master,
         replicas: Vec::new(),
+        replicas_over_cap: 0,
     }
 }
 
@@ -352,21 +355,30 @@ pub fn dial_replicas(
     cfg: &CheckConfig,
     deadline: Deadline,
 ) -> Vec<ReplicaNode> {
-    thread::scope(|s| {
-        let handles: Vec<_> = peers
-            .iter()
-            .map(|p| {
-                s.spawn(move || ReplicaNode {
-                    peer: p.clone(),
-                    reached: dial(&p.host, p.port, t, roots, cfg, deadline),
+    let one = |p: &Peer| ReplicaNode {
+        peer: p.clone(),
+        reached: dial(&p.host, p.port, t, roots, cfg, deadline),
+    };
+    let mut out = Vec::with_capacity(peers.len());
+    // As many at once as the cluster check dials; a thread that cannot start is dialled here.
+    for chunk in peers.chunks(crate::probe::cluster::PARALLEL_NODES) {
+        thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|p| {
+                    thread::Builder::new()
+                        .name("replica".into())
+                        .spawn_scoped(s, move || one(p))
+                        .map_err(|_| p)
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a replica check panicked"))
-            .collect()
-    })
+                .collect();
+            out.extend(handles.into_iter().map(|h| match h {
+                Ok(h) => h.join().expect("a replica check panicked"),
+                Err(p) => one(p),
+            }));
+        });
+    }
+    out
 }
 
 /// Connects to a data node, authenticates with the URL's credentials and asks its `ROLE`.

@@ -398,6 +398,16 @@ fn a_password_without_its_at_never_shows() {
     assert_eq!(redact_raw("redis://h:6379/0"), "redis://h:6379/0");
     assert_eq!(redact_raw("redis://[::1]:6379/x"), "redis://[::1]:6379/x");
     assert_eq!(redact_raw("redis://u:pw@h:ZQX"), "redis://****@h:****");
+    // Nor in what a client library would make of it (ioredis reads these as a socket path),
+    // nor in what the parameters after a Sentinel password show.
+    for raw in [
+        "valkey://u:ZQXsecret,h/0",
+        "redis+sentinel://:ZQXsecret,127.0.0.1:26379/mymaster",
+        "redis+sentinel://h1/mymaster?sentinel_password=a&ZQXsecret",
+    ] {
+        let explained = serde_json::to_string(&crate::report::url::explain(raw)).unwrap();
+        assert!(!explained.contains("ZQX"), "{raw} -> {explained}");
+    }
 }
 
 /// A later `://` (a `file:///` CA path, a query value) is not the scheme's: the password

@@ -510,9 +510,17 @@ fn url_explains_a_sentinel_url_and_how_each_client_takes_it() {
     run.assert_no_secret();
     assert_no_sentinel_secret(&run);
     let r = run.report();
+    // After ?sentinel_password=, a parameter redcheck does not know may be a piece of the
+    // password (a raw '&'): Lettuce's `timeout` is neither passed on nor shown, and a lint
+    // says so.
     assert_eq!(
         r["url"],
-        "redis-sentinel://:****@s1:26379,s2:26379/mymaster/0?timeout=10s&sentinel_password=****"
+        "redis-sentinel://:****@s1:26379,s2:26379/mymaster/0?sentinel_password=****"
+    );
+    assert!(
+        r["lints"].to_string().contains("after ?sentinel_password="),
+        "{}",
+        r["lints"]
     );
     let s = &r["parts"]["sentinel"];
     assert_eq!(s["sentinels"], serde_json::json!(["s1:26379", "s2:26379"]));

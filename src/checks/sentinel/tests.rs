@@ -47,6 +47,7 @@ fn with(nodes: Vec<SentinelNode>, master: Option<(&str, Vec<&str>)>) -> Findings
             by: by.into_iter().map(str::to_string).collect(),
         }),
         replicas: Vec::new(),
+        replicas_over_cap: 0,
     };
     f.sentinel = Stage::done(facts, Duration::ZERO);
     f

@@ -1,4 +1,6 @@
-//! Sentinel replies, RESP2 (flat `k v k v` arrays) or RESP3 (maps), as plain Rust values.
+//! Sentinel replies, RESP2 (flat `k v k v` arrays) or RESP3 (maps), as plain Rust values,
+//! masked as they are read: a Sentinel's text (a replica's `ip`, a master's name) is the
+//! server's, and a password in it must neither be shown nor be dialled or looked up in DNS.
 
 use std::collections::BTreeMap;
 
@@ -6,6 +8,7 @@ use redis::Value;
 
 use super::{Peer, join};
 use crate::conn::text;
+use crate::secret::Masker;
 
 /// The elements of an array reply.
 pub(super) fn list(v: &Value) -> Vec<Value> {
@@ -17,7 +20,12 @@ pub(super) fn list(v: &Value) -> Vec<Value> {
 
 /// The text elements of an array reply.
 pub(super) fn strings(v: &Value) -> Vec<String> {
-    list(v).iter().filter_map(text).collect()
+    let m = Masker::current();
+    list(v)
+        .iter()
+        .filter_map(text)
+        .map(|s| m.foreign(&s).into_owned())
+        .collect()
 }
 
 /// A flat `k v k v` array (RESP2) or a map (RESP3) as a map.
@@ -30,13 +38,17 @@ pub(super) fn pairs(v: &Value) -> BTreeMap<String, String> {
             .collect(),
         _ => Vec::new(),
     };
+    let m = Masker::current();
     kv.iter()
         .filter_map(|(k, v)| {
             let v = match v {
                 Value::Int(i) => Some(i.to_string()),
                 other => text(other),
             };
-            Some((text(k)?, v?))
+            Some((
+                m.foreign(&text(k)?).into_owned(),
+                m.foreign(&v?).into_owned(),
+            ))
         })
         .collect()
 }
