@@ -20,6 +20,7 @@ use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
 use crate::probe::{prepare, probe_all};
 use crate::report::{Report, TlsReport};
+use crate::verdict::CheckId;
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -170,9 +171,12 @@ fn tls(args: &TlsCommandArgs) -> anyhow::Result<ExitCode> {
         ..Options::default()
     };
     let mut report = checks::evaluate(f, &opts);
-    report
-        .checks
-        .retain(|c| matches!(c.id, "url" | "dns" | "tcp" | "scheme" | "tls"));
+    report.checks.retain(|c| {
+        matches!(
+            c.id,
+            CheckId::Url | CheckId::Dns | CheckId::Tcp | CheckId::Scheme | CheckId::Tls
+        )
+    });
     if let Some(path) = &args.save_chain {
         match checks::presented_chain(f) {
             Some(chain) => {

@@ -18,6 +18,7 @@ mod tls;
 pub mod workloads;
 
 use crate::config::Workload;
+use crate::verdict::CheckId;
 use serde_json::{Map, Value, json};
 
 use crate::failure::Failure;
@@ -59,7 +60,7 @@ pub fn evaluate(f: &Findings, opts: &Options) -> Report {
     if f.at_sentinel.is_some() {
         // A Sentinel's INFO describes no data set: judging its memory or keyspace would mislead.
         checks.extend(info_checks.into_iter().map(|c| match c.id {
-            "server" => c,
+            CheckId::Server => c,
             id => skipped(id, "a Sentinel holds no data"),
         }));
     } else {
@@ -146,7 +147,7 @@ fn target_info(f: &Findings) -> TargetInfo {
 
 /// A check from its parts; `data` must be a JSON object (or null for none).
 fn check(
-    id: &'static str,
+    id: CheckId,
     status: Status,
     summary: impl Into<String>,
     hint: Option<String>,
@@ -164,7 +165,7 @@ fn check(
 
 /// The failed form of a check: the failure's cause as summary, its reason in `data`.
 fn failed(
-    id: &'static str,
+    id: CheckId,
     failure: &Failure,
     hint: Option<String>,
     mut data: Map<String, Value>,
@@ -189,7 +190,7 @@ fn object(v: Value) -> Map<String, Value> {
 }
 
 /// The skipped form of a check.
-fn skipped(id: &'static str, why: &str) -> Check {
+fn skipped(id: CheckId, why: &str) -> Check {
     check(id, Status::Skip, why, None, Value::Null)
 }
 

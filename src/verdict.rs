@@ -28,11 +28,100 @@ impl Status {
     }
 }
 
+/// Defines [`CheckId`] with its stable JSON id, so the enum and the strings cannot drift.
+macro_rules! check_ids {
+    ($($variant:ident => $id:literal,)*) => {
+        /// A check's stable id: `checks[].id` in the JSON contract.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum CheckId {
+            $(
+                #[doc = concat!("`", $id, "`")]
+                $variant,
+            )*
+        }
+
+        impl CheckId {
+            /// Every id.
+            #[cfg(test)]
+            pub const ALL: &[CheckId] = &[$(CheckId::$variant),*];
+
+            /// The id as it appears in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => $id,)*
+                }
+            }
+        }
+    };
+}
+
+check_ids! {
+    Url => "url",
+    Dns => "dns",
+    Tcp => "tcp",
+    Scheme => "scheme",
+    Tls => "tls",
+    Auth => "auth",
+    Ping => "ping",
+    Server => "server",
+    Memory => "memory",
+    Eviction => "eviction",
+    Keyspace => "keyspace",
+    Clients => "clients",
+    Errors => "errors",
+    Persistence => "persistence",
+    Replication => "replication",
+    Resets => "resets",
+    Workloads => "workloads",
+    Connections => "connections",
+    Cluster => "cluster",
+    Version => "version",
+    Pubsub => "pubsub",
+    Write => "write",
+    Sentinel => "sentinel",
+    Master => "master",
+    Replicas => "replicas",
+    Latency => "latency",
+    Idle => "idle",
+}
+
+// Tests build and compare checks by their JSON ids; the binary never does.
+#[cfg(test)]
+impl CheckId {
+    /// The id named `s` (tests only; panics on an unknown one).
+    pub fn named(s: &str) -> CheckId {
+        *Self::ALL
+            .iter()
+            .find(|id| id.as_str() == s)
+            .unwrap_or_else(|| panic!("no check id {s}"))
+    }
+}
+
+#[cfg(test)]
+impl PartialEq<&str> for CheckId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so that `{:<11}` aligns a column of ids.
+        f.pad(self.as_str())
+    }
+}
+
 /// One verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// Stable id: `url dns tcp scheme tls auth ping server memory eviction` and more.
-    pub id: &'static str,
+    pub id: CheckId,
     /// The verdict.
     pub status: Status,
     /// One line.
@@ -58,4 +147,26 @@ pub struct Tool {
 #[allow(clippy::cast_precision_loss)]
 pub fn millis(d: std::time::Duration) -> f64 {
     (d.as_nanos() as f64 / 1_000.0).round() / 1_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_ids_are_unique_kebab_case_and_documented_in_the_readme() {
+        let readme = include_str!("../README.md");
+        let mut seen = std::collections::HashSet::new();
+        for id in CheckId::ALL {
+            let s = id.as_str();
+            assert!(seen.insert(s), "duplicate id {s}");
+            assert!(s.bytes().all(|b| b.is_ascii_lowercase()), "{s}");
+            assert!(
+                readme.contains(&format!("`{s}`")),
+                "README does not name check `{s}`"
+            );
+            assert_eq!(serde_json::to_value(id).ok(), Some(serde_json::json!(s)));
+            assert_eq!(format!("{id:<12}|"), format!("{s:<12}|"), "Display pads");
+        }
+    }
 }

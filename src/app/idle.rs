@@ -17,12 +17,20 @@ use crate::output::idle::Live;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, reach};
 use crate::report::IdleReport;
+use crate::verdict::CheckId;
 use crate::verdict::{Status, millis};
 
 /// The checks shown above the ladder: how the connection was made, and what the server
 /// says about idle clients.
-const SHOWN: [&str; 8] = [
-    "url", "dns", "tcp", "scheme", "tls", "auth", "ping", "resets",
+const SHOWN: [CheckId; 8] = [
+    CheckId::Url,
+    CheckId::Dns,
+    CheckId::Tcp,
+    CheckId::Scheme,
+    CheckId::Tls,
+    CheckId::Auth,
+    CheckId::Ping,
+    CheckId::Resets,
 ];
 
 /// Runs `redcheck idle`.

@@ -15,11 +15,17 @@ use crate::probe::keyspace::{Limits, Sample, SampleError};
 use crate::probe::{self, Findings, Prepared, Stage};
 use crate::report::{DbSample, KeysReport};
 use crate::url::{Endpoint, Host};
+use crate::verdict::CheckId;
 use crate::verdict::Status;
 
 /// The checks this command shows; a failure elsewhere is shown too, since it explains why
 /// these could not run.
-const SHOWN: [&str; 4] = ["memory", "eviction", "keyspace", "workloads"];
+const SHOWN: [CheckId; 4] = [
+    CheckId::Memory,
+    CheckId::Eviction,
+    CheckId::Keyspace,
+    CheckId::Workloads,
+];
 /// About this many keys per database get a MEMORY USAGE; sizes are scaled from them.
 const MEMORY_KEYS: usize = 3_000;
 /// How many of the largest keys each database lists.

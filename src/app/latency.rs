@@ -15,10 +15,18 @@ use crate::output::latency::Live;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, sampler};
 use crate::report::LatencyReport;
+use crate::verdict::CheckId;
 use crate::verdict::{Status, millis};
 
 /// The connection checks shown above the statistics.
-const SHOWN: [&str; 6] = ["url", "dns", "tcp", "scheme", "tls", "auth"];
+const SHOWN: [CheckId; 6] = [
+    CheckId::Url,
+    CheckId::Dns,
+    CheckId::Tcp,
+    CheckId::Scheme,
+    CheckId::Tls,
+    CheckId::Auth,
+];
 
 /// Runs `redcheck latency`.
 pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {

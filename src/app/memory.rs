@@ -7,11 +7,17 @@ use crate::config::Config;
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
 use crate::report::MemoryReport;
+use crate::verdict::CheckId;
 use crate::verdict::Status;
 
 /// The checks this command shows; a failure elsewhere is shown too, since it explains why
 /// these could not run.
-const SHOWN: [&str; 4] = ["memory", "eviction", "keyspace", "clients"];
+const SHOWN: [CheckId; 4] = [
+    CheckId::Memory,
+    CheckId::Eviction,
+    CheckId::Keyspace,
+    CheckId::Clients,
+];
 
 /// Runs `redcheck memory`.
 pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {

@@ -13,7 +13,7 @@ use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
 use crate::probe::{prepare, probe_all};
 use crate::report::Report;
-use crate::verdict::Status;
+use crate::verdict::{CheckId, Status};
 
 /// Below this much time left, a further attempt could not finish a TLS handshake: give up.
 const LAST_ATTEMPT: Duration = Duration::from_millis(100);
@@ -64,7 +64,7 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
         if ExitCode::for_reports(&reports, strict) == ExitCode::Success {
             break (reports, End::Ready);
         }
-        let hopeless = reports.iter().any(|r| failed(r, "url"));
+        let hopeless = reports.iter().any(|r| failed(r, CheckId::Url));
         let left = deadline.saturating_duration_since(Instant::now());
         let pause = match next(&cfg.backoff, attempt, left, hopeless) {
             Next::Stop(end) => break (reports, end),
@@ -146,7 +146,7 @@ fn next(backoff: &Backoff, attempt: u32, left: Duration, hopeless: bool) -> Next
     Next::Retry(backoff.pause(attempt).min(left - LAST_ATTEMPT))
 }
 
-fn failed(r: &Report, id: &str) -> bool {
+fn failed(r: &Report, id: CheckId) -> bool {
     r.checks
         .iter()
         .any(|c| c.id == id && c.status == Status::Fail)
@@ -195,7 +195,7 @@ mod tests {
             checks: checks
                 .iter()
                 .map(|(id, status)| Check {
-                    id,
+                    id: CheckId::named(id),
                     status: *status,
                     summary: format!("{id} said so"),
                     hint: None,

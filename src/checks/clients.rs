@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{check, skipped};
 use crate::info::Info;
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// Connections at or above this share of maxclients are a warning.
@@ -19,7 +20,7 @@ const CHURN_MAX_LIFETIME_SECONDS: f64 = 1.0;
 pub fn clients(info: &Info) -> Check {
     let c = info.clients();
     let Some(connected) = c.connected else {
-        return skipped("clients", "INFO reports no client counters");
+        return skipped(CheckId::Clients, "INFO reports no client counters");
     };
     let uptime = info.server().uptime_seconds.unwrap_or(0).max(1);
     let percent = c
@@ -59,7 +60,7 @@ pub fn clients(info: &Info) -> Check {
         hints.push(format!("{blocked} clients wait in a blocking command (BLPOP, BRPOP, XREAD BLOCK, WAIT…): normal for queue workers, and each one holds a connection of its own"));
     }
     check(
-        "clients",
+        CheckId::Clients,
         status,
         parts.join(" · "),
         (!hints.is_empty()).then(|| hints.join("\n")),
@@ -108,7 +109,7 @@ const NOTABLE_ERRORS: &[(&str, &str)] = &[
 pub fn errors(info: &Info) -> Check {
     if info.section("errorstats").is_none() {
         return skipped(
-            "errors",
+            CheckId::Errors,
             "INFO has no errorstats section (Redis before 6.2)",
         );
     }
@@ -134,7 +135,7 @@ pub fn errors(info: &Info) -> Check {
             .iter()
             .fold(0u64, |sum, (_, n)| sum.saturating_add(*n));
         return check(
-            "errors",
+            CheckId::Errors,
             Status::Pass,
             format!("no OOM, auth, READONLY or MOVED errors since start ({other} others)"),
             None,
@@ -146,7 +147,7 @@ pub fn errors(info: &Info) -> Check {
     });
     // Counters since start tell history, not the present: worth knowing, not a warning.
     check(
-        "errors",
+        CheckId::Errors,
         Status::Info,
         format!("since start{since}: {}", parts.join(" · ")),
         Some(hints.join("\n")),

@@ -7,6 +7,7 @@ use super::{check, failed, hints, object, skipped, timed};
 use crate::failure::{Failure, Reason};
 use crate::probe::cluster::{ClusterFacts, MAX_DIALLED, Reached};
 use crate::probe::{Findings, Outcome};
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status, millis};
 
 /// How many unreachable nodes the summary names.
@@ -20,12 +21,12 @@ pub fn cluster(f: &Findings) -> Check {
     let c = match &f.cluster.outcome {
         Outcome::Done(c) => over_cap(judged(f, c), c),
         Outcome::Failed(failure, _) => failed(
-            "cluster",
+            CheckId::Cluster,
             failure,
             hints::for_failure(failure, f),
             serde_json::Map::new(),
         ),
-        Outcome::Skipped(why) => skipped("cluster", why),
+        Outcome::Skipped(why) => skipped(CheckId::Cluster, why),
     };
     timed(c, &f.cluster)
 }
@@ -139,7 +140,7 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         let failure = Failure::new(Reason::ClusterDown, cause);
         let hint = hints::for_reason(Reason::ClusterDown, f)
             .map(|h| format!("{h}; until every slot is served, commands fail with CLUSTERDOWN"));
-        return failed("cluster", &failure, hint, object(data));
+        return failed(CheckId::Cluster, &failure, hint, object(data));
     }
     if let Some(text) = unreachable_text {
         let failure = Failure::new(Reason::NodeUnreachable, text);
@@ -150,7 +151,7 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         {
             hint.push_str("\nthe certificate does not name the addresses the cluster announces: a client that verifies host names fails on every redirect; the server's certificate must list them (or announce host names with cluster-announce-hostname)");
         }
-        return failed("cluster", &failure, Some(hint), object(data));
+        return failed(CheckId::Cluster, &failure, Some(hint), object(data));
     }
     let insecure: Vec<&Failure> = c
         .nodes
@@ -162,7 +163,7 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         .collect();
     if let Some(note) = insecure.first() {
         return check(
-            "cluster",
+            CheckId::Cluster,
             Status::Warn,
             format!(
                 "ok · {shards} · {tried} announced nodes reachable, {} only because of --insecure",
@@ -176,7 +177,7 @@ fn judged(f: &Findings, c: &ClusterFacts) -> Check {
         );
     }
     check(
-        "cluster",
+        CheckId::Cluster,
         Status::Pass,
         format!("ok · {shards} · {} reachable", nodes_text(tried)),
         Some(CLUSTER_AWARE.into()),

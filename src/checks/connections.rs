@@ -5,6 +5,7 @@ use serde_json::json;
 use super::{check, skipped, timed};
 use crate::probe::{Findings, Outcome};
 use crate::text::plural;
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// How many groups `data` lists.
@@ -23,10 +24,10 @@ const YOUNG_MIN_CONNECTIONS: usize = 20;
 pub fn connections(f: &Findings) -> Check {
     let facts = match &f.connections.outcome {
         Outcome::Done(c) => c,
-        Outcome::Skipped(why) => return skipped("connections", why),
+        Outcome::Skipped(why) => return skipped(CheckId::Connections, why),
         Outcome::Failed(failure, _) => {
             return timed(
-                super::failed("connections", failure, None, serde_json::Map::new()),
+                super::failed(CheckId::Connections, failure, None, serde_json::Map::new()),
                 &f.connections,
             );
         }
@@ -35,7 +36,7 @@ pub fn connections(f: &Findings) -> Check {
     if clients.is_empty() {
         return timed(
             check(
-                "connections",
+                CheckId::Connections,
                 Status::Pass,
                 "no other client is connected",
                 None,
@@ -113,7 +114,7 @@ pub fn connections(f: &Findings) -> Check {
     });
     timed(
         check(
-            "connections",
+            CheckId::Connections,
             status,
             summary,
             (!hints.is_empty()).then(|| hints.join("\n")),

@@ -7,6 +7,7 @@ use crate::latency::{Stats, show_ms};
 use crate::probe::{Findings, Outcome, Speaks};
 use crate::text::show_addrs;
 use crate::url::{Endpoint, Lint, LintLevel, PasswordSource, UrlError};
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status, millis};
 
 /// `url`: the parsed parts and the lints.
@@ -19,9 +20,14 @@ pub fn url(f: &Findings) -> Check {
                     "readings".into(),
                     json!([{"by": "rfc3986", "host": rfc}, {"by": "redis-cli", "host": cli}]),
                 );
-                failed("url", failure, Some(fix.clone()), data)
+                failed(CheckId::Url, failure, Some(fix.clone()), data)
             }
-            _ => failed("url", failure, hints::for_failure(failure, f), Map::new()),
+            _ => failed(
+                CheckId::Url,
+                failure,
+                hints::for_failure(failure, f),
+                Map::new(),
+            ),
         },
         (_, Some(t)) => {
             let mut parts = vec![format!(
@@ -96,7 +102,7 @@ pub fn url(f: &Findings) -> Check {
                 })
                 .collect();
             check(
-                "url",
+                CheckId::Url,
                 status,
                 summary,
                 hint,
@@ -107,7 +113,7 @@ pub fn url(f: &Findings) -> Check {
                        "insecure": t.insecure, "lints": lints}),
             )
         }
-        _ => skipped("url", "not reached"),
+        _ => skipped(CheckId::Url, "not reached"),
     };
     timed(c, &f.url)
 }
@@ -116,7 +122,7 @@ pub fn url(f: &Findings) -> Check {
 pub fn dns(f: &Findings) -> Check {
     let c = match &f.dns.outcome {
         Outcome::Done(d) if d.literal => check(
-            "dns",
+            CheckId::Dns,
             Status::Pass,
             format!("{} is an address, no lookup", d.addrs[0].ip()),
             None,
@@ -126,7 +132,7 @@ pub fn dns(f: &Findings) -> Check {
             let n = d.addrs.len();
             let plural = if n == 1 { "address" } else { "addresses" };
             check(
-                "dns",
+                CheckId::Dns,
                 Status::Pass,
                 format!(
                     "{n} {plural} ({}) in {}",
@@ -137,10 +143,13 @@ pub fn dns(f: &Findings) -> Check {
                 json!({"addresses": d.addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>()}),
             )
         }
-        Outcome::Failed(failure, _) => {
-            failed("dns", failure, hints::for_failure(failure, f), Map::new())
-        }
-        Outcome::Skipped(why) => skipped("dns", why),
+        Outcome::Failed(failure, _) => failed(
+            CheckId::Dns,
+            failure,
+            hints::for_failure(failure, f),
+            Map::new(),
+        ),
+        Outcome::Skipped(why) => skipped(CheckId::Dns, why),
     };
     timed(c, &f.dns)
 }
@@ -165,7 +174,7 @@ pub fn tcp(f: &Findings) -> Check {
                 Status::Pass
             };
             check(
-                "tcp",
+                CheckId::Tcp,
                 status,
                 summary,
                 None,
@@ -177,9 +186,9 @@ pub fn tcp(f: &Findings) -> Check {
             if let Some(t) = facts {
                 data.insert("attempts".into(), attempts(t));
             }
-            failed("tcp", failure, hints::for_failure(failure, f), data)
+            failed(CheckId::Tcp, failure, hints::for_failure(failure, f), data)
         }
-        Outcome::Skipped(why) => skipped("tcp", why),
+        Outcome::Skipped(why) => skipped(CheckId::Tcp, why),
     };
     timed(c, &f.tcp)
 }
@@ -195,7 +204,7 @@ pub fn scheme(f: &Findings) -> Check {
                 Speaks::Resp => ("plaintext RESP", "plaintext"),
             };
             check(
-                "scheme",
+                CheckId::Scheme,
                 Status::Pass,
                 format!("the port speaks {what}, as {says} says"),
                 None,
@@ -211,11 +220,16 @@ pub fn scheme(f: &Findings) -> Check {
             );
             data.insert("port".into(), json!(port));
             timed(
-                failed("scheme", failure, hints::for_failure(failure, f), data),
+                failed(
+                    CheckId::Scheme,
+                    failure,
+                    hints::for_failure(failure, f),
+                    data,
+                ),
                 &f.scheme,
             )
         }
-        Outcome::Skipped(why) => skipped("scheme", why),
+        Outcome::Skipped(why) => skipped(CheckId::Scheme, why),
     }
 }
 
@@ -250,17 +264,20 @@ pub fn auth(f: &Findings) -> Check {
                 (Status::Pass, None)
             };
             check(
-                "auth",
+                CheckId::Auth,
                 status,
                 summary,
                 hint,
                 json!({"user": a.user, "protocol": a.protocol, "authenticated": a.authenticated, "hello": a.hello, "notes": a.notes}),
             )
         }
-        Outcome::Failed(failure, _) => {
-            failed("auth", failure, hints::for_failure(failure, f), Map::new())
-        }
-        Outcome::Skipped(why) => skipped("auth", why),
+        Outcome::Failed(failure, _) => failed(
+            CheckId::Auth,
+            failure,
+            hints::for_failure(failure, f),
+            Map::new(),
+        ),
+        Outcome::Skipped(why) => skipped(CheckId::Auth, why),
     };
     timed(c, &f.auth)
 }
@@ -311,14 +328,17 @@ pub fn ping(f: &Findings) -> Check {
                     }
                     None => summary,
                 };
-                check("ping", status, summary, hint, data)
+                check(CheckId::Ping, status, summary, hint, data)
             }
-            None => skipped("ping", "no samples"),
+            None => skipped(CheckId::Ping, "no samples"),
         },
-        Outcome::Failed(failure, _) => {
-            failed("ping", failure, hints::for_failure(failure, f), Map::new())
-        }
-        Outcome::Skipped(why) => skipped("ping", why),
+        Outcome::Failed(failure, _) => failed(
+            CheckId::Ping,
+            failure,
+            hints::for_failure(failure, f),
+            Map::new(),
+        ),
+        Outcome::Skipped(why) => skipped(CheckId::Ping, why),
     };
     timed(c, &f.ping)
 }

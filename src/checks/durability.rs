@@ -7,12 +7,13 @@ use super::{check, failed, hints, object, skipped};
 use crate::failure::{Failure, Reason};
 use crate::info::Info;
 use crate::probe::Findings;
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// `persistence`.
 pub fn persistence(f: &Findings, info: &Info) -> Check {
     if info.section("persistence").is_none() {
-        return skipped("persistence", "INFO has no persistence section");
+        return skipped(CheckId::Persistence, "INFO has no persistence section");
     }
     let p = info.persistence();
     let data = json!({
@@ -56,7 +57,7 @@ pub fn persistence(f: &Findings, info: &Info) -> Check {
                 )
             });
         }
-        return failed("persistence", &failure, hint, object(data));
+        return failed(CheckId::Persistence, &failure, hint, object(data));
     }
     let rdb = match p.rdb_last_bgsave_ok {
         Some(true) => "last RDB save ok",
@@ -64,7 +65,7 @@ pub fn persistence(f: &Findings, info: &Info) -> Check {
     };
     let aof = if p.aof_enabled { "AOF on" } else { "AOF off" };
     check(
-        "persistence",
+        CheckId::Persistence,
         Status::Pass,
         format!("{rdb} · {aof}"),
         None,
@@ -76,7 +77,7 @@ pub fn persistence(f: &Findings, info: &Info) -> Check {
 pub fn replication(f: &Findings, info: &Info) -> Check {
     let r = info.replication();
     let Some(role) = r.role.clone() else {
-        return skipped("replication", "INFO does not report a role");
+        return skipped(CheckId::Replication, "INFO does not report a role");
     };
     let primary = match (&r.master_host, r.master_port) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -97,10 +98,10 @@ pub fn replication(f: &Findings, info: &Info) -> Check {
                 format!("a replica of {primary}, and its link to the primary is down"),
             );
             let hint = hints::for_reason(Reason::MasterLinkDown, f);
-            failed("replication", &failure, hint, object(data))
+            failed(CheckId::Replication, &failure, hint, object(data))
         }
         "replica" => check(
-            "replication",
+            CheckId::Replication,
             Status::Warn,
             format!("a replica of {primary} · link up"),
             Some("writes to this URL fail with READONLY: point it at the primary, and after a failover re-resolve the primary's endpoint instead of keeping a stale address".into()),
@@ -109,7 +110,7 @@ pub fn replication(f: &Findings, info: &Info) -> Check {
         "master" => {
             let n = r.connected_replicas.unwrap_or(0);
             check(
-                "replication",
+                CheckId::Replication,
                 Status::Pass,
                 format!("primary · {n} replica{}", if n == 1 { "" } else { "s" }),
                 None,
@@ -117,7 +118,7 @@ pub fn replication(f: &Findings, info: &Info) -> Check {
             )
         }
         other => check(
-            "replication",
+            CheckId::Replication,
             Status::Info,
             format!("role {other}"),
             Some("an unusual role: check that your client expects it".into()),

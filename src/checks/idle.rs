@@ -32,6 +32,7 @@ use super::resets::show_seconds;
 use crate::probe::Findings;
 use crate::probe::idle::{Fate, Ladder, Rung, Sign};
 use crate::report::{IdleSummary, RungInfo};
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status, millis};
 
 /// Redis checks idle clients about once a second and compares whole seconds: a close by
@@ -129,7 +130,7 @@ pub fn idle(f: &Findings, ladder: &Ladder, answer_within: Duration) -> (Check, I
                 }))
                 .unwrap_or_default();
             check(
-                "idle",
+                CheckId::Idle,
                 Status::Warn,
                 summary_text,
                 Some(format!("{fix}{keepalive_note}")),
@@ -154,7 +155,7 @@ fn none_cut(ladder: &Ladder, survived: Option<Duration>, data: serde_json::Value
         .unwrap_or_default();
     match survived {
         Some(s) if ladder.interrupted => check(
-            "idle",
+            CheckId::Idle,
             Status::Info,
             format!(
                 "interrupted: every connection probed so far survived, up to {}{with_keepalive}",
@@ -169,7 +170,7 @@ fn none_cut(ladder: &Ladder, survived: Option<Duration>, data: serde_json::Value
                 show(k)
             ));
             check(
-                "idle",
+                CheckId::Idle,
                 Status::Pass,
                 format!("every connection survived, up to {} idle{with_keepalive}", show(s)),
                 hint,
@@ -177,7 +178,7 @@ fn none_cut(ladder: &Ladder, survived: Option<Duration>, data: serde_json::Value
             )
         }
         _ if ladder.interrupted && broken.is_empty() => check(
-            "idle",
+            CheckId::Idle,
             Status::Info,
             "interrupted before the first probe",
             None,
@@ -196,7 +197,7 @@ fn none_cut(ladder: &Ladder, survived: Option<Duration>, data: serde_json::Value
                 })
                 .collect();
             check(
-                "idle",
+                CheckId::Idle,
                 Status::Warn,
                 format!("{} of {} connections could not be judged", broken.len(), ladder.rungs.len()),
                 Some(why.join("\n")),

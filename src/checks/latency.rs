@@ -11,6 +11,7 @@ use crate::latency::{Stats, histogram, show_ms};
 use crate::probe::Findings;
 use crate::probe::sampler::Ended;
 use crate::report::LatencySummary;
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status, millis};
 
 /// The `latency` check and the summary printed under it.
@@ -52,23 +53,29 @@ pub fn latency(
             let mut failure = failure.clone();
             failure.cause = format!("round trip {} failed: {}", samples.len() + 1, failure.cause);
             let hint = hints::for_failure(&failure, f);
-            failed("latency", &failure, hint, object(data))
+            failed(CheckId::Latency, &failure, hint, object(data))
         }
         _ if stats.is_some_and(|s| s.p50_ms >= SLOW_P50_MS) => {
             let line = match ended {
                 Ended::Stopped => format!("{line} (stopped by Ctrl-C)"),
                 _ => line,
             };
-            check("latency", Status::Warn, line, Some(SLOW_HINT.into()), data)
+            check(
+                CheckId::Latency,
+                Status::Warn,
+                line,
+                Some(SLOW_HINT.into()),
+                data,
+            )
         }
         Ended::Stopped => check(
-            "latency",
+            CheckId::Latency,
             Status::Pass,
             format!("{line} (stopped by Ctrl-C)"),
             None,
             data,
         ),
-        Ended::Count => check("latency", Status::Pass, line, None, data),
+        Ended::Count => check(CheckId::Latency, Status::Pass, line, None, data),
     };
     (c, summary)
 }

@@ -3,6 +3,7 @@
 
 use crate::config::Workload;
 use crate::text::bytes;
+use crate::verdict::CheckId;
 use serde_json::{Value, json};
 
 use super::{Options, check, skipped};
@@ -70,7 +71,7 @@ pub fn memory(f: &Findings, info: &Info) -> Check {
         }
     }
     let mut c = check(
-        "memory",
+        CheckId::Memory,
         status,
         summary,
         (!hints.is_empty()).then(|| hints.join("\n")),
@@ -131,7 +132,7 @@ fn key_totals(dbs: &[DbKeys]) -> (u64, u64) {
 pub fn eviction(f: &Findings, info: &Info, opts: &Options) -> Check {
     let m = info.memory();
     let Some(policy) = m.maxmemory_policy.clone() else {
-        return skipped("eviction", "INFO does not report maxmemory_policy");
+        return skipped(CheckId::Eviction, "INFO does not report maxmemory_policy");
     };
     let (keys, without_ttl) = key_totals(&info.keyspace());
     let capped = m.maxmemory_bytes.is_some_and(|b| b > 0);
@@ -213,7 +214,7 @@ pub fn eviction(f: &Findings, info: &Info, opts: &Options) -> Check {
     if !capped {
         summary.push_str(" (inactive until maxmemory is set)");
     }
-    let mut c = check("eviction", status, summary, Some(hint), data);
+    let mut c = check(CheckId::Eviction, status, summary, Some(hint), data);
     if status == Status::Fail {
         c.data
             .insert("reason".into(), json!(Reason::EvictionPolicy.as_str()));
@@ -252,7 +253,7 @@ fn no_ttl_share(without_ttl: u64, keys: u64) -> String {
 pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
     let dbs = info.keyspace();
     if dbs.is_empty() && info.section("keyspace").is_none() {
-        return skipped("keyspace", "INFO has no keyspace section");
+        return skipped(CheckId::Keyspace, "INFO has no keyspace section");
     }
     let (keys, without_ttl) = key_totals(&dbs);
     let url_db = f.target.as_ref().map_or(0, |t| t.db);
@@ -264,7 +265,7 @@ pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
         "url_db": url_db,
     });
     if keys == 0 {
-        return check("keyspace", Status::Pass, "no keys", None, data);
+        return check(CheckId::Keyspace, Status::Pass, "no keys", None, data);
     }
     let mut parts: Vec<String> = dbs
         .iter()
@@ -300,7 +301,7 @@ pub fn keyspace(f: &Findings, info: &Info, opts: &Options) -> Check {
         hints.push(format!("{}: give every cache key one (SET key value EX seconds) so stale entries expire on their own", no_ttl_share(without_ttl, keys)));
     }
     check(
-        "keyspace",
+        CheckId::Keyspace,
         status,
         parts.join(" · "),
         (!hints.is_empty()).then(|| hints.join("\n")),

@@ -8,6 +8,7 @@ use crate::latency::show_ms;
 use crate::probe::pubsub::{DELIVERY_WINDOW, Delivery, Step};
 use crate::probe::write::PROBE_TTL_SECONDS;
 use crate::probe::{Findings, Outcome};
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status, millis};
 
 /// What a subscribed connection may still do, said with every pub/sub verdict.
@@ -28,7 +29,7 @@ pub fn pubsub(f: &Findings) -> Check {
                               "receivers": receivers, "error": error});
             match &p.result {
                 Delivery::Arrived { delay, .. } => check(
-                    "pubsub",
+                    CheckId::Pubsub,
                     Status::Pass,
                     format!(
                         "a message reached a second connection in {}",
@@ -38,7 +39,7 @@ pub fn pubsub(f: &Findings) -> Check {
                     data,
                 ),
                 Delivery::Refused(msg) => check(
-                    "pubsub",
+                    CheckId::Pubsub,
                     Status::Warn,
                     format!("this endpoint refuses pub/sub: {msg}"),
                     Some("a proxy in front of the server may not pass SUBSCRIBE: if the app uses pub/sub, connect subscribers straight to the server or use a proxy that supports it".into()),
@@ -46,7 +47,7 @@ pub fn pubsub(f: &Findings) -> Check {
                 ),
                 // The probe reports a broken round trip as a failure; never a finding of its own.
                 Delivery::Broken(step) => check(
-                    "pubsub",
+                    CheckId::Pubsub,
                     Status::Warn,
                     format!("the round trip broke at {}", step_name(*step)),
                     None,
@@ -79,9 +80,9 @@ pub fn pubsub(f: &Findings) -> Check {
             if let Some(step) = step {
                 data.insert("step".into(), json!(step_name(step)));
             }
-            failed("pubsub", failure, hint, data)
+            failed(CheckId::Pubsub, failure, hint, data)
         }
-        Outcome::Skipped(why) => skipped("pubsub", why),
+        Outcome::Skipped(why) => skipped(CheckId::Pubsub, why),
     };
     timed(c, &f.pubsub)
 }
@@ -99,7 +100,7 @@ fn step_name(step: Step) -> &'static str {
 pub fn write(f: &Findings, opts: &Options) -> Check {
     if !opts.write_probe {
         return skipped(
-            "write",
+            CheckId::Write,
             "the default run is read-only; --write-probe sets, reads back and deletes one key",
         );
     }
@@ -110,7 +111,7 @@ pub fn write(f: &Findings, opts: &Options) -> Check {
                 data["note"] = json!(note);
             }
             check(
-                "write",
+                CheckId::Write,
                 Status::Pass,
                 format!(
                     "SET, GET and DEL of a probe key in {} / {} / {}{}",
@@ -134,9 +135,9 @@ pub fn write(f: &Findings, opts: &Options) -> Check {
             };
             let mut data = Map::new();
             data.insert("ttl_seconds".into(), json!(PROBE_TTL_SECONDS));
-            failed("write", failure, hint, data)
+            failed(CheckId::Write, failure, hint, data)
         }
-        Outcome::Skipped(why) => skipped("write", why),
+        Outcome::Skipped(why) => skipped(CheckId::Write, why),
     };
     timed(c, &f.write)
 }

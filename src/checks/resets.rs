@@ -9,6 +9,7 @@ use crate::info::Info;
 use crate::probe::session::ServerConfig;
 use crate::probe::{Findings, Outcome, SkipCause};
 use crate::text::show_uptime;
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// A server idle timeout at or below this many seconds is a warning: pools commonly keep
@@ -61,7 +62,7 @@ pub fn resets(f: &Findings) -> Check {
             Outcome::Skipped(why) => why.why.clone(),
             _ => "INFO failed".to_string(),
         };
-        return skipped("resets", &why);
+        return skipped(CheckId::Resets, &why);
     }
     let mut status = Status::Pass;
     let mut parts = Vec::new();
@@ -139,7 +140,7 @@ pub fn resets(f: &Findings) -> Check {
         parts.push("no idle timeout, and no client dropped or refused since start".into());
     }
     check(
-        "resets",
+        CheckId::Resets,
         status,
         parts.join(" · "),
         (!hints_out.is_empty()).then(|| hints_out.join("\n")),

@@ -14,6 +14,7 @@ use crate::probe::sentinel::SentinelFacts;
 use crate::probe::{Findings, Outcome};
 use crate::text::plural;
 use crate::url::sentinel::SentinelFlags;
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// Said whenever a master is announced somewhere this machine cannot reach.
@@ -33,8 +34,8 @@ pub fn checks(f: &Findings) -> Vec<Check> {
         out.push(replicas(facts));
     } else {
         let why = "no Sentinel announced a master";
-        out.push(skipped("master", why));
-        out.push(skipped("replicas", why));
+        out.push(skipped(CheckId::Master, why));
+        out.push(skipped(CheckId::Replicas, why));
     }
     out
 }
@@ -77,7 +78,7 @@ fn not_a_data_node(f: &Findings, monitored: &[(String, String)]) -> Check {
         "monitored": monitored.iter().map(|(n, a)| json!({"name": n, "address": a})).collect::<Vec<_>>(),
     });
     failed(
-        "sentinel",
+        CheckId::Sentinel,
         &Failure::new(Reason::SentinelNotDataNode, cause),
         Some(hint),
         super::object(data),
@@ -119,7 +120,7 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
             let cause = format!("every Sentinel refused to authenticate: {}", down_text());
             let hint = "the Sentinels take their own password (requirepass in sentinel.conf), not the data nodes': pass it with --sentinel-password (or REDCHECK_SENTINEL_PASSWORD, or ?sentinel_password= in the URL) and --sentinel-user for an ACL user; the URL's credentials go to the master and replicas";
             return failed(
-                "sentinel",
+                CheckId::Sentinel,
                 &Failure::new(first.reason, cause),
                 Some(hint.into()),
                 super::object(data),
@@ -133,7 +134,7 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
             let mut hint = super::hints::for_failure(first, f).unwrap_or_default();
             hint.push_str("\nthe TLS flags (--cacert, --cert/--key, --sni, --insecure) apply to the Sentinels and the data nodes alike");
             return failed(
-                "sentinel",
+                CheckId::Sentinel,
                 &Failure::new(first.reason, cause),
                 Some(hint.trim_start().to_string()),
                 super::object(data),
@@ -146,7 +147,7 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
         };
         let hint = "check the Sentinel addresses and ports (26379 by default) and that the Sentinels run (redis-server sentinel.conf --sentinel); from outside a cluster they need a reachable Service — a client with no Sentinel cannot find the master at all";
         return failed(
-            "sentinel",
+            CheckId::Sentinel,
             &Failure::new(Reason::SentinelUnreachable, cause),
             Some(hint.into()),
             super::object(data),
@@ -174,7 +175,7 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
             }
         };
         return failed(
-            "sentinel",
+            CheckId::Sentinel,
             &Failure::new(Reason::UnknownMaster, cause),
             Some(hint),
             super::object(data),
@@ -265,13 +266,13 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
                 ck.split_whitespace().next().unwrap_or("")
             ));
         }
-        return check("sentinel", Status::Pass, summary, None, data);
+        return check(CheckId::Sentinel, Status::Pass, summary, None, data);
     }
     summary.push_str(" · ");
     summary.push_str(&warnings.join(" · "));
     hints.dedup();
     check(
-        "sentinel",
+        CheckId::Sentinel,
         Status::Warn,
         summary,
         Some(hints.join("\n")),
@@ -282,7 +283,7 @@ fn sentinel(f: &Findings, facts: &SentinelFacts) -> Check {
 /// `master`: the announced address answers, and says `role:master`.
 fn master(f: &Findings, facts: &SentinelFacts) -> Check {
     let Some(m) = &facts.master else {
-        return skipped("master", "no Sentinel announced a master");
+        return skipped(CheckId::Master, "no Sentinel announced a master");
     };
     let by = m.by.join(", ");
     let data = json!({"address": m.address(), "announced_by": m.by});
@@ -299,7 +300,7 @@ fn master(f: &Findings, facts: &SentinelFacts) -> Check {
             failure.cause
         );
         return failed(
-            "master",
+            CheckId::Master,
             &Failure::new(Reason::AnnouncedUnreachable, cause),
             Some(ANNOUNCE_FIX.into()),
             super::object(data),
@@ -321,7 +322,7 @@ fn master(f: &Findings, facts: &SentinelFacts) -> Check {
     data.insert("role".into(), json!(role));
     match role.as_deref() {
         Some("master") => check(
-            "master",
+            CheckId::Master,
             Status::Pass,
             format!(
                 "{} says role:master (announced by {})",
@@ -349,14 +350,14 @@ fn master(f: &Findings, facts: &SentinelFacts) -> Check {
                 facts.master_name
             );
             failed(
-                "master",
+                CheckId::Master,
                 &Failure::new(Reason::NotMaster, cause),
                 Some("a stale Sentinel, or a failover under way: writes there fail with READONLY. Compare what each Sentinel announces (topology above); a failover settles within failover-timeout — redcheck wait retries until it has".into()),
                 data,
             )
         }
         None => check(
-            "master",
+            CheckId::Master,
             Status::Skip,
             "its role could not be read (INFO and HELLO gave none)",
             None,
@@ -389,7 +390,7 @@ fn replicas_found(facts: &SentinelFacts) -> Check {
     let data = json!({"replicas": topo.replicas});
     if facts.replicas.is_empty() {
         return check(
-            "replicas",
+            CheckId::Replicas,
             Status::Warn,
             format!("the Sentinels know no replica of {}", facts.master_name),
             Some("with no replica a failover has nothing to promote: Sentinel gives no high availability this way".into()),
@@ -410,7 +411,7 @@ fn replicas_found(facts: &SentinelFacts) -> Check {
     let reachable = topo.replicas.iter().filter(|r| r.reachable).count();
     if problems.is_empty() {
         return check(
-            "replicas",
+            CheckId::Replicas,
             Status::Pass,
             format!(
                 "{} reachable, role:slave",
@@ -421,7 +422,7 @@ fn replicas_found(facts: &SentinelFacts) -> Check {
         );
     }
     check(
-        "replicas",
+        CheckId::Replicas,
         Status::Warn,
         format!(
             "{} of {}: {}",

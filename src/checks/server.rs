@@ -1,6 +1,7 @@
 //! Verdicts from one INFO: `server`, and the dispatch of the other INFO-derived checks.
 
 use crate::text::show_uptime;
+use crate::verdict::CheckId;
 use serde_json::json;
 
 use super::memory::{eviction, keyspace, memory};
@@ -11,20 +12,20 @@ use crate::probe::{Findings, Outcome, SkipCause};
 use crate::verdict::{Check, Status};
 
 /// Checks that need INFO, after `server`, in report order.
-const INFO_CHECKS: [&str; 7] = [
-    "memory",
-    "eviction",
-    "keyspace",
-    "clients",
-    "errors",
-    "persistence",
-    "replication",
+const INFO_CHECKS: [CheckId; 7] = [
+    CheckId::Memory,
+    CheckId::Eviction,
+    CheckId::Keyspace,
+    CheckId::Clients,
+    CheckId::Errors,
+    CheckId::Persistence,
+    CheckId::Replication,
 ];
 
 /// The INFO-derived checks, or skips explaining why there are none.
 pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
     let rest_skipped =
-        |why: &str| -> Vec<Check> { INFO_CHECKS.iter().map(|id| skipped(id, why)).collect() };
+        |why: &str| -> Vec<Check> { INFO_CHECKS.iter().map(|id| skipped(*id, why)).collect() };
     match &f.info.outcome {
         Outcome::Done(info) => vec![
             timed(server(info), &f.info),
@@ -44,7 +45,7 @@ pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
         Outcome::Failed(failure, _) => {
             let mut out = vec![timed(
                 super::failed(
-                    "server",
+                    CheckId::Server,
                     failure,
                     super::hints::for_failure(failure, f),
                     serde_json::Map::new(),
@@ -55,7 +56,7 @@ pub fn checks(f: &Findings, opts: &Options) -> Vec<Check> {
             out
         }
         Outcome::Skipped(why) => {
-            let mut out = vec![skipped("server", why)];
+            let mut out = vec![skipped(CheckId::Server, why)];
             out.extend(rest_skipped(why));
             out
         }
@@ -76,7 +77,7 @@ fn server(info: &Info) -> Check {
         parts.push(format!("up {}", show_uptime(up)));
     }
     check(
-        "server",
+        CheckId::Server,
         Status::Pass,
         parts.join(" · "),
         None,
@@ -87,7 +88,7 @@ fn server(info: &Info) -> Check {
 /// When INFO is forbidden, HELLO (Redis ≥ 6) still names the server.
 fn server_from_hello(f: &Findings, why: &str) -> Check {
     let Some(auth) = f.auth.facts().filter(|a| !a.hello_fields.is_empty()) else {
-        return skipped("server", why);
+        return skipped(CheckId::Server, why);
     };
     let get = |k: &str| {
         auth.hello_fields
@@ -116,7 +117,7 @@ fn server_from_hello(f: &Findings, why: &str) -> Check {
     .collect::<Vec<_>>()
     .join(" · ");
     check(
-        "server",
+        CheckId::Server,
         Status::Pass,
         format!("{summary} (from HELLO; {why})"),
         None,
@@ -144,12 +145,12 @@ pub fn version(f: &Findings) -> Check {
                     }
                     _ => "neither INFO nor HELLO named the server",
                 };
-                return skipped("version", why);
+                return skipped(CheckId::Version, why);
             }
         },
     };
     let Some(version) = version else {
-        return skipped("version", "the server did not say its version");
+        return skipped(CheckId::Version, "the server did not say its version");
     };
     let (major, minor) = major_minor(&version);
     let shown = format!("{} {version}", display_name(&name));
@@ -169,11 +170,11 @@ pub fn version(f: &Findings) -> Check {
             ),
         );
         let hint = hints::for_reason(Reason::AuthArity, f);
-        return failed("version", &failure, hint, object(data));
+        return failed(CheckId::Version, &failure, hint, object(data));
     }
     if eol {
         return check(
-            "version",
+            CheckId::Version,
             Status::Warn,
             format!("{shown} is past its end of life"),
             Some(format!(
@@ -182,7 +183,7 @@ pub fn version(f: &Findings) -> Check {
             data,
         );
     }
-    check("version", Status::Pass, shown, None, data)
+    check(CheckId::Version, Status::Pass, shown, None, data)
 }
 
 /// A field of the HELLO reply.

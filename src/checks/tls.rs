@@ -6,6 +6,7 @@ use super::{Options, check, failed, hints, skipped, timed};
 use crate::failure::{Failure, Reason};
 use crate::probe::tls::TlsFacts;
 use crate::probe::{Findings, Outcome};
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// A certificate expiring within this many days is a warning.
@@ -28,9 +29,9 @@ pub fn tls(f: &Findings, opts: &Options) -> Check {
             {
                 hint = hint.map(|h| format!("{h}\n{note}"));
             }
-            failed("tls", failure, hint, data)
+            failed(CheckId::Tls, failure, hint, data)
         }
-        Outcome::Skipped(why) => skipped("tls", why),
+        Outcome::Skipped(why) => skipped(CheckId::Tls, why),
     };
     timed(c, &f.tls)
 }
@@ -119,7 +120,7 @@ fn passed(f: &Findings, t: &TlsFacts, in_report: bool) -> Check {
     }
     let hint = (!hints_out.is_empty()).then(|| hints_out.join("\n"));
     check(
-        "tls",
+        CheckId::Tls,
         status,
         parts.join(" · "),
         hint,

@@ -8,6 +8,7 @@ use crate::keyspace::{Analysis, Namespace, Use};
 use crate::probe::keyspace::Sample;
 use crate::probe::{Findings, Outcome};
 use crate::text::{grouped, plural};
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// A cache namespace with more than this share of keys without TTL is worth a warning.
@@ -45,10 +46,10 @@ fn sampled_words(s: &Sample) -> String {
 pub fn workloads(f: &Findings) -> Check {
     let s = match &f.keyspace.outcome {
         Outcome::Done(s) => s,
-        Outcome::Skipped(why) => return skipped("workloads", why),
+        Outcome::Skipped(why) => return skipped(CheckId::Workloads, why),
         Outcome::Failed(failure, _) => {
             return timed(
-                super::failed("workloads", failure, None, serde_json::Map::new()),
+                super::failed(CheckId::Workloads, failure, None, serde_json::Map::new()),
                 &f.keyspace,
             );
         }
@@ -64,7 +65,7 @@ pub fn workloads(f: &Findings) -> Check {
             format!("db {} holds no keys", s.db)
         };
         return timed(
-            check("workloads", Status::Pass, why, None, data(s)),
+            check(CheckId::Workloads, Status::Pass, why, None, data(s)),
             &f.keyspace,
         );
     }
@@ -174,7 +175,7 @@ pub fn workloads(f: &Findings) -> Check {
     }
     timed(
         check(
-            "workloads",
+            CheckId::Workloads,
             status,
             summary,
             (!hints.is_empty()).then(|| hints.join("\n")),

@@ -7,7 +7,7 @@ use crate::config::OutputConfig;
 use crate::output::human;
 use crate::report::{Report, Topology};
 use crate::text::{printable, printable_lines};
-use crate::verdict::Status;
+use crate::verdict::{CheckId, Status};
 
 /// Writes the plain checklist and the annotations; appends the step summary when configured.
 pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
@@ -126,7 +126,7 @@ fn topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     let Some(topo) = r
         .checks
         .iter()
-        .find(|c| c.id == "sentinel")
+        .find(|c| c.id == CheckId::Sentinel)
         .and_then(|c| {
             serde_json::from_value::<Topology>(serde_json::Value::Object(c.data.clone())).ok()
         })
@@ -223,8 +223,8 @@ mod tests {
     use crate::verdict::{Check, Tool};
 
     fn report() -> Report {
-        let check = |id, status, summary: &str, hint: Option<&str>| Check {
-            id,
+        let check = |id: &str, status, summary: &str, hint: Option<&str>| Check {
+            id: CheckId::named(id),
             status,
             summary: summary.into(),
             hint: hint.map(str::to_string),

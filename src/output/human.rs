@@ -9,6 +9,7 @@ use crate::latency::show_ms;
 use crate::report::{Report, Topology};
 use crate::text::plural;
 use crate::text::{printable, printable_lines};
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// Width of the check-id column.
@@ -68,7 +69,7 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
         let c = run[0];
         if run.len() > 1 {
             // A failed stage skips everything after it for one reason: say it once.
-            let ids: Vec<&str> = run.iter().map(|c| c.id).collect();
+            let ids: Vec<&str> = run.iter().map(|c| c.id.as_str()).collect();
             let why = format!("skipped: {}", printable(&c.summary)).dimmed();
             writeln!(out, " {} {} {why}", mark(Status::Skip), ids.join(", "))?;
             continue;
@@ -125,7 +126,7 @@ fn write_topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     let Some(topo) = r
         .checks
         .iter()
-        .find(|c| c.id == "sentinel")
+        .find(|c| c.id == CheckId::Sentinel)
         .and_then(|c| {
             serde_json::from_value::<Topology>(serde_json::Value::Object(c.data.clone())).ok()
         })
@@ -199,12 +200,12 @@ fn write_topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         let state = r
             .checks
             .iter()
-            .find(|c| c.id == "master")
+            .find(|c| c.id == CheckId::Master)
             .map_or(Status::Skip, |c| c.status);
         let role = r
             .checks
             .iter()
-            .find(|c| c.id == "master")
+            .find(|c| c.id == CheckId::Master)
             .and_then(|c| c.data.get("role")?.as_str().map(str::to_string))
             .map(|role| format!("role:{}", printable(&role)))
             .unwrap_or_else(|| "not reached".into());

@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use crate::report::Report;
+use crate::verdict::CheckId;
 use crate::verdict::{Check, Status};
 
 /// The content type of OpenMetrics 1.0 text.
@@ -151,7 +152,7 @@ pub fn render(reports: &[Report]) -> String {
     header(&mut s, &STATUS, d);
     for (r, t) in reports.iter().zip(&names) {
         for c in &r.checks {
-            let mut labels = vec![("target", t.as_str()), ("check", c.id)];
+            let mut labels = vec![("target", t.as_str()), ("check", c.id.as_str())];
             if let Some(Value::String(reason)) = c.data.get("reason")
                 && c.status == Status::Fail
             {
@@ -164,7 +165,7 @@ pub fn render(reports: &[Report]) -> String {
     for (r, t) in reports.iter().zip(&names) {
         for c in &r.checks {
             if let Some(ms) = c.duration_ms {
-                let labels = [("target", t.as_str()), ("check", c.id)];
+                let labels = [("target", t.as_str()), ("check", c.id.as_str())];
                 sample(&mut s, DURATION.name, &labels, ms / 1000.0);
             }
         }
@@ -177,13 +178,13 @@ pub fn render(reports: &[Report]) -> String {
     header(&mut s, &PING, d);
     for (r, t) in reports.iter().zip(&names) {
         // `redcheck latency` names its sampling `latency`, with the same data.
-        if let Some(c) = passed(r, "ping").or_else(|| passed(r, "latency")) {
+        if let Some(c) = passed(r, CheckId::Ping).or_else(|| passed(r, CheckId::Latency)) {
             ping(&mut s, t.as_str(), c);
         }
     }
     header(&mut s, &CERT_EXPIRY, d);
     for (r, t) in reports.iter().zip(&names) {
-        let not_after = find(r, "tls")
+        let not_after = find(r, CheckId::Tls)
             .and_then(|c| c.data.get("not_after"))
             .and_then(Value::as_str)
             .and_then(unix_time);
@@ -193,13 +194,13 @@ pub fn render(reports: &[Report]) -> String {
     }
     header(&mut s, &MEMORY_USED, d);
     for (r, t) in reports.iter().zip(&names) {
-        if let Some(ratio) = find(r, "memory").and_then(used_ratio) {
+        if let Some(ratio) = find(r, CheckId::Memory).and_then(used_ratio) {
             sample(&mut s, MEMORY_USED.name, &[("target", t.as_str())], ratio);
         }
     }
     header(&mut s, &INFO, d);
     for (r, t) in reports.iter().zip(&names) {
-        if let Some(c) = find(r, "server") {
+        if let Some(c) = find(r, CheckId::Server) {
             let text = |k: &str| c.data.get(k).and_then(Value::as_str).unwrap_or("");
             let labels = [
                 ("target", t.as_str()),
@@ -247,12 +248,12 @@ pub fn status_value(s: Status) -> f64 {
     }
 }
 
-fn find<'a>(r: &'a Report, id: &str) -> Option<&'a Check> {
+fn find(r: &Report, id: CheckId) -> Option<&Check> {
     r.checks.iter().find(|c| c.id == id)
 }
 
 /// The check, unless it failed or was skipped (its numbers are then missing or partial).
-fn passed<'a>(r: &'a Report, id: &str) -> Option<&'a Check> {
+fn passed(r: &Report, id: CheckId) -> Option<&Check> {
     find(r, id).filter(|c| !matches!(c.status, Status::Fail | Status::Skip))
 }
 

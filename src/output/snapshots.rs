@@ -13,6 +13,7 @@ use crate::failure::{Failure, Reason};
 use crate::probe::sampler::Ended;
 use crate::probe::{Findings, Stage, StageId};
 use crate::report::{LatencyReport, MemoryReport, Report};
+use crate::verdict::CheckId;
 
 fn cfg(format: Format, quiet: bool) -> OutputConfig {
     OutputConfig {
@@ -153,7 +154,7 @@ fn memory_details() {
     let f = healthy();
     let mut report = evaluate(&f);
     checks::retain(&mut report, |c| {
-        ["memory", "eviction", "keyspace", "clients"].contains(&c.id)
+        ["memory", "eviction", "keyspace", "clients"].contains(&c.id.as_str())
     });
     let r = MemoryReport {
         numbers: checks::memory_numbers(&f),
@@ -173,7 +174,7 @@ fn latency_details() {
     let f = healthy();
     let mut report = evaluate(&f);
     checks::retain(&mut report, |c| {
-        ["url", "dns", "tcp", "auth"].contains(&c.id)
+        ["url", "dns", "tcp", "auth"].contains(&c.id.as_str())
     });
     let samples: Vec<Duration> = (0..50u64)
         .map(|i| Duration::from_micros(20 + i * i % 37))
@@ -265,7 +266,10 @@ fn tls_details() {
         };
         let mut report = checks::evaluate(&f, &opts);
         checks::retain(&mut report, |c| {
-            matches!(c.id, "url" | "dns" | "tcp" | "scheme" | "tls")
+            matches!(
+                c.id,
+                CheckId::Url | CheckId::Dns | CheckId::Tcp | CheckId::Scheme | CheckId::Tls
+            )
         });
         let r = TlsReport {
             handshake: checks::handshake(&f),
@@ -313,7 +317,14 @@ fn idle_details() {
     checks::retain(&mut report, |c| {
         matches!(
             c.id,
-            "url" | "dns" | "tcp" | "scheme" | "tls" | "auth" | "ping" | "resets"
+            CheckId::Url
+                | CheckId::Dns
+                | CheckId::Tcp
+                | CheckId::Scheme
+                | CheckId::Tls
+                | CheckId::Auth
+                | CheckId::Ping
+                | CheckId::Resets
         )
     });
     let (check, summary) = checks::idle(&f, &ladder, Duration::from_secs(5));
@@ -387,7 +398,7 @@ fn keys_details() {
         .done();
     let mut report = evaluate(&f);
     checks::retain(&mut report, |c| {
-        ["memory", "eviction", "keyspace", "workloads"].contains(&c.id)
+        ["memory", "eviction", "keyspace", "workloads"].contains(&c.id.as_str())
             || c.status == crate::verdict::Status::Fail
     });
     let mut biggest: Vec<Key> = sample.keys.clone();

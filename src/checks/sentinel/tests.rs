@@ -8,6 +8,7 @@ use crate::info::Info;
 use crate::probe::Stage;
 use crate::probe::sentinel::{Announced, MasterState, SentinelNode, SentinelView};
 use crate::report::Topology;
+use crate::verdict::CheckId;
 
 const URL: &str = "redis+sentinel://:pw@s1:26379,s2:26379,s3:26379/mymaster/0";
 
@@ -137,7 +138,7 @@ fn a_replica_announced_as_master_fails_not_master() {
         Duration::ZERO,
     );
     let all = checks(&f);
-    let master = all.iter().find(|c| c.id == "master").unwrap();
+    let master = all.iter().find(|c| c.id == CheckId::Master).unwrap();
     assert_eq!(master.data["reason"], "not-master");
     assert!(
         master
@@ -146,7 +147,7 @@ fn a_replica_announced_as_master_fails_not_master() {
         "{}",
         master.summary
     );
-    let replicas = all.iter().find(|c| c.id == "replicas").unwrap();
+    let replicas = all.iter().find(|c| c.id == CheckId::Replicas).unwrap();
     assert_eq!(replicas.status, Status::Warn, "no replica known");
 }
 
@@ -188,7 +189,7 @@ fn a_master_name_no_sentinel_monitors_fails_with_a_url_that_names_one() {
     );
     assert!(!hint.contains("pw"), "{hint}");
     for (c, id) in all[1..].iter().zip(["master", "replicas"]) {
-        assert_eq!((c.id, c.status), (id, Status::Skip));
+        assert_eq!((c.id.as_str(), c.status), (id, Status::Skip));
         assert_eq!(c.summary, "no Sentinel announced a master");
     }
 }
@@ -245,7 +246,7 @@ fn replicas_pass_when_reached_as_replicas_and_warn_for_each_problem() {
     );
     let c = checks(&f).remove(2);
     assert_eq!(
-        (c.id, c.status, c.summary.as_str()),
+        (c.id.as_str(), c.status, c.summary.as_str()),
         ("replicas", Status::Pass, "2 replicas reachable, role:slave")
     );
     set(

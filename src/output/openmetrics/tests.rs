@@ -2,12 +2,12 @@
 
 use super::*;
 use crate::report::TargetInfo;
-use crate::verdict::Tool;
+use crate::verdict::{CheckId, Tool};
 use serde_json::json;
 
 fn check(id: &'static str, status: Status, ms: Option<f64>, data: Value) -> Check {
     Check {
-        id,
+        id: CheckId::named(id),
         status,
         summary: String::new(),
         hint: None,
