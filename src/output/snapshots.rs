@@ -53,7 +53,10 @@ fn snapshot(name: &str, actual: &str) {
                 let (a, b) = (a.unwrap_or(""), b.unwrap_or(""));
                 // Long JSON lines: show from a little before the first difference.
                 let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-                let from = a.floor_char_boundary(at.saturating_sub(60));
+                let mut from = at.saturating_sub(60);
+                while !a.is_char_boundary(from) {
+                    from -= 1;
+                }
                 let cut = |s: &str| {
                     s.get(from..)
                         .unwrap_or(s)
