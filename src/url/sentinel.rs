@@ -124,8 +124,11 @@ fn parse_sentinel(scheme_raw: &str, rest: &str, tls: &mut bool) -> Result<Target
         .enumerate()
     {
         // Each node goes through the plain parser, so hosts and ports are checked one way.
+        // No port, or an empty one (`host:`): Sentinel's, not the data nodes' 6379.
         let with_port = if node.ends_with(']') || !node.contains(':') {
             format!("{node}:{SENTINEL_PORT}")
+        } else if let Some(host) = node.strip_suffix(':') {
+            format!("{host}:{SENTINEL_PORT}")
         } else {
             node.to_string()
         };
@@ -353,6 +356,15 @@ impl Target {
             });
         }
         let Some(spec) = self.sentinel.as_mut() else {
+            if flags.password.is_some() || flags.user.is_some() {
+                self.lints.push(Lint {
+                    id: "sentinel-flags-unused",
+                    // Info: REDCHECK_SENTINEL_PASSWORD may be set for every run on purpose.
+                    level: LintLevel::Info,
+                    message: "--sentinel-password / --sentinel-user are given, but this is not a Sentinel URL, so they are not used".into(),
+                    hint: "use a redis+sentinel:// URL, or add --sentinel-master NAME to reach the master through this Sentinel".into(),
+                });
+            }
             return;
         };
         if spec.username.is_none() {

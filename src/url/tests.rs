@@ -452,3 +452,22 @@ fn a_newline_is_to_be_stripped_not_encoded() {
         }
     }
 }
+
+#[test]
+fn sentinel_edge_cases_from_the_review() {
+    // An empty port is Sentinel's default, not the data nodes' 6379.
+    let t = parse_ok("redis+sentinel://127.0.0.1:/mymaster");
+    let spec = t.sentinel.as_ref().expect("a Sentinel URL");
+    assert_eq!(spec.nodes[0].1, crate::url::sentinel::SENTINEL_PORT);
+    // Sentinel flags on a plain URL are said to be unused, not dropped in silence.
+    let mut t = parse_ok("redis://127.0.0.1:6379");
+    t.apply_sentinel_flags(&crate::url::sentinel::SentinelFlags {
+        password: Some(Secret::new("x-sentinel-pw")),
+        ..Default::default()
+    });
+    assert!(
+        lint_ids(&t).contains(&"sentinel-flags-unused"),
+        "{:?}",
+        lint_ids(&t)
+    );
+}
