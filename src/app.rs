@@ -4,12 +4,12 @@ mod idle;
 mod keys;
 mod latency;
 mod memory;
+mod pool;
 mod serve;
 
 use std::ffi::OsStr;
 use std::io::Write;
 use std::sync::OnceLock;
-use std::thread;
 
 use anyhow::Context;
 use clap::CommandFactory;
@@ -249,38 +249,26 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
         .collect()
 }
 
-/// Probes every target at once (one thread each), keeping argument order.
+/// Probes the targets concurrently, at most `pool::MAX_WORKERS` at once, keeping argument
+/// order. Each target has its own `--timeout` from the moment it starts.
 ///
-/// A thread that cannot start (a pids limit, `ulimit -v`) is not fatal: that target is
-/// probed on this thread afterwards, within what is left of one overall `--timeout`.
+/// When no thread can start (a pids limit, `ulimit -v`), the targets are probed on this
+/// thread, one after the other, within what is left of one overall `--timeout`.
 pub fn probe_all(prepared: &[Prepared], cfg: &CheckConfig, progress: &Progress) -> Vec<Findings> {
     let on_stage = |name: &'static str| progress.stage(name);
     if prepared.len() == 1 {
         return vec![probe::run(&prepared[0], cfg, &on_stage)];
     }
     let overall = crate::deadline::Deadline::after(cfg.timeout);
-    thread::scope(|s| {
-        let handles: Vec<_> = prepared
-            .iter()
-            .map(|p| {
-                thread::Builder::new()
-                    .name("probe".into())
-                    .spawn_scoped(s, || probe::run(p, cfg, &on_stage))
-                    .map_err(|_| p)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| match h {
-                Ok(h) => h.join().expect("a probe thread panicked"),
-                Err(p) => {
-                    let left = CheckConfig {
-                        timeout: overall.left(),
-                        ..cfg.clone()
-                    };
-                    probe::run(p, &left, &on_stage)
-                }
-            })
-            .collect()
+    pool::map(prepared, |p, here| {
+        if here {
+            let left = CheckConfig {
+                timeout: overall.left(),
+                ..cfg.clone()
+            };
+            probe::run(p, &left, &on_stage)
+        } else {
+            probe::run(p, cfg, &on_stage)
+        }
     })
 }

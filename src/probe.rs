@@ -7,9 +7,11 @@ pub mod cluster;
 pub mod connections;
 pub mod dns;
 pub mod extras;
+pub mod eyeballs;
 mod findings;
 pub mod idle;
 pub mod keyspace;
+pub mod pipeline;
 pub mod pubsub;
 pub mod reach;
 pub mod sampler;
@@ -39,8 +41,7 @@ use self::session::{InfoError, SessionError};
 use self::tcp::TcpFacts;
 use self::tls::HandshakeError;
 
-/// How long a probe of the other transport may take.
-const PROBE_WINDOW: Duration = Duration::from_millis(1000);
+use self::eyeballs::{PROBE_WINDOW, PlainProbe};
 
 /// Runs every stage for one target. `on_stage` is told each stage's name as it starts.
 pub fn run(
@@ -255,8 +256,13 @@ fn handshake(
 ) -> Option<Transport> {
     let started = Instant::now();
     let settings = reach::tls_settings(t, roots, cfg);
-    let mut probe = || speaks_resp(addr, deadline);
-    match tls::handshake(sock, host, &settings, deadline, &mut probe) {
+    let connect = f
+        .tcp
+        .facts()
+        .and_then(|tcp| tcp.attempts.last())
+        .map_or(Duration::ZERO, |a| a.took);
+    let probe = PlainProbe::new(addr, deadline, connect);
+    match tls::handshake(sock, host, &settings, deadline, Some(&probe)) {
         Ok((stream, facts)) => {
             f.scheme = Stage::done(Speaks::Tls, Duration::ZERO);
             f.tls = Stage::done(facts, started.elapsed());
@@ -296,23 +302,6 @@ fn handshake(
     }
 }
 
-/// Opens a fresh plaintext connection, sends `PING` and returns the first reply line if it is RESP.
-fn speaks_resp(addr: SocketAddr, deadline: Deadline) -> Option<String> {
-    // Connect and exchange share one window, cut short by the deadline.
-    let window = deadline.sooner(PROBE_WINDOW);
-    let sock = TcpStream::connect_timeout(&addr, window.remaining().ok()?).ok()?;
-    let mut conn = Connection::new(Transport::Plain(sock), window);
-    let reply = conn.call(&redis::cmd("PING")).ok()?;
-    let line = match crate::conn::server_error(&reply) {
-        Some((_, msg)) => format!("-{msg}"),
-        None => format!(
-            "+{}",
-            crate::conn::text(&reply).unwrap_or_else(|| "(reply)".into())
-        ),
-    };
-    Some(session::sanitize(&line))
-}
-
 fn session(
     f: &mut Findings,
     t: &Target,
@@ -326,6 +315,8 @@ fn session(
     let mut conn = Connection::new(transport, deadline);
     on_stage("auth");
     let started = Instant::now();
+    // A failed write shows again, and is judged, at authenticate's first command.
+    let _ = conn.send_ahead(&pipeline::auth_flight(t));
     match session::authenticate(&mut conn, t) {
         Ok(facts) => {
             if !tls && matches!(t.endpoint, Endpoint::Tcp { .. }) {
@@ -344,6 +335,12 @@ fn session(
             return None;
         }
     }
+    // The pub/sub subscriber connects and subscribes while PING is sampled.
+    let subscriber = cfg
+        .extras
+        .pubsub
+        .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
+        .flatten();
     on_stage("ping");
     let started = Instant::now();
     let mut refused = None;
@@ -376,6 +373,7 @@ fn session(
     }
     on_stage("info");
     let started = Instant::now();
+    let _ = conn.send_ahead(&pipeline::after_ping(cfg, f.auth.facts()));
     match session::info(&mut conn) {
         Ok(text) => {
             let info = Info::parse(&text);
@@ -401,7 +399,7 @@ fn session(
         f.skip_from("config", "the server is loading its dataset");
         return None;
     }
-    extras::run(f, t, &mut conn, roots, cfg, deadline, on_stage);
+    extras::run(f, t, &mut conn, roots, cfg, deadline, on_stage, subscriber);
     Some(conn)
 }
 

@@ -11,11 +11,14 @@ use crate::trust::Roots;
 use crate::url::Target;
 
 use super::keyspace::{self, Limits, SampleError};
+use super::pipeline::Subscriber;
 use super::pubsub::{self, PubsubError};
 use super::session::{self, InfoError, SessionError};
 use super::{Findings, Outcome, Stage, cluster, connections, reach, wire_failure, write};
 
-/// Runs the stages the command asked for, in order, on the open connection.
+/// Runs the stages the command asked for, in order, on the open connection. `subscriber` is
+/// the pub/sub connection when it was opened ahead (`pipeline::Subscriber`).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     f: &mut Findings,
     t: &Target,
@@ -24,6 +27,7 @@ pub fn run(
     cfg: &CheckConfig,
     deadline: Deadline,
     on_stage: &(dyn Fn(&'static str) + Sync),
+    subscriber: Option<Subscriber>,
 ) {
     let not_asked = "not part of this command";
     if cfg.extras.config {
@@ -64,10 +68,13 @@ pub fn run(
     if cfg.extras.pubsub {
         on_stage("pubsub");
         let started = Instant::now();
-        f.pubsub = match reach::session(f, t, roots, cfg, deadline) {
+        let (channel, opened) = match subscriber {
+            Some(s) => (s.channel.clone(), s.join()),
+            None => (self::channel(), reach::session(f, t, roots, cfg, deadline)),
+        };
+        f.pubsub = match opened {
             Err(failure) => Stage::failed(failure, started.elapsed()),
             Ok((mut subscriber, auth)) => {
-                let channel = format!("redcheck:pubsub:{}", random_token());
                 match pubsub::round_trip(conn, &mut subscriber, &channel, auth.protocol, deadline) {
                     Ok(facts) => Stage::done(facts, started.elapsed()),
                     Err(PubsubError::Forbidden(why)) => {
@@ -211,6 +218,11 @@ fn session_failure(e: SessionError) -> crate::failure::Failure {
         SessionError::Server(failure) => failure,
         SessionError::Wire(wire) => wire_failure(&wire),
     }
+}
+
+/// A fresh pub/sub channel no application listens on.
+pub fn channel() -> String {
+    format!("redcheck:pubsub:{}", random_token())
 }
 
 /// 64 random bits in hex, from the standard library's randomly seeded hasher.

@@ -41,7 +41,7 @@ pub fn transport(
         return Ok((Transport::Plain(sock), None));
     };
     // The first connection already told TLS from plaintext; no second opinion is needed here.
-    match tls::handshake(sock, host, settings, deadline, &mut || None) {
+    match tls::handshake(sock, host, settings, deadline, None) {
         Ok((stream, facts)) => Ok((Transport::Tls(Box::new(stream)), Some(facts))),
         Err(HandshakeError::NotTls { cause, .. }) => Err(Failure::new(Reason::TlsHandshake, cause)),
         Err(HandshakeError::Failed(failure, _)) => Err(failure),
@@ -80,6 +80,8 @@ pub fn session(
         }
     };
     let mut conn = Connection::new(transport, deadline);
+    // A failed write shows again, and is judged, at authenticate's first command.
+    let _ = conn.send_ahead(&super::pipeline::auth_flight(t));
     match session::authenticate(&mut conn, t) {
         Ok(auth) => Ok((conn, auth)),
         Err(SessionError::Server(failure)) => Err(failure),

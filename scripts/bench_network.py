@@ -1,0 +1,201 @@
+"""Round trips over a network, fleets, and the server's cost of one check (issue #17).
+
+Loopback hides round trips. Every command here runs through scripts/latency-proxy, which
+delays each chunk by a one-way DELAY_MS (20 ms RTT by default): a command's wall time
+divided by the RTT is the number of round trips on its critical path (the proxy cannot delay
+the TCP handshake, so each connection's connect round trip is not in the count). With
+--baseline BINARY the same rows are measured for an earlier build, side by side.
+
+Run through `scripts/bench --only network [--baseline BIN]`. Python 3 standard library only.
+"""
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+
+import bench_keyspace
+
+BEGIN = "<!-- network: written by scripts/bench_network.py -->"
+END = "<!-- /network -->"
+HERE = os.path.dirname(os.path.abspath(__file__))
+DELAY_MS = 10
+FLEET = 200
+RUNS = 3
+
+
+def _proxy(upstream_port):
+    proc = subprocess.Popen([os.path.join(HERE, "latency-proxy"), "--delay-ms", str(DELAY_MS),
+                             "--upstream", f"127.0.0.1:{upstream_port}"],
+                            stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    port = int(line.strip().rsplit(":", 1)[1])
+    return proc, port
+
+
+def _wall(cmd, runs=RUNS):
+    took = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        took.append(time.perf_counter() - start)
+    return statistics.median(took)
+
+
+def _threads_and_rss(cmd):
+    """Wall time, peak thread count (sampled from /proc) and peak RSS (GNU time) of one run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    peak = 0
+
+    def sample():
+        nonlocal peak
+        while proc.poll() is None:
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/status") as f:
+                        st = f.read()
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        argv0 = f.read().split(b"\0")[0]
+                except OSError:
+                    continue
+                if argv0 == cmd[0].encode() and f"PPid:\t{proc.pid}\n" in st:
+                    peak = max(peak, int(re.search(r"Threads:\s+(\d+)", st).group(1)))
+            time.sleep(0.005)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    _, err = proc.communicate()
+    took = time.perf_counter() - start
+    t.join()
+    rss_kb = int(err.strip().splitlines()[-1])
+    return took, peak, rss_kb
+
+
+def _commandstats(port):
+    calls, usec = 0, 0
+    for line in bench_keyspace._cli(port, "info", "commandstats").splitlines():
+        m = re.match(r"cmdstat_([^:]+):calls=(\d+),usec=(\d+)", line)
+        if m:
+            calls += int(m.group(2))
+            usec += int(m.group(3))
+    return calls, usec
+
+
+def measure(exes, tmp, ca, tls_port, log):
+    rtt = 2 * DELAY_MS / 1000
+    procs = []
+    rows, commands, notes = [], [], []
+    try:
+        srv, port = bench_keyspace._server(tmp, "network")
+        procs.append(srv)
+        proxy, pport = _proxy(port)
+        procs.append(proxy)
+        tproxy, tport = _proxy(tls_port)
+        procs.append(tproxy)
+        url = f"redis://127.0.0.1:{pport}"
+        turl = f"rediss://localhost:{tport}"
+        cases = [
+            ("`check` (default)", ["--format", "json", url], 13),
+            ("`check --samples 1`, TLS", ["--format", "json", "--samples", "1", "--cacert", ca, turl], 5),
+            ("`tls`", ["tls", "--format", "json", "--cacert", ca, turl], None),
+            ("`memory`", ["memory", "--format", "json", url], None),
+            ("`latency --count 1`", ["latency", "--format", "json", "--count", "1", url], None),
+            ("`keys`", ["keys", "--format", "json", url], None),
+            ("`wait`, first attempt (server up)", ["wait", "--format", "json", url], 13),
+        ]
+        for name, args, goal in cases:
+            figs = []
+            for label, exe in exes:
+                log(f"network: {label} {name} …")
+                w = _wall([exe] + args)
+                figs.append(f"{w * 1000:.0f} ms = **{w / rtt:.1f} RTT**")
+                commands.append(" ".join([exe] + args))
+            rows.append([name] + figs + [f"≤ {goal} RTT" if goal else "—"])
+        # The mismatch probe: rediss:// at a plaintext port, on loopback and through the proxy.
+        for where, p in (("loopback", port), ("20 ms RTT", pport)):
+            figs = []
+            for label, exe in exes:
+                w = _wall([exe, "--format", "json", f"rediss://127.0.0.1:{p}"])
+                figs.append(f"{w * 1000:.0f} ms" + (f" = {w / rtt:.1f} RTT" if p == pport else ""))
+                commands.append(f"{exe} --format json rediss://127.0.0.1:{p}")
+            rows.append([f"`rediss://` at a plaintext port, {where}"] + figs
+                        + ["≤ 0.25 s" if p == port else "≈ 4 RTT"])
+        # Fleets: 200 targets through the proxy vs one.
+        for label, exe in exes:
+            log(f"network: {label} {FLEET} targets …")
+            one = _wall([exe, "--format", "json", url])
+            took, threads, rss = _threads_and_rss([exe, "--format", "json"] + [url] * FLEET)
+            rows.append([f"{FLEET} targets at 20 ms RTT vs 1 ({label})",
+                         f"{took * 1000:.0f} ms vs {one * 1000:.0f} ms = **{took / one:.2f}×**",
+                         f"peak {threads} threads, peak RSS {rss / 1000:.1f} MB", "≤ 2×, ≤ 64 MB"])
+            commands.append(f"/usr/bin/time -f %M {exe} --format json {url} … ({FLEET} times)")
+        # Server cost of one default check on 1M keys.
+        full, fport = bench_keyspace._server(tmp, "network-1m")
+        procs.append(full)
+        log("network: DEBUG POPULATE 1,000,000 keys …")
+        for prefix, n in bench_keyspace.MIX:
+            bench_keyspace._cli(fport, "debug", "populate", str(n), prefix)
+        for label, exe in exes:
+            calls, usec = [], []
+            for _ in range(5):
+                bench_keyspace._cli(fport, "config", "resetstat")
+                subprocess.run([exe, "--format", "json", f"redis://127.0.0.1:{fport}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                c, u = _commandstats(fport)
+                calls.append(c - 1)  # CONFIG RESETSTAT counts itself after the reset
+                usec.append(u)
+            rows.append([f"server cost of one default check, 1M keys ({label})",
+                         f"{statistics.median(calls):.0f} commands",
+                         f"{statistics.median(usec) / 1000:.2f} ms of server CPU (INFO commandstats usec)",
+                         "≤ 40, ≤ 2 ms"])
+            commands.append(f"redis-cli config resetstat; {exe} --format json redis://127.0.0.1:{fport}; "
+                            "redis-cli info commandstats")
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    return rows, commands, notes
+
+
+def run(exe, out, log, started, tls_port, ca, baseline=None, load=None):
+    exes = [("after", exe)] + ([("before", baseline)] if baseline else [])
+    tmp = tempfile.mkdtemp(prefix="redcheck-bench-network-")
+    try:
+        rows, commands, notes = measure(exes, tmp, ca, tls_port, log)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    head = "| Measure | " + " | ".join(label for label, _ in exes) + " | Goal |"
+    lines = [BEGIN, "", "## Over a network: round trips, the mismatch probe, fleets", "",
+             f"Measured {started:%Y-%m-%d %H:%M} UTC by `scripts/bench --only network"
+             + (" --baseline BIN" if baseline else "") + f"`, through `scripts/latency-proxy --delay-ms {DELAY_MS}` "
+             "(20 ms RTT); medians of " + str(RUNS) + " runs." + (f" Load from other work: {load}." if load else ""), "",
+             head, "|" + "---|" * (len(exes) + 2)]
+    for r in rows:
+        if len(r) == len(exes) + 2:
+            lines.append("| " + " | ".join(r) + " |")
+        else:
+            lines.append("| " + r[0] + " | " + " ; ".join(r[1:-1]) + " |" + " |" * (len(exes) - 1) + " " + r[-1] + " |")
+    rel = lambda c: c.replace(exe, "target/release/redcheck").replace(baseline or "\0", "BASELINE")
+    lines += ["", "```"] + [rel(c) for c in dict.fromkeys(commands)] + ["```", "", END]
+    bench_keyspace_write(out, "\n".join(lines))
+    for r in rows:
+        log("  " + " | ".join(r))
+    return []
+
+
+def bench_keyspace_write(path, text):
+    old = open(path).read() if os.path.exists(path) else ""
+    if BEGIN in old and END in old:
+        new = old[:old.index(BEGIN)] + text + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    with open(path, "w") as f:
+        f.write(new)
