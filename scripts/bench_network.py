@@ -1,6 +1,6 @@
 """Round trips over a network, fleets, and the server's cost of one check (issue #17).
 
-Loopback hides round trips. Every command here runs through scripts/latency-proxy, which
+Loopback hides round trips. Every command here runs through tools/latency-proxy, which
 delays each chunk by a one-way DELAY_MS (20 ms RTT by default): a command's wall time
 divided by the RTT is the number of round trips on its critical path (the proxy cannot delay
 the TCP handshake, so each connection's connect round trip is not in the count). With
@@ -28,8 +28,21 @@ FLEET = 200
 RUNS = 3
 
 
+def build_proxy(log):
+    """tools/latency-proxy (standard library only), built into target/latency-proxy."""
+    root = os.path.dirname(HERE)
+    log("cargo build --release tools/latency-proxy …")
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--manifest-path",
+                    os.path.join(root, "tools", "latency-proxy", "Cargo.toml"),
+                    "--target-dir", os.path.join(root, "target", "latency-proxy")], check=True)
+    return os.path.join(root, "target", "latency-proxy", "release", "latency-proxy")
+
+
+PROXY = None
+
+
 def _proxy(upstream_port):
-    proc = subprocess.Popen([os.path.join(HERE, "latency-proxy"), "--delay-ms", str(DELAY_MS),
+    proc = subprocess.Popen([PROXY, "--delay-ms", str(DELAY_MS),
                              "--upstream", f"127.0.0.1:{upstream_port}"],
                             stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
@@ -166,6 +179,8 @@ def measure(exes, tmp, ca, tls_port, log):
 
 
 def run(exe, out, log, started, tls_port, ca, baseline=None, load=None):
+    global PROXY
+    PROXY = build_proxy(log)
     exes = [("after", exe)] + ([("before", baseline)] if baseline else [])
     tmp = tempfile.mkdtemp(prefix="redcheck-bench-network-")
     try:
@@ -175,7 +190,7 @@ def run(exe, out, log, started, tls_port, ca, baseline=None, load=None):
     head = "| Measure | " + " | ".join(label for label, _ in exes) + " | Goal |"
     lines = [BEGIN, "", "## Over a network: round trips, the mismatch probe, fleets", "",
              f"Measured {started:%Y-%m-%d %H:%M} UTC by `scripts/bench --only network"
-             + (" --baseline BIN" if baseline else "") + f"`, through `scripts/latency-proxy --delay-ms {DELAY_MS}` "
+             + (" --baseline BIN" if baseline else "") + f"`, through `tools/latency-proxy --delay-ms {DELAY_MS}` "
              "(20 ms RTT); medians of " + str(RUNS) + " runs." + (f" Load from other work: {load}." if load else ""), "",
              head, "|" + "---|" * (len(exes) + 2)]
     for r in rows:

@@ -335,12 +335,6 @@ fn session(
             return None;
         }
     }
-    // The pub/sub subscriber connects and subscribes while PING is sampled.
-    let subscriber = cfg
-        .extras
-        .pubsub
-        .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
-        .flatten();
     on_stage("ping");
     let started = Instant::now();
     let mut refused = None;
@@ -371,6 +365,11 @@ fn session(
             }
         }
     }
+    // The pub/sub subscriber connects and subscribes while INFO and the rest are read; only
+    // once PING has answered, so a server that fails it is never sent a second connection.
+    let subscriber = (cfg.extras.pubsub && refused != Some(Reason::Loading))
+        .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
+        .flatten();
     on_stage("info");
     let started = Instant::now();
     let _ = conn.send_ahead(&pipeline::after_ping(cfg, f.auth.facts()));

@@ -118,7 +118,8 @@ pub fn after_ping(cfg: &CheckConfig, auth: Option<&AuthFacts>) -> Vec<Cmd> {
     cmds
 }
 
-/// The pub/sub subscriber, opened and subscribed while the first connection samples PING.
+/// The pub/sub subscriber, opened and subscribed while the first connection reads INFO and
+/// the rest of the flight after PING.
 pub struct Subscriber {
     /// The channel it subscribes to.
     pub channel: String,
