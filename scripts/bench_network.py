@@ -60,9 +60,9 @@ def _wall(cmd, runs=RUNS):
 
 
 def _threads_and_rss(cmd):
-    """Wall time, peak thread count (sampled from /proc) and peak RSS (GNU time) of one run."""
+    """Wall time, peak thread count (sampled from /proc), peak RSS and CPU (GNU time) of one run."""
     start = time.perf_counter()
-    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S"] + cmd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     peak = 0
 
@@ -88,8 +88,8 @@ def _threads_and_rss(cmd):
     _, err = proc.communicate()
     took = time.perf_counter() - start
     t.join()
-    rss_kb = int(err.strip().splitlines()[-1])
-    return took, peak, rss_kb
+    rss_kb, user, sys_ = err.strip().splitlines()[-1].split()
+    return took, peak, int(rss_kb), float(user) + float(sys_)
 
 
 def _commandstats(port):
@@ -124,6 +124,12 @@ def measure(exes, tmp, ca, tls_port, log):
             ("`keys`", ["keys", "--format", "json", url], None),
             ("`wait`, first attempt (server up)", ["wait", "--format", "json", url], 13),
         ]
+        # The floor: one PING by redis-cli through the same proxy (process start, the proxy's own
+        # time per chunk); a tool needing N round trips cannot take less than about N + this - 1.
+        floor = _wall(["redis-cli", "-p", str(pport), "ping"])
+        rows.append(["`redis-cli ping` (1 round trip: the floor)"] + [f"{floor * 1000:.0f} ms = {floor / rtt:.1f} RTT"]
+                    * len(exes) + ["—"])
+        commands.append(f"redis-cli -p {pport} ping")
         for name, args, goal in cases:
             figs = []
             for label, exe in exes:
@@ -142,35 +148,37 @@ def measure(exes, tmp, ca, tls_port, log):
             rows.append([f"`rediss://` at a plaintext port, {where}"] + figs
                         + ["≤ 0.25 s" if p == port else "≈ 4 RTT"])
         # Fleets: 200 targets through the proxy vs one.
+        figs = []
         for label, exe in exes:
             log(f"network: {label} {FLEET} targets …")
             one = _wall([exe, "--format", "json", url])
-            took, threads, rss = _threads_and_rss([exe, "--format", "json"] + [url] * FLEET)
-            rows.append([f"{FLEET} targets at 20 ms RTT vs 1 ({label})",
-                         f"{took * 1000:.0f} ms vs {one * 1000:.0f} ms = **{took / one:.2f}×**",
-                         f"peak {threads} threads, peak RSS {rss / 1000:.1f} MB", "≤ 2×, ≤ 64 MB"])
-            commands.append(f"/usr/bin/time -f %M {exe} --format json {url} … ({FLEET} times)")
+            took, threads, rss, cpu = _threads_and_rss([exe, "--format", "json"] + [url] * FLEET)
+            figs.append(f"{took * 1000:.0f} ms vs {one * 1000:.0f} ms = **{took / one:.2f}×**; peak {threads} "
+                        f"threads, peak RSS {rss / 1000:.1f} MB, {cpu * 1000:.0f} ms of CPU")
+            commands.append(f"/usr/bin/time -f '%M %U %S' {exe} --format json {url} … ({FLEET} times)")
+        rows.append([f"{FLEET} targets at 20 ms RTT vs 1 target"] + figs + ["≤ 2×, bounded threads, ≤ 64 MB"])
         # Server cost of one default check on 1M keys.
         full, fport = bench_keyspace._server(tmp, "network-1m")
         procs.append(full)
         log("network: DEBUG POPULATE 1,000,000 keys …")
         for prefix, n in bench_keyspace.MIX:
             bench_keyspace._cli(fport, "debug", "populate", str(n), prefix)
-        for label, exe in exes:
-            calls, usec = [], []
-            for _ in range(5):
-                bench_keyspace._cli(fport, "config", "resetstat")
-                subprocess.run([exe, "--format", "json", f"redis://127.0.0.1:{fport}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                c, u = _commandstats(fport)
-                calls.append(c - 1)  # CONFIG RESETSTAT counts itself after the reset
-                usec.append(u)
-            rows.append([f"server cost of one default check, 1M keys ({label})",
-                         f"{statistics.median(calls):.0f} commands",
-                         f"{statistics.median(usec) / 1000:.2f} ms of server CPU (INFO commandstats usec)",
-                         "≤ 40, ≤ 2 ms"])
-            commands.append(f"redis-cli config resetstat; {exe} --format json redis://127.0.0.1:{fport}; "
-                            "redis-cli info commandstats")
+        for extra, what in (([], "default check"), (["--sample-keys", "0"], "check without the keyspace sample")):
+            figs = []
+            for label, exe in exes:
+                calls, usec = [], []
+                for _ in range(5):
+                    bench_keyspace._cli(fport, "config", "resetstat")
+                    subprocess.run([exe, "--format", "json"] + extra + [f"redis://127.0.0.1:{fport}"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    c, u = _commandstats(fport)
+                    calls.append(c - 1)  # CONFIG RESETSTAT counts itself after the reset
+                    usec.append(u)
+                figs.append(f"{statistics.median(calls):.0f} commands, {statistics.median(usec) / 1000:.2f} ms "
+                            "of server CPU")
+                commands.append(f"redis-cli config resetstat; {' '.join([exe, '--format', 'json'] + extra)} "
+                                f"redis://127.0.0.1:{fport}; redis-cli info commandstats")
+            rows.append([f"server cost of one {what}, 1M keys (median of 5)"] + figs + ["≤ 40, ≤ 2 ms"])
     finally:
         for p in procs:
             p.kill()
@@ -193,11 +201,7 @@ def run(exe, out, log, started, tls_port, ca, baseline=None, load=None):
              + (" --baseline BIN" if baseline else "") + f"`, through `tools/latency-proxy --delay-ms {DELAY_MS}` "
              "(20 ms RTT); medians of " + str(RUNS) + " runs." + (f" Load from other work: {load}." if load else ""), "",
              head, "|" + "---|" * (len(exes) + 2)]
-    for r in rows:
-        if len(r) == len(exes) + 2:
-            lines.append("| " + " | ".join(r) + " |")
-        else:
-            lines.append("| " + r[0] + " | " + " ; ".join(r[1:-1]) + " |" + " |" * (len(exes) - 1) + " " + r[-1] + " |")
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
     rel = lambda c: c.replace(exe, "target/release/redcheck").replace(baseline or "\0", "BASELINE")
     lines += ["", "```"] + [rel(c) for c in dict.fromkeys(commands)] + ["```", "", END]
     bench_keyspace_write(out, "\n".join(lines))

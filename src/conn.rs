@@ -186,6 +186,10 @@ impl Connection {
 
     /// Writes raw bytes (a packed command) within the deadline.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), WireError> {
+        if self.take_ahead(bytes) {
+            // Sent in a flight already (`ahead.rs`); the deadline still has its say.
+            return arm(&self.io, self.deadline, &mut self.armed).map_err(WireError::Io);
+        }
         self.arm()?;
         self.io.write_all(bytes).map_err(WireError::Io)?;
         self.io.flush().map_err(WireError::Io)

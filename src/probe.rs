@@ -338,7 +338,15 @@ fn session(
     on_stage("ping");
     let started = Instant::now();
     let mut refused = None;
-    match session::ping(&mut conn, cfg.samples) {
+    // The pub/sub subscriber connects and subscribes while PING is sampled, once PING has
+    // answered: a server that fails it is never sent a second connection.
+    let mut subscriber = None;
+    let pinged = pipeline::ping_then(&mut conn, cfg.samples, || {
+        if cfg.extras.pubsub {
+            subscriber = pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel());
+        }
+    });
+    match pinged {
         Ok(samples) => f.ping = Stage::done(samples, started.elapsed()),
         // The ACL forbids PING: the connection works, so time it another way and go on.
         Err(SessionError::Server(fl)) if fl.reason == Reason::Noperm => {
@@ -365,11 +373,10 @@ fn session(
             }
         }
     }
-    // The pub/sub subscriber connects and subscribes while INFO and the rest are read; only
-    // once PING has answered, so a server that fails it is never sent a second connection.
-    let subscriber = (cfg.extras.pubsub && refused != Some(Reason::Loading))
-        .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
-        .flatten();
+    // PING was timed another way (ACL) or refused for a reason INFO explains.
+    if subscriber.is_none() && cfg.extras.pubsub && refused != Some(Reason::Loading) {
+        subscriber = pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel());
+    }
     on_stage("info");
     let started = Instant::now();
     let _ = conn.send_ahead(&pipeline::after_ping(cfg, f.auth.facts()));

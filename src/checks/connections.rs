@@ -135,6 +135,7 @@ mod tests {
     #[test]
     fn connections_warn_for_a_crowded_address_and_for_young_connections() {
         let client = |host: &str, age_s: u64| Client {
+            id: 0,
             host: host.into(),
             lib: Some("ioredis 5.4.1".into()),
             name: None,

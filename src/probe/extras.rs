@@ -2,7 +2,7 @@
 //! one), the `keyspace` sample, `connections` (CLIENT LIST), `pubsub`, and the opt-in `write`.
 
 use std::hash::{BuildHasher, Hasher};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::config::CheckConfig;
 use crate::conn::Connection;
@@ -11,7 +11,7 @@ use crate::trust::Roots;
 use crate::url::Target;
 
 use super::keyspace::{self, Limits, SampleError};
-use super::pipeline::Subscriber;
+use super::pipeline::{self, Subscribed, Subscriber};
 use super::pubsub::{self, PubsubError};
 use super::session::{self, InfoError, SessionError};
 use super::{Findings, Outcome, Stage, cluster, connections, reach, wire_failure, write};
@@ -63,19 +63,73 @@ pub fn run(
     }
 
     sample(f, t, conn, cfg, deadline, on_stage);
+    // CLIENT LIST and the PUBLISH share a round trip when the subscriber is ready by then; it
+    // is given up to one PING round trip (it has been opening since INFO was sent).
+    let mut pending = subscriber;
+    let joined = pending
+        .take_if(|s| s.ready_within(wait_for_subscriber(f, deadline)))
+        .map(|s| (s.channel.clone(), s.join()));
+    let published = match &joined {
+        Some((channel, Ok(sub))) if matches!(sub.subscribed, Ok(None)) && lists_clients(f, cfg) => {
+            let at = Instant::now();
+            conn.send_ahead(&[pipeline::client_list(), pubsub::publish_cmd(channel)])
+                .ok()
+                .map(|()| at)
+        }
+        _ => None,
+    };
     clients(f, conn, cfg, on_stage);
 
     if cfg.extras.pubsub {
         on_stage("pubsub");
         let started = Instant::now();
-        let (channel, opened) = match subscriber {
-            Some(s) => (s.channel.clone(), s.join()),
-            None => (self::channel(), reach::session(f, t, roots, cfg, deadline)),
+        let (channel, opened) = match (joined, pending) {
+            (Some(joined), _) => joined,
+            (None, Some(s)) => (s.channel.clone(), s.join()),
+            (None, None) => {
+                let channel = self::channel();
+                let opened = reach::session(f, t, roots, cfg, deadline).map(|(mut conn, auth)| {
+                    let subscribed = pubsub::subscribe(&mut conn, &channel);
+                    Subscribed {
+                        conn,
+                        auth,
+                        id: None,
+                        subscribed,
+                    }
+                });
+                (channel, opened)
+            }
         };
+        // The subscriber may have been open when CLIENT LIST was read: it is redcheck's own.
+        if let (Ok(Subscribed { id: Some(id), .. }), Outcome::Done(facts)) =
+            (&opened, &mut f.connections.outcome)
+        {
+            facts.clients.retain(|c| c.id != *id);
+        }
         f.pubsub = match opened {
             Err(failure) => Stage::failed(failure, started.elapsed()),
-            Ok((mut subscriber, auth)) => {
-                match pubsub::round_trip(conn, &mut subscriber, &channel, auth.protocol, deadline) {
+            Ok(Subscribed {
+                conn: mut subscriber,
+                auth,
+                subscribed,
+                ..
+            }) => {
+                let result = subscribed.and_then(|refusal| match refusal {
+                    Some(result) => Ok(pubsub::PubsubFacts {
+                        channel: channel.clone(),
+                        protocol: auth.protocol,
+                        result,
+                    }),
+                    None => pubsub::deliver(
+                        conn,
+                        &mut subscriber,
+                        &channel,
+                        auth.protocol,
+                        deadline,
+                        published,
+                    ),
+                });
+                match result {
                     Ok(facts) => Stage::done(facts, started.elapsed()),
                     Err(PubsubError::Forbidden(why)) => {
                         Stage::skipped(format!("pub/sub is not allowed: {why}"))
@@ -154,7 +208,7 @@ fn clients(
         f.connections = Stage::skipped("not part of this command");
         return;
     }
-    let connected = f.info.facts().and_then(|i| i.clients().connected);
+    let connected = connected(f);
     if let Some(n) = connected.filter(|n| *n > connections::MAX_CONNECTIONS) {
         f.connections = Stage::skipped(format!(
             "{n} connections: CLIENT LIST is not sent above {} (its reply would be megabytes)",
@@ -171,6 +225,28 @@ fn clients(
         }
         Err(InfoError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
     };
+}
+
+/// INFO's count of connected clients.
+fn connected(f: &Findings) -> Option<u64> {
+    f.info.facts().and_then(|i| i.clients().connected)
+}
+
+/// Whether [`clients`] will send `CLIENT LIST`.
+fn lists_clients(f: &Findings, cfg: &CheckConfig) -> bool {
+    cfg.extras.connections && connected(f).is_none_or(|n| n <= connections::MAX_CONNECTIONS)
+}
+
+/// How long CLIENT LIST waits for the subscriber to share its round trip with the PUBLISH: the
+/// median PING round trip, and not at all when the deadline is near.
+fn wait_for_subscriber(f: &Findings, deadline: Deadline) -> Duration {
+    let mut samples = f.ping.facts().cloned().unwrap_or_default();
+    samples.sort();
+    let rtt = samples.get(samples.len() / 2).copied().unwrap_or_default();
+    match deadline.remaining() {
+        Ok(left) if left > rtt * 4 => rtt,
+        _ => Duration::ZERO,
+    }
 }
 
 /// INFO's `cluster_enabled`, or HELLO's `mode` when the ACL forbids INFO.

@@ -9,8 +9,9 @@
 //! trips it waits for. Every command in a flight is read-only.
 
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
-use redis::Cmd;
+use redis::{Cmd, Value};
 
 use crate::config::CheckConfig;
 use crate::conn::Connection;
@@ -20,7 +21,8 @@ use crate::trust::Roots;
 use crate::url::Target;
 
 use super::keyspace::MAX_SCAN_COUNT;
-use super::session::{AuthFacts, CONFIG_READS};
+use super::pubsub::{self, Delivery, PubsubError};
+use super::session::{self, AuthFacts, CONFIG_READS, SessionError};
 use super::{Findings, reach};
 
 /// The RESP version a target asks for (3 unless the URL says otherwise).
@@ -118,17 +120,42 @@ pub fn after_ping(cfg: &CheckConfig, auth: Option<&AuthFacts>) -> Vec<Cmd> {
     cmds
 }
 
-/// The pub/sub subscriber, opened and subscribed while the first connection reads INFO and
-/// the rest of the flight after PING.
+/// `session::ping`, with `then` run once the first PING has been answered: the subscriber
+/// opens while the other samples are taken, and never for a server that fails PING.
+pub fn ping_then(
+    conn: &mut Connection,
+    samples: usize,
+    then: impl FnOnce(),
+) -> Result<Vec<Duration>, SessionError> {
+    let mut out = session::ping(conn, samples.min(1))?;
+    then();
+    out.extend(session::ping(conn, samples.saturating_sub(1))?);
+    Ok(out)
+}
+
+/// The pub/sub subscriber, opened and subscribed while the first connection samples PING and
+/// reads the flight after it.
 pub struct Subscriber {
     /// The channel it subscribes to.
     pub channel: String,
-    handle: JoinHandle<Result<(Connection, AuthFacts), Failure>>,
+    handle: JoinHandle<Result<Subscribed, Failure>>,
+}
+
+/// A subscriber connection, logged in, and what its `SUBSCRIBE` got.
+pub struct Subscribed {
+    /// The connection.
+    pub conn: Connection,
+    /// Its login.
+    pub auth: AuthFacts,
+    /// Its `CLIENT ID`, to leave it out of `CLIENT LIST` (`None` when the server would not say).
+    pub id: Option<u64>,
+    /// `pubsub::subscribe`'s outcome.
+    pub subscribed: Result<Option<Delivery>, PubsubError>,
 }
 
 impl Subscriber {
     /// Opens the second connection the way the first was opened (`reach::session`) on its own
-    /// thread, and sends `SUBSCRIBE` ahead: `pubsub::round_trip` finds its reply waiting.
+    /// thread, with `CLIENT ID` and `SUBSCRIBE` in the login's flight, and reads both.
     /// `None` when no thread can be started; the stage then opens it in turn, as before.
     pub fn start(
         f: &Findings,
@@ -141,27 +168,61 @@ impl Subscriber {
         let mut seen = Findings::new(f.shown.clone());
         seen.tcp = f.tcp.clone();
         let (t, roots, cfg) = (t.clone(), roots.cloned(), cfg.clone());
-        let subscribe = {
-            let mut cmd = redis::cmd("SUBSCRIBE");
-            cmd.arg(&channel);
-            cmd
-        };
+        let name = channel.clone();
         let handle = thread::Builder::new()
             .name("subscriber".into())
             .spawn(move || {
-                let (mut conn, auth) = reach::session(&seen, &t, roots.as_ref(), &cfg, deadline)?;
-                // A failed write shows again, and is judged, when round_trip sends SUBSCRIBE.
-                let _ = conn.send_ahead(&[subscribe]);
-                Ok((conn, auth))
+                let mut subscribe = redis::cmd("SUBSCRIBE");
+                subscribe.arg(&name);
+                let then = [client_id(), subscribe];
+                let (mut conn, auth) =
+                    reach::session_then(&seen, &t, roots.as_ref(), &cfg, deadline, &then)?;
+                let id = match conn.call(&client_id()) {
+                    Ok(Value::Int(id)) => u64::try_from(id).ok(),
+                    _ => None,
+                };
+                let subscribed = pubsub::subscribe(&mut conn, &name);
+                Ok(Subscribed {
+                    conn,
+                    auth,
+                    id,
+                    subscribed,
+                })
             })
             .ok()?;
         Some(Self { channel, handle })
     }
 
-    /// The subscriber's connection, or why it could not be opened.
-    pub fn join(self) -> Result<(Connection, AuthFacts), Failure> {
+    /// Waits up to `limit` for the subscriber to be ready; says whether it is.
+    pub fn ready_within(&self, limit: Duration) -> bool {
+        let started = Instant::now();
+        while !self.handle.is_finished() {
+            if started.elapsed() >= limit {
+                return false;
+            }
+            thread::sleep(Duration::from_micros(200));
+        }
+        true
+    }
+
+    /// The subscriber, or why it could not be opened.
+    pub fn join(self) -> Result<Subscribed, Failure> {
         self.handle.join().expect("the subscriber thread panicked")
     }
+}
+
+/// `CLIENT LIST`.
+pub fn client_list() -> Cmd {
+    let mut cmd = redis::cmd("CLIENT");
+    cmd.arg("LIST");
+    cmd
+}
+
+/// `CLIENT ID`.
+fn client_id() -> Cmd {
+    let mut cmd = redis::cmd("CLIENT");
+    cmd.arg("ID");
+    cmd
 }
 
 #[cfg(test)]

@@ -56,6 +56,19 @@ pub fn session(
     cfg: &CheckConfig,
     deadline: Deadline,
 ) -> Result<(Connection, AuthFacts), Failure> {
+    session_then(f, t, roots, cfg, deadline, &[])
+}
+
+/// [`session`], with `then` sent in the same flight as the login: the caller's next commands,
+/// their replies waiting for it (`Connection::send_ahead`).
+pub fn session_then(
+    f: &Findings,
+    t: &Target,
+    roots: Option<&Roots>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+    then: &[redis::Cmd],
+) -> Result<(Connection, AuthFacts), Failure> {
     let transport = match &t.endpoint {
         #[cfg(unix)]
         Endpoint::Unix(path) => {
@@ -81,7 +94,9 @@ pub fn session(
     };
     let mut conn = Connection::new(transport, deadline);
     // A failed write shows again, and is judged, at authenticate's first command.
-    let _ = conn.send_ahead(&super::pipeline::auth_flight(t));
+    let mut flight = super::pipeline::auth_flight(t);
+    flight.extend_from_slice(then);
+    let _ = conn.send_ahead(&flight);
     match session::authenticate(&mut conn, t) {
         Ok(auth) => Ok((conn, auth)),
         Err(SessionError::Server(failure)) => Err(failure),
