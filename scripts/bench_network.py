@@ -41,6 +41,39 @@ def build_proxy(log):
 PROXY = None
 
 
+NOTES = [
+    "RTT figures are wall time (spawn to exit, median) divided by 20 ms, so they include process start "
+    "and the proxy's own time per chunk: the `redis-cli ping` row, one round trip, shows that floor "
+    "(about 0.3 RTT).",
+    "The proxy cannot delay the TCP handshake (the kernel answers the SYN), so over a real network "
+    "add one round trip per connection on the critical path: one for `check` (the pub/sub "
+    "subscriber's connect is off it).",
+    "`check`'s critical path after: 1 round trip for HELLO/AUTH, ACL WHOAMI (and SELECT) in one flight; "
+    "the 10 PING samples; 1 for INFO, the four CONFIG GETs, DBSIZE and the first SCAN in one flight; "
+    "1 for CLIENT LIST and PUBLISH together = 13. The subscriber connects, logs in, and sends "
+    "CLIENT ID and SUBSCRIBE in one flight on its own thread from the first PONG on. On a database "
+    "with keys the keyspace sample adds its TYPE/PTTL batches within `--sample-budget` (100 ms); "
+    "the measured database is empty.",
+    "`--samples 1` over TLS: handshake 1 + login 1 + PING 1 + flight 1 + CLIENT LIST with PUBLISH 1 = 5, "
+    "but the subscriber, opened after the one PONG, needs its own handshake and login (2) against the "
+    "main connection's 1, so the PUBLISH waits one more: 6. Opening it earlier (before PING answers) "
+    "was tried and dropped: it doubles what a hostile server can make each target hold "
+    "(tests/cases/hostile/replies.rs measured 74 MiB for four targets) and sends a second login to a "
+    "server that fails PING.",
+    "`rediss://` at a plaintext port: a plaintext PING on a second connection starts after twice the "
+    "TCP connect time of silence (at least 50 ms, at most the old fixed 1 s) and races the TLS attempt. "
+    "Through the proxy the connect time reads as ~0, so the 50 ms floor applies; over a real 20 ms "
+    "path it is 40 ms + connect + PING ≈ 4 RTT.",
+    "Fleets: at most 256 targets run at once (`src/app/pool.rs`), each on a blocking thread, plus one "
+    "pub/sub subscriber thread per target while it samples. On this machine the 200-target run is "
+    "bound by CPU, not round trips: the row gives the CPU time of redcheck, of the one redis-server "
+    "thread and of the proxy over the run, against 2 CPUs shared with other work.",
+    "Server cost: the default keyspace sample (1,000 keys: SCAN, then TYPE and PTTL per key) is about "
+    "2,000 of the commands; the `--sample-keys 0` row shows a check without it. The goal of ≤ 40 "
+    "commands predates the sample; meeting it with the sample on would take a far smaller default.",
+]
+
+
 def _proxy(upstream_port):
     proc = subprocess.Popen([PROXY, "--delay-ms", str(DELAY_MS),
                              "--upstream", f"127.0.0.1:{upstream_port}"],
@@ -90,6 +123,13 @@ def _threads_and_rss(cmd):
     t.join()
     rss_kb, user, sys_ = err.strip().splitlines()[-1].split()
     return took, peak, int(rss_kb), float(user) + float(sys_)
+
+
+def _proc_cpu(pid):
+    """User + system CPU seconds of a process, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _commandstats(port):
@@ -152,9 +192,13 @@ def measure(exes, tmp, ca, tls_port, log):
         for label, exe in exes:
             log(f"network: {label} {FLEET} targets …")
             one = _wall([exe, "--format", "json", url])
+            server0, proxy0 = bench_keyspace._server_cpu(port), _proc_cpu(proxy.pid)
             took, threads, rss, cpu = _threads_and_rss([exe, "--format", "json"] + [url] * FLEET)
+            server_cpu = bench_keyspace._server_cpu(port) - server0
+            proxy_cpu = _proc_cpu(proxy.pid) - proxy0
             figs.append(f"{took * 1000:.0f} ms vs {one * 1000:.0f} ms = **{took / one:.2f}×**; peak {threads} "
-                        f"threads, peak RSS {rss / 1000:.1f} MB, {cpu * 1000:.0f} ms of CPU")
+                        f"threads, peak RSS {rss / 1000:.1f} MB; CPU: redcheck {cpu * 1000:.0f} ms, redis-server "
+                        f"{server_cpu * 1000:.0f} ms, proxy {proxy_cpu * 1000:.0f} ms")
             commands.append(f"/usr/bin/time -f '%M %U %S' {exe} --format json {url} … ({FLEET} times)")
         rows.append([f"{FLEET} targets at 20 ms RTT vs 1 target"] + figs + ["≤ 2×, bounded threads, ≤ 64 MB"])
         # Server cost of one default check on 1M keys.
@@ -183,6 +227,7 @@ def measure(exes, tmp, ca, tls_port, log):
         for p in procs:
             p.kill()
             p.wait()
+    notes += NOTES
     return rows, commands, notes
 
 
@@ -203,7 +248,8 @@ def run(exe, out, log, started, tls_port, ca, baseline=None, load=None):
              head, "|" + "---|" * (len(exes) + 2)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     rel = lambda c: c.replace(exe, "target/release/redcheck").replace(baseline or "\0", "BASELINE")
-    lines += ["", "```"] + [rel(c) for c in dict.fromkeys(commands)] + ["```", "", END]
+    lines += ["", "```"] + [rel(c) for c in dict.fromkeys(commands)] + ["```", ""]
+    lines += [f"- {n}" for n in notes] + ["", END]
     bench_keyspace_write(out, "\n".join(lines))
     for r in rows:
         log("  " + " | ".join(r))

@@ -63,8 +63,8 @@ pub fn run(
     }
 
     sample(f, t, conn, cfg, deadline, on_stage);
-    // CLIENT LIST and the PUBLISH share a round trip when the subscriber is ready by then; it
-    // is given up to one PING round trip (it has been opening since INFO was sent).
+    // CLIENT LIST and the PUBLISH share a round trip when the subscriber is ready by then (it
+    // has been opening since the first PING answered).
     let mut pending = subscriber;
     let joined = pending
         .take_if(|s| s.ready_within(wait_for_subscriber(f, deadline)))
@@ -237,14 +237,17 @@ fn lists_clients(f: &Findings, cfg: &CheckConfig) -> bool {
     cfg.extras.connections && connected(f).is_none_or(|n| n <= connections::MAX_CONNECTIONS)
 }
 
-/// How long CLIENT LIST waits for the subscriber to share its round trip with the PUBLISH: the
-/// median PING round trip, and not at all when the deadline is near.
+/// How long CLIENT LIST waits for the subscriber to share its round trip with the PUBLISH: two
+/// median PING round trips and a little (a subscriber that is late is one TLS handshake or one
+/// login behind; waiting for it never costs more than not, short of a hung one), and not at all
+/// when the deadline is near.
 fn wait_for_subscriber(f: &Findings, deadline: Deadline) -> Duration {
     let mut samples = f.ping.facts().cloned().unwrap_or_default();
     samples.sort();
     let rtt = samples.get(samples.len() / 2).copied().unwrap_or_default();
+    let wait = rtt * 2 + Duration::from_millis(5);
     match deadline.remaining() {
-        Ok(left) if left > rtt * 4 => rtt,
+        Ok(left) if left > wait + rtt * 4 => wait,
         _ => Duration::ZERO,
     }
 }
