@@ -338,12 +338,16 @@ fn session(
     on_stage("ping");
     let started = Instant::now();
     let mut refused = None;
-    // The pub/sub subscriber connects and subscribes while PING is sampled, once PING has
-    // answered: a server that fails it is never sent a second connection.
-    let mut subscriber = None;
+    // The pub/sub subscriber connects (and shakes hands) while PING is sampled, and logs in and
+    // subscribes once PING has answered: a server that fails PING never sees its login.
+    let mut subscriber = cfg
+        .extras
+        .pubsub
+        .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
+        .flatten();
     let pinged = pipeline::ping_then(&mut conn, cfg.samples, || {
-        if cfg.extras.pubsub {
-            subscriber = pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel());
+        if let Some(s) = subscriber.as_mut() {
+            s.go();
         }
     });
     match pinged {
@@ -374,8 +378,10 @@ fn session(
         }
     }
     // PING was timed another way (ACL) or refused for a reason INFO explains.
-    if subscriber.is_none() && cfg.extras.pubsub && refused != Some(Reason::Loading) {
-        subscriber = pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel());
+    if let Some(s) = subscriber.as_mut()
+        && refused != Some(Reason::Loading)
+    {
+        s.go();
     }
     on_stage("info");
     let started = Instant::now();

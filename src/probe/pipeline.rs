@@ -8,6 +8,7 @@
 //! its next command: the flight never changes what a stage concludes, only how many round
 //! trips it waits for. Every command in a flight is read-only.
 
+use std::sync::mpsc::{self, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use redis::{Cmd, Value};
 use crate::config::CheckConfig;
 use crate::conn::Connection;
 use crate::deadline::Deadline;
-use crate::failure::Failure;
+use crate::failure::{Failure, Reason};
 use crate::trust::Roots;
 use crate::url::Target;
 
@@ -121,7 +122,7 @@ pub fn after_ping(cfg: &CheckConfig, auth: Option<&AuthFacts>) -> Vec<Cmd> {
 }
 
 /// `session::ping`, with `then` run once the first PING has been answered: the subscriber
-/// opens while the other samples are taken, and never for a server that fails PING.
+/// logs in while the other samples are taken, and never at a server that fails PING.
 pub fn ping_then(
     conn: &mut Connection,
     samples: usize,
@@ -133,11 +134,12 @@ pub fn ping_then(
     Ok(out)
 }
 
-/// The pub/sub subscriber, opened and subscribed while the first connection samples PING and
-/// reads the flight after it.
+/// The pub/sub subscriber: connected (and through TLS) on its own thread while the first
+/// connection samples PING, and logged in and subscribed once told to go.
 pub struct Subscriber {
     /// The channel it subscribes to.
     pub channel: String,
+    go: Option<Sender<()>>,
     handle: JoinHandle<Result<Subscribed, Failure>>,
 }
 
@@ -154,8 +156,9 @@ pub struct Subscribed {
 }
 
 impl Subscriber {
-    /// Opens the second connection the way the first was opened (`reach::session`) on its own
-    /// thread, with `CLIENT ID` and `SUBSCRIBE` in the login's flight, and reads both.
+    /// Opens the second connection the way the first was opened (`reach::open`) on its own
+    /// thread; on [`Subscriber::go`] it logs in with `CLIENT ID` and `SUBSCRIBE` in the login's
+    /// flight and reads both. Not told to go (PING failed), it closes without a command sent.
     /// `None` when no thread can be started; the stage then opens it in turn, as before.
     pub fn start(
         f: &Findings,
@@ -169,14 +172,25 @@ impl Subscriber {
         seen.tcp = f.tcp.clone();
         let (t, roots, cfg) = (t.clone(), roots.cloned(), cfg.clone());
         let name = channel.clone();
+        let (go, gate) = mpsc::channel();
         let handle = thread::Builder::new()
             .name("subscriber".into())
             .spawn(move || {
+                let transport = reach::open(&seen, &t, roots.as_ref(), &cfg, deadline)?;
+                let told = deadline
+                    .remaining()
+                    .ok()
+                    .and_then(|left| gate.recv_timeout(left).ok());
+                if told.is_none() {
+                    return Err(Failure::new(
+                        Reason::Timeout,
+                        "the subscriber was not needed",
+                    ));
+                }
                 let mut subscribe = redis::cmd("SUBSCRIBE");
                 subscribe.arg(&name);
                 let then = [client_id(), subscribe];
-                let (mut conn, auth) =
-                    reach::session_then(&seen, &t, roots.as_ref(), &cfg, deadline, &then)?;
+                let (mut conn, auth) = reach::login(transport, &t, deadline, &then)?;
                 let id = match conn.call(&client_id()) {
                     Ok(Value::Int(id)) => u64::try_from(id).ok(),
                     _ => None,
@@ -190,7 +204,18 @@ impl Subscriber {
                 })
             })
             .ok()?;
-        Some(Self { channel, handle })
+        Some(Self {
+            channel,
+            go: Some(go),
+            handle,
+        })
+    }
+
+    /// Lets the subscriber log in and subscribe.
+    pub fn go(&mut self) {
+        if let Some(go) = self.go.take() {
+            let _ = go.send(());
+        }
     }
 
     /// Waits up to `limit` for the subscriber to be ready; says whether it is.
@@ -206,7 +231,8 @@ impl Subscriber {
     }
 
     /// The subscriber, or why it could not be opened.
-    pub fn join(self) -> Result<Subscribed, Failure> {
+    pub fn join(mut self) -> Result<Subscribed, Failure> {
+        self.go();
         self.handle.join().expect("the subscriber thread panicked")
     }
 }

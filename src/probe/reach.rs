@@ -69,7 +69,18 @@ pub fn session_then(
     deadline: Deadline,
     then: &[redis::Cmd],
 ) -> Result<(Connection, AuthFacts), Failure> {
-    let transport = match &t.endpoint {
+    login(open(f, t, roots, cfg, deadline)?, t, deadline, then)
+}
+
+/// The first half of [`session`]: connected, and through the TLS handshake when the URL asks.
+pub fn open(
+    f: &Findings,
+    t: &Target,
+    roots: Option<&Roots>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+) -> Result<Transport, Failure> {
+    Ok(match &t.endpoint {
         #[cfg(unix)]
         Endpoint::Unix(path) => {
             Transport::Unix(super::unix::connect(path, cfg.connect_timeout, deadline)?)
@@ -91,7 +102,16 @@ pub fn session_then(
             let settings = t.tls.then(|| tls_settings(t, roots, cfg));
             transport(&host.as_str(), addr, settings.as_ref(), cfg, deadline)?.0
         }
-    };
+    })
+}
+
+/// The second half of [`session`]: the login on an open transport, `then` in its flight.
+pub fn login(
+    transport: Transport,
+    t: &Target,
+    deadline: Deadline,
+    then: &[redis::Cmd],
+) -> Result<(Connection, AuthFacts), Failure> {
     let mut conn = Connection::new(transport, deadline);
     // A failed write shows again, and is judged, at authenticate's first command.
     let mut flight = super::pipeline::auth_flight(t);
