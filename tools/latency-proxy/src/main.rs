@@ -25,15 +25,27 @@ fn main() {
     let mut upstream = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = args.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
+        let value = args
+            .next()
+            .unwrap_or_else(|| usage(&format!("{flag} needs a value")));
         match flag.as_str() {
             "--delay-ms" => {
-                let ms: f64 = value.parse().unwrap_or_else(|_| usage("--delay-ms: a number"));
+                let ms: f64 = value
+                    .parse()
+                    .unwrap_or_else(|_| usage("--delay-ms: a number"));
                 delay = Some(Duration::from_secs_f64(ms / 1000.0));
             }
-            "--listen" => listen = value.parse().unwrap_or_else(|_| usage("--listen: HOST:PORT")),
+            "--listen" => {
+                listen = value
+                    .parse()
+                    .unwrap_or_else(|_| usage("--listen: HOST:PORT"))
+            }
             "--upstream" => {
-                upstream = Some(value.parse().unwrap_or_else(|_| usage("--upstream: HOST:PORT")))
+                upstream = Some(
+                    value
+                        .parse()
+                        .unwrap_or_else(|_| usage("--upstream: HOST:PORT")),
+                )
             }
             _ => usage(&format!("unknown flag {flag}")),
         }
@@ -41,7 +53,11 @@ fn main() {
     let delay = delay.unwrap_or_else(|| usage("--delay-ms is required"));
     let upstream: SocketAddr = upstream.unwrap_or_else(|| usage("--upstream is required"));
     let listener = TcpListener::bind(listen).expect("bind the listening address");
-    println!("listening {}", listener.local_addr().expect("a bound address"));
+    deepen_backlog(&listener);
+    println!(
+        "listening {}",
+        listener.local_addr().expect("a bound address")
+    );
     for client in listener.incoming().flatten() {
         let _ = thread::Builder::new()
             .stack_size(STACK)
@@ -49,8 +65,32 @@ fn main() {
     }
 }
 
+/// The standard library listens with a backlog of 128: hundreds of checks connecting at once
+/// (a fleet, each with its pub/sub subscriber) overflow it, and the dropped handshakes then
+/// cost retransmission timeouts that a real server (redis-server's `tcp-backlog` is 511) would
+/// not. Linux lets `listen` be called again to raise it.
+#[cfg(target_os = "linux")]
+fn deepen_backlog(listener: &TcpListener) {
+    use std::os::fd::AsRawFd;
+    unsafe extern "C" {
+        fn listen(fd: i32, backlog: i32) -> i32;
+    }
+    // SAFETY: `listen` on a socket this process owns and keeps open; no memory is shared.
+    let rc = unsafe { listen(listener.as_raw_fd(), 4096) };
+    if rc != 0 {
+        eprintln!(
+            "latency-proxy: could not raise the listen backlog; expect drops past 128 connections"
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn deepen_backlog(_: &TcpListener) {}
+
 fn usage(why: &str) -> ! {
-    eprintln!("latency-proxy: {why}\nusage: latency-proxy --delay-ms MS --upstream HOST:PORT [--listen HOST:PORT]");
+    eprintln!(
+        "latency-proxy: {why}\nusage: latency-proxy --delay-ms MS --upstream HOST:PORT [--listen HOST:PORT]"
+    );
     std::process::exit(2)
 }
 
@@ -94,7 +134,11 @@ fn pump(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = from.read(&mut buf).unwrap_or(0);
-        if tx.send((Instant::now() + delay, buf[..n].to_vec())).is_err() || n == 0 {
+        if tx
+            .send((Instant::now() + delay, buf[..n].to_vec()))
+            .is_err()
+            || n == 0
+        {
             break;
         }
     }
