@@ -54,3 +54,100 @@ impl Connection {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::conn::{Transport, text};
+    use crate::deadline::Deadline;
+
+    /// A peer that answers each one-word command with `+WORD` and reports every command it
+    /// read, in order.
+    fn echo_peer() -> (TcpStream, mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let (mut s, _) = listener.accept().expect("accept");
+            let mut seen = String::new();
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+                // Whole commands are `*1\r\n$N\r\nWORD\r\n`: five pieces, the last one empty.
+                while seen.matches("\r\n").count() >= 3 {
+                    let mut parts = seen.splitn(4, "\r\n");
+                    let (_, _, word) = (parts.next(), parts.next(), parts.next().unwrap_or(""));
+                    let word = word.to_string();
+                    seen = parts.next().unwrap_or("").to_string();
+                    let _ = tx.send(word.clone());
+                    let _ = s.write_all(format!("+{word}\r\n").as_bytes());
+                }
+            }
+        });
+        (TcpStream::connect(addr).expect("connect"), rx)
+    }
+
+    fn conn() -> (Connection, mpsc::Receiver<String>) {
+        let (sock, rx) = echo_peer();
+        let deadline = Deadline::after(Duration::from_secs(5));
+        (Connection::new(Transport::Plain(sock), deadline), rx)
+    }
+
+    #[test]
+    fn a_flight_is_read_in_order_and_never_sent_twice() {
+        let (mut c, seen) = conn();
+        c.send_ahead(&[redis::cmd("A"), redis::cmd("B")])
+            .expect("flight");
+        let a = c.call(&redis::cmd("A")).expect("A");
+        assert_eq!(text(&a).as_deref(), Some("A"));
+        let b = c.call(&redis::cmd("B")).expect("B");
+        assert_eq!(text(&b).as_deref(), Some("B"));
+        // A raw send of the flight's next command is not written again either.
+        c.send_ahead(&[redis::cmd("P")]).expect("flight");
+        c.send(&redis::cmd("P").get_packed_command()).expect("send");
+        assert_eq!(text(&c.read().expect("P")).as_deref(), Some("P"));
+        let c2 = c.call(&redis::cmd("C")).expect("C");
+        assert_eq!(text(&c2).as_deref(), Some("C"));
+        let got: Vec<String> = seen.try_iter().collect();
+        assert_eq!(got, ["A", "B", "P", "C"]);
+    }
+
+    #[test]
+    fn another_path_drops_the_flights_replies_and_gets_its_own() {
+        let (mut c, seen) = conn();
+        c.send_ahead(&[redis::cmd("A"), redis::cmd("B"), redis::cmd("C")])
+            .expect("flight");
+        assert_eq!(
+            text(&c.call(&redis::cmd("A")).expect("A")).as_deref(),
+            Some("A")
+        );
+        // X is not the flight's next: B's and C's replies are read and dropped first.
+        assert_eq!(
+            text(&c.call(&redis::cmd("X")).expect("X")).as_deref(),
+            Some("X")
+        );
+        // C is sent again now, and answered in turn.
+        assert_eq!(
+            text(&c.call(&redis::cmd("C")).expect("C")).as_deref(),
+            Some("C")
+        );
+        // Before a PING sample (`arm`), nothing of a flight is left on the wire.
+        c.send_ahead(&[redis::cmd("D")]).expect("flight");
+        c.arm().expect("arm");
+        assert_eq!(
+            text(&c.call(&redis::cmd("Y")).expect("Y")).as_deref(),
+            Some("Y")
+        );
+        let got: Vec<String> = seen.try_iter().collect();
+        assert_eq!(got, ["A", "B", "C", "X", "C", "D", "Y"]);
+    }
+}
