@@ -338,11 +338,10 @@ fn session(
     on_stage("ping");
     let started = Instant::now();
     let mut refused = None;
-    // The pub/sub subscriber connects (and shakes hands) while PING is sampled, and logs in and
-    // subscribes once PING has answered: a server that fails PING never sees its login.
-    let mut subscriber = cfg
-        .extras
-        .pubsub
+    // Over a slow path the pub/sub subscriber connects (and shakes hands) while PING is sampled,
+    // and logs in and subscribes once PING has answered: a server that fails PING never sees
+    // its login. Over a fast one it waits for the samples, which it would disturb.
+    let mut subscriber = (cfg.extras.pubsub && pipeline::overlap(f.auth.took))
         .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
         .flatten();
     let pinged = pipeline::ping_then(&mut conn, cfg.samples, || {
@@ -377,11 +376,15 @@ fn session(
             }
         }
     }
-    // PING was timed another way (ACL) or refused for a reason INFO explains.
-    if let Some(s) = subscriber.as_mut()
-        && refused != Some(Reason::Loading)
-    {
-        s.go();
+    // After the samples over a fast path; or PING was timed another way (ACL) or refused for a
+    // reason INFO explains.
+    if cfg.extras.pubsub && refused != Some(Reason::Loading) {
+        if subscriber.is_none() {
+            subscriber = pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel());
+        }
+        if let Some(s) = subscriber.as_mut() {
+            s.go();
+        }
     }
     on_stage("info");
     let started = Instant::now();

@@ -121,6 +121,16 @@ pub fn after_ping(cfg: &CheckConfig, auth: Option<&AuthFacts>) -> Vec<Cmd> {
     cmds
 }
 
+/// A login that took at least this long marks a path slow enough for the subscriber to open
+/// during the PING samples: there it saves round trips of tens of milliseconds, while on a
+/// fast path its TLS handshake (a millisecond of the server's CPU) would show in the samples.
+const OVERLAP_FROM: Duration = Duration::from_millis(5);
+
+/// Whether the subscriber opens during the PING samples, given how long the login took.
+pub fn overlap(login: Duration) -> bool {
+    login >= OVERLAP_FROM
+}
+
 /// `session::ping`, with `then` run once the first PING has been answered: the subscriber
 /// logs in while the other samples are taken, and never at a server that fails PING.
 pub fn ping_then(
