@@ -50,8 +50,10 @@ NOTES = [
     "subscriber's connect is off it).",
     "`check`'s critical path after: 1 round trip for HELLO/AUTH, ACL WHOAMI (and SELECT) in one flight; "
     "the 10 PING samples; 1 for INFO, the four CONFIG GETs, DBSIZE and the first SCAN in one flight; "
-    "1 for CLIENT LIST and PUBLISH together = 13. The subscriber connects on its own thread during "
-    "the login, and sends its login, CLIENT ID and SUBSCRIBE in one flight from the first PONG on. On a database "
+    "1 for CLIENT LIST and PUBLISH together = 13. Over a slow path (a login of 5 ms or more) the "
+    "subscriber connects on its own thread during the samples, and sends its login, CLIENT ID and "
+    "SUBSCRIBE in one flight from the first PONG on; over a fast one it opens after the samples, "
+    "which its TLS handshake would disturb. On a database "
     "with keys the keyspace sample adds its TYPE/PTTL batches within `--sample-budget` (100 ms); "
     "the measured database is empty.",
     "`--samples 1` over TLS: handshake 1 + login 1 + PING 1 + flight 1 + CLIENT LIST with PUBLISH 1 = 5. "
