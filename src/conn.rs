@@ -12,6 +12,7 @@ use rustls::{ClientConnection, StreamOwned};
 
 use crate::deadline::Deadline;
 
+mod ahead;
 mod tally;
 
 use tally::Tally;
@@ -129,6 +130,8 @@ pub struct Connection {
     deadline: Deadline,
     /// When the socket timeouts were last set from the deadline.
     armed: Option<Instant>,
+    /// Commands sent ahead whose replies are still to be read, in order (`ahead.rs`).
+    ahead: std::collections::VecDeque<Vec<u8>>,
 }
 
 impl Connection {
@@ -140,6 +143,7 @@ impl Connection {
             tally: Tally::default(),
             deadline,
             armed: None,
+            ahead: std::collections::VecDeque::new(),
         }
     }
 
@@ -166,17 +170,26 @@ impl Connection {
     /// they are older than [`REARM_AFTER`]. Call it before starting a stopwatch so the sample
     /// holds no `setsockopt`.
     pub fn arm(&mut self) -> Result<(), WireError> {
+        // A flight's replies still on the wire come first (`ahead.rs`).
+        self.settle()?;
         arm(&self.io, self.deadline, &mut self.armed).map_err(WireError::Io)
     }
 
     /// Sends a command and reads one reply. Server errors come back as `Value::ServerError`.
     pub fn call(&mut self, cmd: &redis::Cmd) -> Result<Value, WireError> {
-        self.send(&cmd.get_packed_command())?;
+        let packed = cmd.get_packed_command();
+        if !self.take_ahead(&packed) {
+            self.send(&packed)?;
+        }
         self.read()
     }
 
     /// Writes raw bytes (a packed command) within the deadline.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), WireError> {
+        if self.take_ahead(bytes) {
+            // Sent in a flight already (`ahead.rs`); the deadline still has its say.
+            return arm(&self.io, self.deadline, &mut self.armed).map_err(WireError::Io);
+        }
         self.arm()?;
         self.io.write_all(bytes).map_err(WireError::Io)?;
         self.io.flush().map_err(WireError::Io)

@@ -7,9 +7,12 @@ pub mod cluster;
 pub mod connections;
 pub mod dns;
 pub mod extras;
+pub mod eyeballs;
 mod findings;
 pub mod idle;
 pub mod keyspace;
+pub mod pipeline;
+mod pool;
 mod prepare;
 pub mod pubsub;
 pub mod reach;
@@ -41,8 +44,7 @@ use self::session::{InfoError, SessionError};
 use self::tcp::TcpFacts;
 use self::tls::HandshakeError;
 
-/// How long a probe of the other transport may take.
-const PROBE_WINDOW: Duration = Duration::from_millis(1000);
+use self::eyeballs::{PROBE_WINDOW, PlainProbe};
 
 /// Runs every stage for one target. `on_stage` is told each stage's name as it starts.
 pub fn run(
@@ -275,8 +277,13 @@ fn handshake(
 ) -> Option<Transport> {
     let started = Instant::now();
     let settings = reach::tls_settings(t, roots, cfg);
-    let mut probe = || speaks_resp(addr, deadline);
-    match tls::handshake(sock, host, &settings, deadline, &mut probe) {
+    let connect = f
+        .tcp
+        .facts()
+        .and_then(|tcp| tcp.attempts.last())
+        .map_or(Duration::ZERO, |a| a.took);
+    let probe = PlainProbe::new(addr, deadline, connect);
+    match tls::handshake(sock, host, &settings, deadline, Some(&probe)) {
         Ok((stream, facts)) => {
             f.scheme = Stage::done(Speaks::Tls, Duration::ZERO);
             f.tls = Stage::done(facts, started.elapsed());
@@ -316,23 +323,6 @@ fn handshake(
     }
 }
 
-/// Opens a fresh plaintext connection, sends `PING` and returns the first reply line if it is RESP.
-fn speaks_resp(addr: SocketAddr, deadline: Deadline) -> Option<String> {
-    // Connect and exchange share one window, cut short by the deadline.
-    let window = deadline.sooner(PROBE_WINDOW);
-    let sock = TcpStream::connect_timeout(&addr, window.remaining().ok()?).ok()?;
-    let mut conn = Connection::new(Transport::Plain(sock), window);
-    let reply = conn.call(&redis::cmd("PING")).ok()?;
-    let line = match crate::conn::server_error(&reply) {
-        Some((_, msg)) => format!("-{msg}"),
-        None => format!(
-            "+{}",
-            crate::conn::text(&reply).unwrap_or_else(|| "(reply)".into())
-        ),
-    };
-    Some(session::sanitize(&line))
-}
-
 fn session(
     f: &mut Findings,
     t: &Target,
@@ -346,6 +336,8 @@ fn session(
     let mut conn = Connection::new(transport, deadline);
     on_stage("auth");
     let started = Instant::now();
+    // A failed write shows again, and is judged, at authenticate's first command.
+    let _ = conn.send_ahead(&pipeline::auth_flight(t));
     match session::authenticate(&mut conn, t) {
         Ok(facts) => {
             if !tls && matches!(t.endpoint, Endpoint::Tcp { .. }) {
@@ -367,7 +359,18 @@ fn session(
     on_stage("ping");
     let started = Instant::now();
     let mut refused = None;
-    match session::ping(&mut conn, cfg.samples) {
+    // Over a slow path the pub/sub subscriber connects (and shakes hands) while PING is sampled,
+    // and logs in and subscribes once PING has answered: a server that fails PING never sees
+    // its login. Over a fast one it waits for the samples, which it would disturb.
+    let mut subscriber = (cfg.extras.pubsub && pipeline::overlap(f.auth.took))
+        .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
+        .flatten();
+    let pinged = pipeline::ping_then(&mut conn, cfg.samples, || {
+        if let Some(s) = subscriber.as_mut() {
+            s.go();
+        }
+    });
+    match pinged {
         Ok(samples) => f.ping = Stage::done(samples, started.elapsed()),
         // The ACL forbids PING: the connection works, so time it another way and go on.
         Err(SessionError::Server(fl)) if fl.reason == Reason::Noperm => {
@@ -394,8 +397,19 @@ fn session(
             }
         }
     }
+    // After the samples over a fast path; or PING was timed another way (ACL) or refused for a
+    // reason INFO explains.
+    if cfg.extras.pubsub && refused != Some(Reason::Loading) {
+        if subscriber.is_none() {
+            subscriber = pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel());
+        }
+        if let Some(s) = subscriber.as_mut() {
+            s.go();
+        }
+    }
     on_stage("info");
     let started = Instant::now();
+    let _ = conn.send_ahead(&pipeline::after_ping(cfg, f.auth.facts()));
     match session::info(&mut conn) {
         Ok(text) => {
             let info = Info::parse(&text);
@@ -421,7 +435,7 @@ fn session(
         f.skip_from(StageId::Config, "the server is loading its dataset");
         return None;
     }
-    extras::run(f, t, &mut conn, roots, cfg, deadline, on_stage);
+    extras::run(f, t, &mut conn, roots, cfg, deadline, on_stage, subscriber);
     Some(conn)
 }
 

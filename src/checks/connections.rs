@@ -136,6 +136,7 @@ mod tests {
     #[test]
     fn connections_warn_for_a_crowded_address_and_for_young_connections() {
         let client = |host: &str, age_s: u64| Client {
+            id: 0,
             host: host.into(),
             lib: Some("ioredis 5.4.1".into()),
             name: None,
@@ -175,6 +176,7 @@ mod tests {
     #[test]
     fn connections_are_grouped_by_address_and_library_with_idle_percentiles() {
         let client = |host: &str, lib: Option<&str>, idle_s: u64| Client {
+            id: 0,
             host: host.into(),
             lib: lib.map(Into::into),
             name: None,

@@ -14,6 +14,8 @@ pub const MAX_CONNECTIONS: u64 = 10_000;
 /// One connection of `CLIENT LIST`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
+    /// Its `id` (redcheck's own pub/sub subscriber is left out by it).
+    pub id: u64,
     /// The peer's IP (or socket path), without the port.
     pub host: String,
     /// `lib-name lib-ver` when the client said (`CLIENT SETINFO`).
@@ -40,7 +42,7 @@ pub struct ConnectionFacts {
 /// Sends `CLIENT LIST` and parses it.
 pub fn fetch(conn: &mut Connection) -> Result<ConnectionFacts, InfoError> {
     let reply = conn
-        .call(redis::cmd("CLIENT").arg("LIST"))
+        .call(&super::pipeline::client_list())
         .map_err(|e| InfoError::Failed(SessionError::Wire(e)))?;
     if let Some((code, msg)) = server_error(&reply) {
         let lower = msg.to_ascii_lowercase();
@@ -90,6 +92,7 @@ pub fn parse(body: &str) -> Vec<Client> {
             let flags = field("flags").unwrap_or_default();
             let num = |k: &str| field(k).and_then(|v| v.parse().ok()).unwrap_or(0);
             Some(Client {
+                id: num("id"),
                 host,
                 lib,
                 name: field("name").filter(|n| !n.is_empty()).map(str::to_string),

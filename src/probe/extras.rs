@@ -2,7 +2,7 @@
 //! one), the `keyspace` sample, `connections` (CLIENT LIST), `pubsub`, and the opt-in `write`.
 
 use std::hash::{BuildHasher, Hasher};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::config::CheckConfig;
 use crate::conn::Connection;
@@ -11,11 +11,14 @@ use crate::trust::Roots;
 use crate::url::Target;
 
 use super::keyspace::{self, Limits, SampleError};
+use super::pipeline::{self, Subscribed, Subscriber};
 use super::pubsub::{self, PubsubError};
 use super::session::{self, InfoError, SessionError};
 use super::{Findings, Outcome, Stage, cluster, connections, reach, wire_failure, write};
 
-/// Runs the stages the command asked for, in order, on the open connection.
+/// Runs the stages the command asked for, in order, on the open connection. `subscriber` is
+/// the pub/sub connection when it was opened ahead (`pipeline::Subscriber`).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     f: &mut Findings,
     t: &Target,
@@ -24,6 +27,7 @@ pub fn run(
     cfg: &CheckConfig,
     deadline: Deadline,
     on_stage: &(dyn Fn(&'static str) + Sync),
+    subscriber: Option<Subscriber>,
 ) {
     let not_asked = "not part of this command";
     if cfg.extras.config {
@@ -59,16 +63,73 @@ pub fn run(
     }
 
     sample(f, t, conn, cfg, deadline, on_stage);
+    // CLIENT LIST and the PUBLISH share a round trip when the subscriber is ready by then (it
+    // has been opening since the first PING answered).
+    let mut pending = subscriber;
+    let joined = pending
+        .take_if(|s| s.ready_within(wait_for_subscriber(f, deadline)))
+        .map(|s| (s.channel.clone(), s.join()));
+    let published = match &joined {
+        Some((channel, Ok(sub))) if matches!(sub.subscribed, Ok(None)) && lists_clients(f, cfg) => {
+            let at = Instant::now();
+            conn.send_ahead(&[pipeline::client_list(), pubsub::publish_cmd(channel)])
+                .ok()
+                .map(|()| at)
+        }
+        _ => None,
+    };
     clients(f, conn, cfg, on_stage);
 
     if cfg.extras.pubsub {
         on_stage("pubsub");
         let started = Instant::now();
-        f.pubsub = match reach::session(f, t, roots, cfg, deadline) {
+        let (channel, opened) = match (joined, pending) {
+            (Some(joined), _) => joined,
+            (None, Some(s)) => (s.channel.clone(), s.join()),
+            (None, None) => {
+                let channel = self::channel();
+                let opened = reach::session(f, t, roots, cfg, deadline).map(|(mut conn, auth)| {
+                    let subscribed = pubsub::subscribe(&mut conn, &channel);
+                    Subscribed {
+                        conn,
+                        auth,
+                        id: None,
+                        subscribed,
+                    }
+                });
+                (channel, opened)
+            }
+        };
+        // The subscriber may have been open when CLIENT LIST was read: it is redcheck's own.
+        if let (Ok(Subscribed { id: Some(id), .. }), Outcome::Done(facts)) =
+            (&opened, &mut f.connections.outcome)
+        {
+            facts.clients.retain(|c| c.id != *id);
+        }
+        f.pubsub = match opened {
             Err(failure) => Stage::failed(failure, started.elapsed()),
-            Ok((mut subscriber, auth)) => {
-                let channel = format!("redcheck:pubsub:{}", random_token());
-                match pubsub::round_trip(conn, &mut subscriber, &channel, auth.protocol, deadline) {
+            Ok(Subscribed {
+                conn: mut subscriber,
+                auth,
+                subscribed,
+                ..
+            }) => {
+                let result = subscribed.and_then(|refusal| match refusal {
+                    Some(result) => Ok(pubsub::PubsubFacts {
+                        channel: channel.clone(),
+                        protocol: auth.protocol,
+                        result,
+                    }),
+                    None => pubsub::deliver(
+                        conn,
+                        &mut subscriber,
+                        &channel,
+                        auth.protocol,
+                        deadline,
+                        published,
+                    ),
+                });
+                match result {
                     Ok(facts) => Stage::done(facts, started.elapsed()),
                     Err(PubsubError::Forbidden(why)) => {
                         Stage::forbidden(format!("pub/sub is not allowed: {why}"))
@@ -147,7 +208,7 @@ fn clients(
         f.connections = Stage::not_asked("not part of this command");
         return;
     }
-    let connected = f.info.facts().and_then(|i| i.clients().connected);
+    let connected = connected(f);
     if let Some(n) = connected.filter(|n| *n > connections::MAX_CONNECTIONS) {
         f.connections = Stage::not_applicable(format!(
             "{n} connections: CLIENT LIST is not sent above {} (its reply would be megabytes)",
@@ -164,6 +225,31 @@ fn clients(
         }
         Err(InfoError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
     };
+}
+
+/// INFO's count of connected clients.
+fn connected(f: &Findings) -> Option<u64> {
+    f.info.facts().and_then(|i| i.clients().connected)
+}
+
+/// Whether [`clients`] will send `CLIENT LIST`.
+fn lists_clients(f: &Findings, cfg: &CheckConfig) -> bool {
+    cfg.extras.connections && connected(f).is_none_or(|n| n <= connections::MAX_CONNECTIONS)
+}
+
+/// How long CLIENT LIST waits for the subscriber to share its round trip with the PUBLISH: two
+/// median PING round trips and a little (a subscriber that is late is one TLS handshake or one
+/// login behind; waiting for it never costs more than not, short of a hung one), and not at all
+/// when the deadline is near.
+fn wait_for_subscriber(f: &Findings, deadline: Deadline) -> Duration {
+    let mut samples = f.ping.facts().cloned().unwrap_or_default();
+    samples.sort();
+    let rtt = samples.get(samples.len() / 2).copied().unwrap_or_default();
+    let wait = rtt * 2 + Duration::from_millis(5);
+    match deadline.remaining() {
+        Ok(left) if left > wait + rtt * 4 => wait,
+        _ => Duration::ZERO,
+    }
 }
 
 /// INFO's `cluster_enabled`, or HELLO's `mode` when the ACL forbids INFO.
@@ -211,6 +297,11 @@ fn session_failure(e: SessionError) -> crate::failure::Failure {
         SessionError::Server(failure) => failure,
         SessionError::Wire(wire) => wire_failure(&wire),
     }
+}
+
+/// A fresh pub/sub channel no application listens on.
+pub fn channel() -> String {
+    format!("redcheck:pubsub:{}", random_token())
 }
 
 /// 64 random bits in hex, from the standard library's randomly seeded hasher.

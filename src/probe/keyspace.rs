@@ -156,6 +156,14 @@ pub fn sample(
             scan.arg("MATCH").arg(p);
         }
         scan.arg("COUNT").arg(count);
+        // The first one may be in the flight after PING (pipeline::first_scan): same bytes.
+        debug_assert!(
+            cursor != 0
+                || !keys.is_empty()
+                || limits.pattern.is_some()
+                || scan.get_packed_command()
+                    == super::pipeline::first_scan(limits.keys).get_packed_command()
+        );
         let reply = conn.call(&scan)?;
         scans += 1;
         if let Some(e) = refusal("SCAN", &reply) {

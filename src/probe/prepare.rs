@@ -2,7 +2,6 @@
 //! ([`prepare`]), then probe every target at once ([`probe_all`]).
 
 use std::sync::OnceLock;
-use std::thread;
 
 use super::{Findings, Prepared};
 use crate::config::{CheckConfig, UsageError};
@@ -60,10 +59,11 @@ pub fn prepare(urls: &[String], cfg: &CheckConfig) -> Result<Vec<Prepared>, Usag
         .collect()
 }
 
-/// Probes every target at once (one thread each), keeping argument order.
+/// Probes the targets concurrently, at most `pool::MAX_WORKERS` at once, keeping argument
+/// order. Each target has its own `--timeout` from the moment it starts.
 ///
-/// A thread that cannot start (a pids limit, `ulimit -v`) is not fatal: that target is
-/// probed on this thread afterwards, within what is left of one overall `--timeout`.
+/// When no thread can start (a pids limit, `ulimit -v`), the targets are probed on this
+/// thread, one after the other, within what is left of one overall `--timeout`.
 pub fn probe_all(
     prepared: &[Prepared],
     cfg: &CheckConfig,
@@ -73,28 +73,15 @@ pub fn probe_all(
         return vec![super::run(&prepared[0], cfg, on_stage)];
     }
     let overall = crate::deadline::Deadline::after(cfg.timeout);
-    thread::scope(|s| {
-        let handles: Vec<_> = prepared
-            .iter()
-            .map(|p| {
-                thread::Builder::new()
-                    .name("probe".into())
-                    .spawn_scoped(s, || super::run(p, cfg, on_stage))
-                    .map_err(|_| p)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| match h {
-                Ok(h) => h.join().expect("a probe thread panicked"),
-                Err(p) => {
-                    let left = CheckConfig {
-                        timeout: overall.left(),
-                        ..cfg.clone()
-                    };
-                    super::run(p, &left, on_stage)
-                }
-            })
-            .collect()
+    super::pool::map(prepared, |p, here| {
+        if here {
+            let left = CheckConfig {
+                timeout: overall.left(),
+                ..cfg.clone()
+            };
+            super::run(p, &left, on_stage)
+        } else {
+            super::run(p, cfg, on_stage)
+        }
     })
 }

@@ -62,20 +62,12 @@ pub enum PubsubError {
     Failed(Failure, Step),
 }
 
-/// Subscribes on `subscriber`, publishes on `publisher`, and waits for the message within
-/// [`DELIVERY_WINDOW`] (and the deadline).
-pub fn round_trip(
-    publisher: &mut Connection,
+/// `SUBSCRIBE` on `subscriber`: `None` when subscribed, a [`Delivery::Refused`] verdict when
+/// the endpoint refuses pub/sub.
+pub fn subscribe(
     subscriber: &mut Connection,
     channel: &str,
-    protocol: u8,
-    deadline: Deadline,
-) -> Result<PubsubFacts, PubsubError> {
-    let facts = |result| PubsubFacts {
-        channel: channel.to_string(),
-        protocol,
-        result,
-    };
+) -> Result<Option<Delivery>, PubsubError> {
     let reply = subscriber
         .call(redis::cmd("SUBSCRIBE").arg(channel))
         .map_err(|e| match e {
@@ -88,15 +80,38 @@ pub fn round_trip(
             ),
             e => wire(e, Step::Subscribe),
         })?;
-    if let Some((code, msg)) = server_error(&reply) {
-        return refused(&code, &msg, Step::Subscribe).map(facts);
+    match server_error(&reply) {
+        Some((code, msg)) => refused(&code, &msg, Step::Subscribe).map(Some),
+        None => Ok(None),
     }
-    let payload = format!("redcheck {channel}");
-    let packed = redis::cmd("PUBLISH")
-        .arg(channel)
-        .arg(&payload)
-        .get_packed_command();
-    let sent = Instant::now();
+}
+
+/// The `PUBLISH` [`deliver`] sends on `channel`.
+pub fn publish_cmd(channel: &str) -> redis::Cmd {
+    let mut cmd = redis::cmd("PUBLISH");
+    cmd.arg(channel).arg(format!("redcheck {channel}"));
+    cmd
+}
+
+/// Publishes on `publisher` to a subscribed `subscriber` and waits for the message within
+/// [`DELIVERY_WINDOW`] (and the deadline). `published` is when the PUBLISH left in a flight
+/// (`Connection::send_ahead`), when it did: the delay counts from then.
+pub fn deliver(
+    publisher: &mut Connection,
+    subscriber: &mut Connection,
+    channel: &str,
+    protocol: u8,
+    deadline: Deadline,
+    published: Option<Instant>,
+) -> Result<PubsubFacts, PubsubError> {
+    let facts = |result| PubsubFacts {
+        channel: channel.to_string(),
+        protocol,
+        result,
+    };
+    let packed = publish_cmd(channel).get_packed_command();
+    let sent = published.unwrap_or_else(Instant::now);
+    // Already on its way when it was in a flight: `send` then only checks the deadline.
     publisher
         .send(&packed)
         .map_err(|e| wire(e, Step::Publish))?;

@@ -41,7 +41,7 @@ pub fn transport(
         return Ok((Transport::Plain(sock), None));
     };
     // The first connection already told TLS from plaintext; no second opinion is needed here.
-    match tls::handshake(sock, host, settings, deadline, &mut || None) {
+    match tls::handshake(sock, host, settings, deadline, None) {
         Ok((stream, facts)) => Ok((Transport::Tls(Box::new(stream)), Some(facts))),
         Err(HandshakeError::NotTls { cause, .. }) => Err(Failure::new(Reason::TlsHandshake, cause)),
         Err(HandshakeError::Failed(failure, _)) => Err(failure),
@@ -56,7 +56,31 @@ pub fn session(
     cfg: &CheckConfig,
     deadline: Deadline,
 ) -> Result<(Connection, AuthFacts), Failure> {
-    let transport = match &t.endpoint {
+    session_then(f, t, roots, cfg, deadline, &[])
+}
+
+/// [`session`], with `then` sent in the same flight as the login: the caller's next commands,
+/// their replies waiting for it (`Connection::send_ahead`).
+pub fn session_then(
+    f: &Findings,
+    t: &Target,
+    roots: Option<&Roots>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+    then: &[redis::Cmd],
+) -> Result<(Connection, AuthFacts), Failure> {
+    login(open(f, t, roots, cfg, deadline)?, t, deadline, then)
+}
+
+/// The first half of [`session`]: connected, and through the TLS handshake when the URL asks.
+pub fn open(
+    f: &Findings,
+    t: &Target,
+    roots: Option<&Roots>,
+    cfg: &CheckConfig,
+    deadline: Deadline,
+) -> Result<Transport, Failure> {
+    Ok(match &t.endpoint {
         #[cfg(unix)]
         Endpoint::Unix(path) => {
             Transport::Unix(super::unix::connect(path, cfg.connect_timeout, deadline)?)
@@ -78,8 +102,21 @@ pub fn session(
             let settings = t.tls.then(|| tls_settings(t, roots, cfg));
             transport(&host.as_str(), addr, settings.as_ref(), cfg, deadline)?.0
         }
-    };
+    })
+}
+
+/// The second half of [`session`]: the login on an open transport, `then` in its flight.
+pub fn login(
+    transport: Transport,
+    t: &Target,
+    deadline: Deadline,
+    then: &[redis::Cmd],
+) -> Result<(Connection, AuthFacts), Failure> {
     let mut conn = Connection::new(transport, deadline);
+    // A failed write shows again, and is judged, at authenticate's first command.
+    let mut flight = super::pipeline::auth_flight(t);
+    flight.extend_from_slice(then);
+    let _ = conn.send_ahead(&flight);
     match session::authenticate(&mut conn, t) {
         Ok(auth) => Ok((conn, auth)),
         Err(SessionError::Server(failure)) => Err(failure),

@@ -12,6 +12,8 @@ use crate::failure::{Failure, Reason};
 use crate::secret::Masker;
 use crate::url::Target;
 
+use super::pipeline;
+
 /// Why a session step failed: a classified server answer, or the wire itself.
 #[derive(Debug)]
 pub enum SessionError {
@@ -50,28 +52,22 @@ pub fn authenticate(conn: &mut Connection, target: &Target) -> Result<AuthFacts,
         protocol: 2,
         ..AuthFacts::default()
     };
-    let wanted = target.protocol.unwrap_or(3);
+    let wanted = pipeline::wanted_protocol(target);
     match (&target.username, &target.password) {
         (Some(user), Some(pass)) => {
-            let reply = conn.call(
-                redis::cmd("HELLO")
-                    .arg(wanted)
-                    .arg("AUTH")
-                    .arg(user)
-                    .arg(pass.expose()),
-            )?;
+            let reply = conn.call(&pipeline::hello(wanted, Some((user, pass.expose()))))?;
             facts.authenticated = true;
             match server_error(&reply) {
                 None => take_hello(&mut facts, &reply, wanted),
                 Some((_, msg)) if is_unknown_command(&msg) || msg.starts_with("NOPROTO") => {
-                    let reply = conn.call(redis::cmd("AUTH").arg(user).arg(pass.expose()))?;
+                    let reply = conn.call(&pipeline::auth(Some(user), pass.expose()))?;
                     check_auth(&reply, true)?;
                 }
                 Some((code, msg)) => return Err(SessionError::Server(classify(&code, &msg, true))),
             }
         }
         (None, Some(pass)) => {
-            let reply = conn.call(redis::cmd("AUTH").arg(pass.expose()))?;
+            let reply = conn.call(&pipeline::auth(None, pass.expose()))?;
             facts.authenticated = true;
             check_auth(&reply, false)?;
             negotiate(conn, &mut facts, wanted)?;
@@ -87,7 +83,7 @@ pub fn authenticate(conn: &mut Connection, target: &Target) -> Result<AuthFacts,
     }
     facts.user = whoami(conn, &mut facts, target)?;
     if target.db != 0 {
-        let reply = conn.call(redis::cmd("SELECT").arg(target.db))?;
+        let reply = conn.call(&pipeline::select(target.db))?;
         if let Some((code, msg)) = server_error(&reply) {
             let failure = if msg.contains("out of range")
                 || msg.contains("not allowed")
@@ -105,7 +101,7 @@ pub fn authenticate(conn: &mut Connection, target: &Target) -> Result<AuthFacts,
 
 /// `HELLO <proto>` without credentials; RESP2 when the server or a proxy does not know it.
 fn negotiate(conn: &mut Connection, facts: &mut AuthFacts, wanted: u8) -> Result<(), SessionError> {
-    let reply = conn.call(redis::cmd("HELLO").arg(wanted))?;
+    let reply = conn.call(&pipeline::hello(wanted, None))?;
     match server_error(&reply) {
         None => take_hello(facts, &reply, wanted),
         Some((_, msg)) if is_unknown_command(&msg) || msg.starts_with("NOPROTO") => {
@@ -150,7 +146,7 @@ fn whoami(
     target: &Target,
 ) -> Result<String, SessionError> {
     let fallback = target.username.clone().unwrap_or_else(|| "default".into());
-    let reply = conn.call(redis::cmd("ACL").arg("WHOAMI"))?;
+    let reply = conn.call(&pipeline::whoami())?;
     match (server_error(&reply), text(&reply)) {
         (None, Some(user)) => Ok(user),
         (Some((code, msg)), _) if code == "NOAUTH" => {
@@ -352,7 +348,7 @@ pub fn read_config(conn: &mut Connection) -> Result<ServerConfig, InfoError> {
     let mut cfg = ServerConfig::default();
     for name in CONFIG_READS {
         let reply = conn
-            .call(redis::cmd("CONFIG").arg("GET").arg(name))
+            .call(&pipeline::config_get(name))
             .map_err(|e| InfoError::Failed(e.into()))?;
         if let Some((code, msg)) = server_error(&reply) {
             return match code.as_str() {

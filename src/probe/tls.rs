@@ -28,6 +28,8 @@ pub use diagnose::{Evidence, store_cert_text};
 use verifier::{ClientCertRecorder, Recorder};
 pub use words::rustls_suites;
 
+use super::eyeballs::{Heard, POLL, PlainProbe, Running};
+
 /// How long a TLS client waits for the server's first byte before suspecting a plaintext port.
 pub const FIRST_BYTE_WINDOW: Duration = Duration::from_millis(1000);
 
@@ -108,14 +110,15 @@ pub enum HandshakeError {
     Failed(Failure, Option<Box<TlsFacts>>),
 }
 
-/// Performs the handshake on `sock`. `probe_plaintext` is called once, when the server has
-/// sent nothing within [`FIRST_BYTE_WINDOW`], and says whether the port answers RESP.
+/// Performs the handshake on `sock`. `plain`, when given, is started once the server has been
+/// silent for its `after` (`eyeballs.rs`), or run when the server closes or answers with bytes
+/// that are not TLS, and says whether the port answers RESP.
 pub fn handshake(
     sock: TcpStream,
     host: &str,
     settings: &TlsSettings,
     deadline: Deadline,
-    probe_plaintext: &mut dyn FnMut() -> Option<String>,
+    plain: Option<&PlainProbe>,
 ) -> Result<(rustls::StreamOwned<ClientConnection, TcpStream>, TlsFacts), HandshakeError> {
     let name_text = settings.sni.clone().unwrap_or_else(|| host.to_string());
     let server_name = ServerName::try_from(name_text.clone()).map_err(|_| {
@@ -203,7 +206,7 @@ pub fn handshake(
         diagnose::classify(e, &ev)
     };
 
-    match drive(&mut conn, &mut sock, deadline, probe_plaintext) {
+    match drive(&mut conn, &mut sock, deadline, plain) {
         Ok(()) => {
             let mut facts = facts(&conn);
             if let Some(Err(e)) = recorder.outcome() {
@@ -305,10 +308,17 @@ fn drive(
     conn: &mut ClientConnection,
     sock: &mut TcpStream,
     deadline: Deadline,
-    probe_plaintext: &mut dyn FnMut() -> Option<String>,
+    plain: Option<&PlainProbe>,
 ) -> Result<(), Drive> {
     let mut got_bytes = false;
     let mut probed = false;
+    let hello_sent = std::time::Instant::now();
+    // The plaintext probe, once started, and what it says when the server gives up on TLS.
+    let mut running: Option<Running> = None;
+    let probe_plaintext = |running: &mut Option<Running>| match running.take() {
+        Some(r) => r.wait(),
+        None => plain.and_then(PlainProbe::now),
+    };
     loop {
         while conn.wants_write() {
             let left = deadline.remaining().map_err(Drive::Io)?;
@@ -321,15 +331,17 @@ fn drive(
         let left = deadline.remaining().map_err(Drive::Io)?;
         let wait = if got_bytes || probed {
             left
+        } else if running.is_some() {
+            left.min(POLL)
         } else {
-            left.min(FIRST_BYTE_WINDOW)
+            left.min(plain.map_or(FIRST_BYTE_WINDOW, |p| p.after))
         };
         sock.set_read_timeout(Some(wait)).map_err(Drive::Io)?;
         match conn.read_tls(sock) {
             Ok(0) if !got_bytes => {
                 return Err(Drive::NotTls {
                     cause: "the server closed the connection without a TLS answer".into(),
-                    resp: probe_plaintext(),
+                    resp: probe_plaintext(&mut running),
                 });
             }
             Ok(0) => {
@@ -347,25 +359,36 @@ fn drive(
                     if first && matches!(e, rustls::Error::InvalidMessage(_)) {
                         return Err(Drive::NotTls {
                             cause: "the server answered with bytes that are not TLS".into(),
-                            resp: probe_plaintext(),
+                            resp: probe_plaintext(&mut running),
                         });
                     }
                     return Err(Drive::Tls(e));
                 }
             }
-            Err(e) if is_timeout(&e) && !got_bytes && !probed => {
-                probed = true;
-                if let Some(resp) = probe_plaintext() {
-                    return Err(Drive::NotTls {
-                        cause: format!("no TLS answer within {} ms", FIRST_BYTE_WINDOW.as_millis()),
-                        resp: Some(resp),
-                    });
-                }
-            }
+            Err(e) if is_timeout(&e) && !got_bytes && !probed => match (plain, &running) {
+                (None, _) => probed = true,
+                (Some(p), None) => running = Some(p.start()),
+                (Some(_), Some(r)) => match r.poll() {
+                    Heard::Nothing => {}
+                    Heard::Ended(None) => {
+                        running = None;
+                        probed = true;
+                    }
+                    Heard::Ended(Some(resp)) => {
+                        return Err(Drive::NotTls {
+                            cause: format!(
+                                "no TLS answer within {} ms",
+                                hello_sent.elapsed().as_millis()
+                            ),
+                            resp: Some(resp),
+                        });
+                    }
+                },
+            },
             Err(e) if !got_bytes && matches!(e.kind(), io::ErrorKind::ConnectionReset) => {
                 return Err(Drive::NotTls {
                     cause: "the server reset the connection at the TLS ClientHello".into(),
-                    resp: probe_plaintext(),
+                    resp: probe_plaintext(&mut running),
                 });
             }
             Err(e) => return Err(Drive::Io(e)),

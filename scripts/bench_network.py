@@ -1,0 +1,279 @@
+"""Round trips over a network, fleets, and the server's cost of one check (issue #17).
+
+Loopback hides round trips. Every command here runs through tools/latency-proxy, which
+delays each chunk by a one-way DELAY_MS (20 ms RTT by default): a command's wall time
+divided by the RTT is the number of round trips on its critical path (the proxy cannot delay
+the TCP handshake, so each connection's connect round trip is not in the count). With
+--baseline BINARY the same rows are measured for an earlier build, side by side.
+
+Run through `scripts/bench --only network [--baseline BIN]`. Python 3 standard library only.
+"""
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+
+import bench_keyspace
+
+BEGIN = "<!-- network: written by scripts/bench_network.py -->"
+END = "<!-- /network -->"
+HERE = os.path.dirname(os.path.abspath(__file__))
+DELAY_MS = 10
+FLEET = 200
+RUNS = 3
+
+
+def build_proxy(log):
+    """tools/latency-proxy (standard library only), built into target/latency-proxy."""
+    root = os.path.dirname(HERE)
+    log("cargo build --release tools/latency-proxy …")
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--manifest-path",
+                    os.path.join(root, "tools", "latency-proxy", "Cargo.toml"),
+                    "--target-dir", os.path.join(root, "target", "latency-proxy")], check=True)
+    return os.path.join(root, "target", "latency-proxy", "release", "latency-proxy")
+
+
+PROXY = None
+
+
+NOTES = [
+    "RTT figures are wall time (spawn to exit, median) divided by 20 ms, so they include process start "
+    "and the proxy's own time per chunk: the `redis-cli ping` row, one round trip, shows that floor "
+    "(about 0.3 RTT).",
+    "The proxy cannot delay the TCP handshake (the kernel answers the SYN), so over a real network "
+    "add one round trip per connection on the critical path: one for `check` (the pub/sub "
+    "subscriber's connect is off it).",
+    "`check`'s critical path after: 1 round trip for HELLO/AUTH, ACL WHOAMI (and SELECT) in one flight; "
+    "the 10 PING samples; 1 for INFO, the four CONFIG GETs, DBSIZE and the first SCAN in one flight; "
+    "1 for CLIENT LIST and PUBLISH together = 13. Over a slow path (a login of 5 ms or more) the "
+    "subscriber connects on its own thread during the samples, and sends its login, CLIENT ID and "
+    "SUBSCRIBE in one flight from the first PONG on; over a fast one it opens after the samples, "
+    "which its TLS handshake would disturb. On a database "
+    "with keys the keyspace sample adds its TYPE/PTTL batches within `--sample-budget` (100 ms); "
+    "the measured database is empty.",
+    "`--samples 1` over TLS: handshake 1 + login 1 + PING 1 + flight 1 + CLIENT LIST with PUBLISH 1 = 5. "
+    "The subscriber connects and completes its TLS handshake during the login and PING, and sends its "
+    "login only after the first PONG: logging in before that was tried and dropped, as it doubles what "
+    "a hostile server can make each target hold (tests/cases/hostile/replies.rs measured 74 MiB for "
+    "four targets) and sends a second login to a server that fails PING.",
+    "`rediss://` at a plaintext port: a plaintext PING on a second connection starts after twice the "
+    "TCP connect time of silence (at least 50 ms, at most the old fixed 1 s) and races the TLS attempt. "
+    "Through the proxy the connect time reads as ~0, so the 50 ms floor applies; over a real 20 ms "
+    "path it is 40 ms + connect + PING ≈ 4 RTT.",
+    "Fleets: at most 256 targets run at once (`src/app/pool.rs`), each on a blocking thread, plus one "
+    "pub/sub subscriber thread per target while it samples. On this machine the 200-target run is "
+    "bound by CPU, not round trips: the row gives the CPU time of redcheck, of the one redis-server "
+    "thread and of the proxy over the run, against 2 CPUs shared with other work.",
+    "The fleet goal (≤ 2× one target) is a ratio, and one target got about twice as fast while 200 of "
+    "them stay bound by this machine's CPU (redcheck, redis-server and the proxy together use most of "
+    "two CPUs over the run), so the ratio rose though the fleet itself finished sooner. Before the "
+    "proxy's listen backlog was raised to 4,096, 200 checks (each with its subscriber connecting at "
+    "once) overflowed std's 128 and the retransmitted handshakes set the figure; a server whose "
+    "`tcp-backlog` (or `somaxconn`) is that small would see the same from a large fleet.",
+    "Server cost: the default keyspace sample (1,000 keys: SCAN, then TYPE and PTTL per key) is about "
+    "2,000 of the commands; the `--sample-keys 0` row shows a check without it. The goal of ≤ 40 "
+    "commands predates the sample; meeting it with the sample on would take a far smaller default.",
+]
+
+
+def _proxy(upstream_port):
+    proc = subprocess.Popen([PROXY, "--delay-ms", str(DELAY_MS),
+                             "--upstream", f"127.0.0.1:{upstream_port}"],
+                            stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    port = int(line.strip().rsplit(":", 1)[1])
+    return proc, port
+
+
+def _wall(cmd, runs=RUNS):
+    took = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        took.append(time.perf_counter() - start)
+    return statistics.median(took)
+
+
+def _threads_and_rss(cmd):
+    """Wall time, peak thread count (sampled from /proc), peak RSS and CPU (GNU time) of one run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S"] + cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    peak = 0
+
+    def sample():
+        nonlocal peak
+        while proc.poll() is None:
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/status") as f:
+                        st = f.read()
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        argv0 = f.read().split(b"\0")[0]
+                except OSError:
+                    continue
+                if argv0 == cmd[0].encode() and f"PPid:\t{proc.pid}\n" in st:
+                    peak = max(peak, int(re.search(r"Threads:\s+(\d+)", st).group(1)))
+            time.sleep(0.005)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    _, err = proc.communicate()
+    took = time.perf_counter() - start
+    t.join()
+    rss_kb, user, sys_ = err.strip().splitlines()[-1].split()
+    return took, peak, int(rss_kb), float(user) + float(sys_)
+
+
+def _proc_cpu(pid):
+    """User + system CPU seconds of a process, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _commandstats(port):
+    calls, usec = 0, 0
+    for line in bench_keyspace._cli(port, "info", "commandstats").splitlines():
+        m = re.match(r"cmdstat_([^:]+):calls=(\d+),usec=(\d+)", line)
+        if m:
+            calls += int(m.group(2))
+            usec += int(m.group(3))
+    return calls, usec
+
+
+def measure(exes, tmp, ca, tls_port, log):
+    rtt = 2 * DELAY_MS / 1000
+    procs = []
+    rows, commands, notes = [], [], []
+    try:
+        srv, port = bench_keyspace._server(tmp, "network")
+        procs.append(srv)
+        proxy, pport = _proxy(port)
+        procs.append(proxy)
+        tproxy, tport = _proxy(tls_port)
+        procs.append(tproxy)
+        url = f"redis://127.0.0.1:{pport}"
+        turl = f"rediss://localhost:{tport}"
+        cases = [
+            ("`check` (default)", ["--format", "json", url], 13),
+            ("`check --samples 1`, TLS", ["--format", "json", "--samples", "1", "--cacert", ca, turl], 5),
+            ("`tls`", ["tls", "--format", "json", "--cacert", ca, turl], None),
+            ("`memory`", ["memory", "--format", "json", url], None),
+            ("`latency --count 1`", ["latency", "--format", "json", "--count", "1", url], None),
+            ("`keys`", ["keys", "--format", "json", url], None),
+            ("`wait`, first attempt (server up)", ["wait", "--format", "json", url], 13),
+        ]
+        # The floor: one PING by redis-cli through the same proxy (process start, the proxy's own
+        # time per chunk); a tool needing N round trips cannot take less than about N + this - 1.
+        floor = _wall(["redis-cli", "-p", str(pport), "ping"])
+        rows.append(["`redis-cli ping` (1 round trip: the floor)"] + [f"{floor * 1000:.0f} ms = {floor / rtt:.1f} RTT"]
+                    * len(exes) + ["—"])
+        commands.append(f"redis-cli -p {pport} ping")
+        for name, args, goal in cases:
+            figs = []
+            for label, exe in exes:
+                log(f"network: {label} {name} …")
+                w = _wall([exe] + args)
+                figs.append(f"{w * 1000:.0f} ms = **{w / rtt:.1f} RTT**")
+                commands.append(" ".join([exe] + args))
+            rows.append([name] + figs + [f"≤ {goal} RTT" if goal else "—"])
+        # The mismatch probe: rediss:// at a plaintext port, on loopback and through the proxy.
+        for where, p in (("loopback", port), ("20 ms RTT", pport)):
+            figs = []
+            for label, exe in exes:
+                w = _wall([exe, "--format", "json", f"rediss://127.0.0.1:{p}"])
+                figs.append(f"{w * 1000:.0f} ms" + (f" = {w / rtt:.1f} RTT" if p == pport else ""))
+                commands.append(f"{exe} --format json rediss://127.0.0.1:{p}")
+            rows.append([f"`rediss://` at a plaintext port, {where}"] + figs
+                        + ["≤ 0.25 s" if p == port else "≈ 4 RTT"])
+        # Fleets: 200 targets through the proxy vs one.
+        figs = []
+        for label, exe in exes:
+            log(f"network: {label} {FLEET} targets …")
+            one = _wall([exe, "--format", "json", url])
+            runs = []
+            for _ in range(RUNS):
+                server0, proxy0 = bench_keyspace._server_cpu(port), _proc_cpu(proxy.pid)
+                took, threads, rss, cpu = _threads_and_rss([exe, "--format", "json"] + [url] * FLEET)
+                runs.append((took, threads, rss, cpu, bench_keyspace._server_cpu(port) - server0,
+                             _proc_cpu(proxy.pid) - proxy0))
+            # The median run by wall time; the most threads and memory of any run.
+            took, _, _, cpu, server_cpu, proxy_cpu = sorted(runs)[len(runs) // 2]
+            threads, rss = max(r[1] for r in runs), max(r[2] for r in runs)
+            figs.append(f"{took * 1000:.0f} ms vs {one * 1000:.0f} ms = **{took / one:.2f}×**; peak {threads} "
+                        f"threads, peak RSS {rss / 1000:.1f} MB; CPU: redcheck {cpu * 1000:.0f} ms, redis-server "
+                        f"{server_cpu * 1000:.0f} ms, proxy {proxy_cpu * 1000:.0f} ms")
+            commands.append(f"/usr/bin/time -f '%M %U %S' {exe} --format json {url} … ({FLEET} times)")
+        rows.append([f"{FLEET} targets at 20 ms RTT vs 1 target"] + figs + ["≤ 2×, bounded threads, ≤ 64 MB"])
+        # Server cost of one default check on 1M keys.
+        full, fport = bench_keyspace._server(tmp, "network-1m")
+        procs.append(full)
+        log("network: DEBUG POPULATE 1,000,000 keys …")
+        for prefix, n in bench_keyspace.MIX:
+            bench_keyspace._cli(fport, "debug", "populate", str(n), prefix)
+        for extra, what in (([], "default check"), (["--sample-keys", "0"], "check without the keyspace sample")):
+            figs = []
+            for label, exe in exes:
+                calls, usec = [], []
+                for _ in range(5):
+                    bench_keyspace._cli(fport, "config", "resetstat")
+                    subprocess.run([exe, "--format", "json"] + extra + [f"redis://127.0.0.1:{fport}"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    c, u = _commandstats(fport)
+                    calls.append(c - 1)  # CONFIG RESETSTAT counts itself after the reset
+                    usec.append(u)
+                figs.append(f"{statistics.median(calls):.0f} commands, {statistics.median(usec) / 1000:.2f} ms "
+                            "of server CPU")
+                commands.append(f"redis-cli config resetstat; {' '.join([exe, '--format', 'json'] + extra)} "
+                                f"redis://127.0.0.1:{fport}; redis-cli info commandstats")
+            rows.append([f"server cost of one {what}, 1M keys (median of 5)"] + figs + ["≤ 40, ≤ 2 ms"])
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    notes += NOTES
+    return rows, commands, notes
+
+
+def run(exe, out, log, started, tls_port, ca, baseline=None, load=None):
+    global PROXY
+    PROXY = build_proxy(log)
+    exes = [("after", exe)] + ([("before", baseline)] if baseline else [])
+    tmp = tempfile.mkdtemp(prefix="redcheck-bench-network-")
+    try:
+        rows, commands, notes = measure(exes, tmp, ca, tls_port, log)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    head = "| Measure | " + " | ".join(label for label, _ in exes) + " | Goal |"
+    lines = [BEGIN, "", "## Over a network: round trips, the mismatch probe, fleets", "",
+             f"Measured {started:%Y-%m-%d %H:%M} UTC by `scripts/bench --only network"
+             + (" --baseline BIN" if baseline else "") + f"`, through `tools/latency-proxy --delay-ms {DELAY_MS}` "
+             "(20 ms RTT); medians of " + str(RUNS) + " runs." + (f" Load from other work: {load}." if load else ""), "",
+             head, "|" + "---|" * (len(exes) + 2)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    rel = lambda c: (c.replace(exe, "target/release/redcheck").replace(baseline or "\0", "BASELINE")  # noqa: E731
+                     .replace(os.path.dirname(ca), "$TMP"))
+    lines += ["", "```"] + [rel(c) for c in dict.fromkeys(commands)] + ["```", ""]
+    lines += [f"- {n}" for n in notes] + ["", END]
+    bench_keyspace_write(out, "\n".join(lines))
+    for r in rows:
+        log("  " + " | ".join(r))
+    return []
+
+
+def bench_keyspace_write(path, text):
+    old = open(path).read() if os.path.exists(path) else ""
+    if BEGIN in old and END in old:
+        new = old[:old.index(BEGIN)] + text + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    with open(path, "w") as f:
+        f.write(new)

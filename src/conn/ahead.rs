@@ -1,0 +1,153 @@
+//! Commands sent ahead of their turn: one flight of commands whose replies the caller will
+//! ask for in the same order, so a run of introspection costs one round trip instead of one
+//! each. [`Connection::call`] takes a reply from the flight when its command is the next one
+//! there; any other command first reads (and drops) the replies still on their way, so a
+//! caller that takes another path gets exactly what it would have without the flight.
+
+use std::io::Write;
+
+use redis::Cmd;
+
+use super::{Connection, WireError};
+
+impl Connection {
+    /// Sends `cmds` in one write; their replies wait on the wire until [`Connection::call`]
+    /// asks for the same commands in the same order. Only for commands that change nothing
+    /// the caller would not have changed anyway (the caller's own next commands).
+    pub fn send_ahead(&mut self, cmds: &[Cmd]) -> Result<(), WireError> {
+        if cmds.is_empty() {
+            return Ok(());
+        }
+        self.settle()?;
+        let mut bytes = Vec::new();
+        for cmd in cmds {
+            cmd.write_packed_command(&mut bytes);
+        }
+        self.arm()?;
+        self.io.write_all(&bytes).map_err(WireError::Io)?;
+        self.io.flush().map_err(WireError::Io)?;
+        self.ahead.extend(cmds.iter().map(Cmd::get_packed_command));
+        Ok(())
+    }
+
+    /// Whether `packed` is the next command of the flight (its reply is the next on the wire).
+    pub(super) fn take_ahead(&mut self, packed: &[u8]) -> bool {
+        if self.ahead.front().is_some_and(|next| next == packed) {
+            self.ahead.pop_front();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Reads and drops the replies of the flight still on their way, so the next reply on
+    /// the wire is the next command's.
+    pub(super) fn settle(&mut self) -> Result<(), WireError> {
+        while !self.ahead.is_empty() {
+            let read = self.read();
+            self.ahead.pop_front();
+            if let Err(e) = read {
+                self.ahead.clear();
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::conn::{Transport, text};
+    use crate::deadline::Deadline;
+
+    /// A peer that answers each one-word command with `+WORD` and reports every command it
+    /// read, in order.
+    fn echo_peer() -> (TcpStream, mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let (mut s, _) = listener.accept().expect("accept");
+            let mut seen = String::new();
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+                // Whole commands are `*1\r\n$N\r\nWORD\r\n`: five pieces, the last one empty.
+                while seen.matches("\r\n").count() >= 3 {
+                    let mut parts = seen.splitn(4, "\r\n");
+                    let (_, _, word) = (parts.next(), parts.next(), parts.next().unwrap_or(""));
+                    let word = word.to_string();
+                    seen = parts.next().unwrap_or("").to_string();
+                    let _ = tx.send(word.clone());
+                    let _ = s.write_all(format!("+{word}\r\n").as_bytes());
+                }
+            }
+        });
+        (TcpStream::connect(addr).expect("connect"), rx)
+    }
+
+    fn conn() -> (Connection, mpsc::Receiver<String>) {
+        let (sock, rx) = echo_peer();
+        let deadline = Deadline::after(Duration::from_secs(5));
+        (Connection::new(Transport::Plain(sock), deadline), rx)
+    }
+
+    #[test]
+    fn a_flight_is_read_in_order_and_never_sent_twice() {
+        let (mut c, seen) = conn();
+        c.send_ahead(&[redis::cmd("A"), redis::cmd("B")])
+            .expect("flight");
+        let a = c.call(&redis::cmd("A")).expect("A");
+        assert_eq!(text(&a).as_deref(), Some("A"));
+        let b = c.call(&redis::cmd("B")).expect("B");
+        assert_eq!(text(&b).as_deref(), Some("B"));
+        // A raw send of the flight's next command is not written again either.
+        c.send_ahead(&[redis::cmd("P")]).expect("flight");
+        c.send(&redis::cmd("P").get_packed_command()).expect("send");
+        assert_eq!(text(&c.read().expect("P")).as_deref(), Some("P"));
+        let c2 = c.call(&redis::cmd("C")).expect("C");
+        assert_eq!(text(&c2).as_deref(), Some("C"));
+        let got: Vec<String> = seen.try_iter().collect();
+        assert_eq!(got, ["A", "B", "P", "C"]);
+    }
+
+    #[test]
+    fn another_path_drops_the_flights_replies_and_gets_its_own() {
+        let (mut c, seen) = conn();
+        c.send_ahead(&[redis::cmd("A"), redis::cmd("B"), redis::cmd("C")])
+            .expect("flight");
+        assert_eq!(
+            text(&c.call(&redis::cmd("A")).expect("A")).as_deref(),
+            Some("A")
+        );
+        // X is not the flight's next: B's and C's replies are read and dropped first.
+        assert_eq!(
+            text(&c.call(&redis::cmd("X")).expect("X")).as_deref(),
+            Some("X")
+        );
+        // C is sent again now, and answered in turn.
+        assert_eq!(
+            text(&c.call(&redis::cmd("C")).expect("C")).as_deref(),
+            Some("C")
+        );
+        // Before a PING sample (`arm`), nothing of a flight is left on the wire.
+        c.send_ahead(&[redis::cmd("D")]).expect("flight");
+        c.arm().expect("arm");
+        assert_eq!(
+            text(&c.call(&redis::cmd("Y")).expect("Y")).as_deref(),
+            Some("Y")
+        );
+        let got: Vec<String> = seen.try_iter().collect();
+        assert_eq!(got, ["A", "B", "C", "X", "C", "D", "Y"]);
+    }
+}
