@@ -9,6 +9,7 @@ pub mod dns;
 pub mod extras;
 pub mod eyeballs;
 mod findings;
+mod follow;
 pub mod idle;
 pub mod keyspace;
 pub mod pipeline;
@@ -36,7 +37,7 @@ use crate::info::Info;
 use crate::trust::Roots;
 use crate::url::{Endpoint, Target, UrlError};
 
-use self::classify::{looks_like_tls_refusal, tls_alert, wire_failure};
+use self::classify::{record_session_error, wire_failure};
 pub use self::findings::{Findings, Outcome, Prepared, SkipCause, Speaks, Stage, StageId};
 pub use self::prepare::{prepare, probe_all};
 
@@ -44,7 +45,22 @@ use self::session::{InfoError, SessionError};
 use self::tcp::TcpFacts;
 use self::tls::HandshakeError;
 
-use self::eyeballs::{PROBE_WINDOW, PlainProbe};
+use self::eyeballs::PlainProbe;
+
+/// What every stage of one target's probe shares: its settings, its trust roots, the one
+/// deadline every connect, read and write takes its bound from, and who is told as each stage
+/// starts (the spinner).
+#[derive(Clone, Copy)]
+pub struct ProbeCtx<'a> {
+    /// The target's settings.
+    pub cfg: &'a CheckConfig,
+    /// Trust roots, when the target uses TLS.
+    pub roots: Option<&'a Roots>,
+    /// The deadline of the whole probe.
+    pub deadline: Deadline,
+    /// Told each stage's name as it starts.
+    pub on_stage: &'a (dyn Fn(&'static str) + Sync),
+}
 
 /// Runs every stage for one target. `on_stage` is told each stage's name as it starts.
 pub fn run(
@@ -62,7 +78,12 @@ pub fn run_open(
     on_stage: &(dyn Fn(&'static str) + Sync),
 ) -> (Findings, Option<Connection>) {
     let start = Instant::now();
-    let deadline = Deadline::after(cfg.timeout);
+    let ctx = ProbeCtx {
+        cfg,
+        roots: prep.roots.as_ref(),
+        deadline: Deadline::after(cfg.timeout),
+        on_stage,
+    };
     let mut f = Findings::new(prep.shown.clone());
     let mut conn = None;
     on_stage("url");
@@ -71,16 +92,8 @@ pub fn run_open(
             f.target = Some(t.clone());
             f.url = Stage::done((), start.elapsed());
             conn = match &t.sentinel {
-                Some(spec) => follow_sentinels(
-                    &mut f,
-                    spec,
-                    t,
-                    prep.roots.as_ref(),
-                    cfg,
-                    deadline,
-                    on_stage,
-                ),
-                None => probe_target(&mut f, t, prep.roots.as_ref(), cfg, deadline, on_stage),
+                Some(spec) => follow::follow_sentinels(&mut f, spec, t, ctx),
+                None => probe_target(&mut f, t, ctx),
             };
         }
         Err(e) => {
@@ -97,77 +110,13 @@ pub fn run_open(
     (f, conn)
 }
 
-/// What a Sentinel-aware client does: ask the Sentinels for the master, then the usual
-/// stages against the address they announce, while the replicas they know are dialled.
-fn follow_sentinels(
-    f: &mut Findings,
-    spec: &crate::url::sentinel::SentinelSpec,
-    t: &Target,
-    roots: Option<&Roots>,
-    cfg: &CheckConfig,
-    deadline: Deadline,
-    on_stage: &(dyn Fn(&'static str) + Sync),
-) -> Option<Connection> {
-    on_stage("sentinel");
-    let started = Instant::now();
-    let mut facts = sentinel::query(spec, t, roots, cfg, deadline);
-    let took = started.elapsed();
-    let Some(master) = facts.master.clone() else {
-        f.sentinel = Stage::done(facts, took);
-        f.skip_from(StageId::Dns, "no Sentinel announced a master");
-        return None;
-    };
-    // The replicas as the Sentinels that announced this master know them: each address
-    // once, at most `cluster::MAX_DIALLED` of them (a hostile Sentinel may announce
-    // thousands), the rest counted.
-    let mut seen = std::collections::HashSet::new();
-    let mut peers: Vec<sentinel::Peer> = Vec::new();
-    for node in &facts.nodes {
-        if let Ok(view) = &node.result
-            && view.master.as_ref().map(|(h, p)| sentinel::join(h, *p)) == Some(master.address())
-        {
-            for r in &view.replicas {
-                if !seen.insert(r.address.clone()) {
-                    continue;
-                }
-                if peers.len() < cluster::MAX_DIALLED {
-                    peers.push(r.clone());
-                } else {
-                    facts.replicas_over_cap += 1;
-                }
-            }
-        }
-    }
-    let master_t = t.at(sentinel::host_of(&master.host), master.port);
-    f.target = Some(master_t.clone());
-    let (conn, replicas) = std::thread::scope(|s| {
-        // Replicas are dialled beside the master's check; a thread that cannot start
-        // (a pids limit, `ulimit -v`) means they are dialled after it, on this thread.
-        let replicas = std::thread::Builder::new()
-            .name("replicas".into())
-            .spawn_scoped(s, || {
-                sentinel::dial_replicas(&peers, t, roots, cfg, deadline)
-            });
-        let conn = probe_target(f, &master_t, roots, cfg, deadline, on_stage);
-        let replicas = match replicas {
-            Ok(h) => h.join().expect("the replica checks panicked"),
-            Err(_) => sentinel::dial_replicas(&peers, t, roots, cfg, deadline),
-        };
-        (conn, replicas)
-    });
-    facts.replicas = replicas;
-    f.sentinel = Stage::done(facts, took);
-    conn
-}
-
-fn probe_target(
-    f: &mut Findings,
-    t: &Target,
-    roots: Option<&Roots>,
-    cfg: &CheckConfig,
-    deadline: Deadline,
-    on_stage: &(dyn Fn(&'static str) + Sync),
-) -> Option<Connection> {
+fn probe_target(f: &mut Findings, t: &Target, ctx: ProbeCtx<'_>) -> Option<Connection> {
+    let ProbeCtx {
+        cfg,
+        deadline,
+        on_stage,
+        ..
+    } = ctx;
     let transport = match &t.endpoint {
         #[cfg(unix)]
         Endpoint::Unix(path) => {
@@ -241,16 +190,7 @@ fn probe_target(
             f.tcp = Stage::done(facts, started.elapsed());
             if t.tls {
                 on_stage("tls");
-                handshake(
-                    f,
-                    t,
-                    host.as_str().as_str(),
-                    addr,
-                    sock,
-                    roots,
-                    cfg,
-                    deadline,
-                )?
+                handshake(f, t, host.as_str().as_str(), addr, sock, ctx)?
             } else {
                 f.tls = Stage::not_applicable("plaintext URL (redis://)");
                 Transport::Plain(sock)
@@ -261,20 +201,23 @@ fn probe_target(
         f.skip_from(StageId::Auth, "handshake only (redcheck tls)");
         return None;
     }
-    session(f, t, transport, roots, cfg, deadline, on_stage)
+    session(f, t, transport, ctx)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn handshake(
     f: &mut Findings,
     t: &Target,
     host: &str,
     addr: SocketAddr,
     sock: TcpStream,
-    roots: Option<&Roots>,
-    cfg: &CheckConfig,
-    deadline: Deadline,
+    ctx: ProbeCtx<'_>,
 ) -> Option<Transport> {
+    let ProbeCtx {
+        cfg,
+        roots,
+        deadline,
+        ..
+    } = ctx;
     let started = Instant::now();
     let settings = reach::tls_settings(t, roots, cfg);
     let connect = f
@@ -327,11 +270,14 @@ fn session(
     f: &mut Findings,
     t: &Target,
     transport: Transport,
-    roots: Option<&Roots>,
-    cfg: &CheckConfig,
-    deadline: Deadline,
-    on_stage: &(dyn Fn(&'static str) + Sync),
+    ctx: ProbeCtx<'_>,
 ) -> Option<Connection> {
+    let ProbeCtx {
+        cfg,
+        roots,
+        deadline,
+        on_stage,
+    } = ctx;
     let tls = matches!(transport, Transport::Tls(_));
     let mut conn = Connection::new(transport, deadline);
     on_stage("auth");
@@ -435,78 +381,6 @@ fn session(
         f.skip_from(StageId::Config, "the server is loading its dataset");
         return None;
     }
-    extras::run(f, t, &mut conn, roots, cfg, deadline, on_stage, subscriber);
+    extras::run(f, t, &mut conn, ctx, subscriber);
     Some(conn)
-}
-
-/// Records a session failure on the stage that hit it; a TLS alert belongs to `tls`, and a
-/// plaintext exchange that dies at a TLS port belongs to `scheme`.
-fn record_session_error(
-    f: &mut Findings,
-    t: &Target,
-    e: SessionError,
-    started: Instant,
-    deadline: Deadline,
-    stage: StageId,
-) {
-    let took = started.elapsed();
-    let failure = match e {
-        SessionError::Server(failure) => failure,
-        SessionError::Wire(wire) => {
-            if let Some(failure) = tls_alert(&wire, f) {
-                let facts = match std::mem::replace(&mut f.tls, Stage::not_reached("")).outcome {
-                    Outcome::Done(facts) => Some(Box::new(facts)),
-                    _ => None,
-                };
-                let tls_took = f.tls.took;
-                f.tls = Stage {
-                    outcome: Outcome::Failed(failure, facts),
-                    took: tls_took,
-                };
-                f.skip_from(stage, "the TLS session was rejected");
-                return;
-            }
-            if !t.tls
-                && looks_like_tls_refusal(&wire)
-                && let Some(addr) = f
-                    .tcp
-                    .facts()
-                    .and_then(|tcp| tcp.attempts.last())
-                    .map(|a| a.addr)
-            {
-                let host = t.host().map(crate::url::Host::as_str).unwrap_or_default();
-                // Connect and handshake share one window, cut short by the deadline.
-                let window = deadline.sooner(PROBE_WINDOW);
-                if let Ok(left) = window.remaining()
-                    && let Ok(sock) = TcpStream::connect_timeout(&addr, left)
-                    && tls::speaks_tls(sock, &host, window)
-                {
-                    f.scheme = Stage::failed(
-                        Failure::new(
-                            Reason::TlsExpected,
-                            format!(
-                                "the plaintext exchange ended ({wire}); a TLS handshake on the same port was answered"
-                            ),
-                        ),
-                        took,
-                    );
-                    f.skip_from(StageId::Tls, "the port speaks TLS");
-                    f.tls = Stage::not_applicable("the URL asks for plaintext");
-                    return;
-                }
-            }
-            wire_failure(&wire)
-        }
-    };
-    match stage {
-        StageId::Auth => {
-            f.auth = Stage::failed(failure, took);
-            f.skip_from(StageId::Ping, "authentication failed");
-        }
-        StageId::Ping => {
-            f.ping = Stage::failed(failure, took);
-            f.skip_from(StageId::Info, "PING failed");
-        }
-        _ => f.info = Stage::failed(failure, took),
-    }
 }

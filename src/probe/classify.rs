@@ -1,11 +1,17 @@
 //! Naming a failed exchange: what the wire error says, and whether it smells of TLS.
 
-use crate::conn::WireError;
-use crate::failure::{Failure, Reason};
+use std::net::TcpStream;
+use std::time::Instant;
 
-use super::Findings;
-use super::session;
+use crate::conn::WireError;
+use crate::deadline::Deadline;
+use crate::failure::{Failure, Reason};
+use crate::url::Target;
+
+use super::eyeballs::PROBE_WINDOW;
+use super::session::{self, SessionError};
 use super::tls;
+use super::{Findings, Outcome, Stage, StageId};
 
 /// Whether a plaintext exchange ended the way a TLS port ends one (EOF, reset, or a TLS record).
 pub(super) fn looks_like_tls_refusal(wire: &WireError) -> bool {
@@ -81,5 +87,77 @@ pub(super) fn show_bytes(b: &[u8]) -> String {
             .map(|c| format!("{c:02x}"))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+/// Records a session failure on the stage that hit it; a TLS alert belongs to `tls`, and a
+/// plaintext exchange that dies at a TLS port belongs to `scheme`.
+pub(super) fn record_session_error(
+    f: &mut Findings,
+    t: &Target,
+    e: SessionError,
+    started: Instant,
+    deadline: Deadline,
+    stage: StageId,
+) {
+    let took = started.elapsed();
+    let failure = match e {
+        SessionError::Server(failure) => failure,
+        SessionError::Wire(wire) => {
+            if let Some(failure) = tls_alert(&wire, f) {
+                let facts = match std::mem::replace(&mut f.tls, Stage::not_reached("")).outcome {
+                    Outcome::Done(facts) => Some(Box::new(facts)),
+                    _ => None,
+                };
+                let tls_took = f.tls.took;
+                f.tls = Stage {
+                    outcome: Outcome::Failed(failure, facts),
+                    took: tls_took,
+                };
+                f.skip_from(stage, "the TLS session was rejected");
+                return;
+            }
+            if !t.tls
+                && looks_like_tls_refusal(&wire)
+                && let Some(addr) = f
+                    .tcp
+                    .facts()
+                    .and_then(|tcp| tcp.attempts.last())
+                    .map(|a| a.addr)
+            {
+                let host = t.host().map(crate::url::Host::as_str).unwrap_or_default();
+                // Connect and handshake share one window, cut short by the deadline.
+                let window = deadline.sooner(PROBE_WINDOW);
+                if let Ok(left) = window.remaining()
+                    && let Ok(sock) = TcpStream::connect_timeout(&addr, left)
+                    && tls::speaks_tls(sock, &host, window)
+                {
+                    f.scheme = Stage::failed(
+                        Failure::new(
+                            Reason::TlsExpected,
+                            format!(
+                                "the plaintext exchange ended ({wire}); a TLS handshake on the same port was answered"
+                            ),
+                        ),
+                        took,
+                    );
+                    f.skip_from(StageId::Tls, "the port speaks TLS");
+                    f.tls = Stage::not_applicable("the URL asks for plaintext");
+                    return;
+                }
+            }
+            wire_failure(&wire)
+        }
+    };
+    match stage {
+        StageId::Auth => {
+            f.auth = Stage::failed(failure, took);
+            f.skip_from(StageId::Ping, "authentication failed");
+        }
+        StageId::Ping => {
+            f.ping = Stage::failed(failure, took);
+            f.skip_from(StageId::Info, "PING failed");
+        }
+        _ => f.info = Stage::failed(failure, took),
     }
 }

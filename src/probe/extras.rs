@@ -7,28 +7,29 @@ use std::time::{Duration, Instant};
 use crate::config::CheckConfig;
 use crate::conn::Connection;
 use crate::deadline::Deadline;
-use crate::trust::Roots;
 use crate::url::Target;
 
 use super::keyspace::{self, Limits, SampleError};
 use super::pipeline::{self, Subscribed, Subscriber};
 use super::pubsub::{self, PubsubError};
 use super::session::{self, InfoError, SessionError};
-use super::{Findings, Outcome, Stage, cluster, connections, reach, wire_failure, write};
+use super::{Findings, Outcome, ProbeCtx, Stage, cluster, connections, reach, wire_failure, write};
 
 /// Runs the stages the command asked for, in order, on the open connection. `subscriber` is
 /// the pub/sub connection when it was opened ahead (`pipeline::Subscriber`).
-#[allow(clippy::too_many_arguments)]
 pub fn run(
     f: &mut Findings,
     t: &Target,
     conn: &mut Connection,
-    roots: Option<&Roots>,
-    cfg: &CheckConfig,
-    deadline: Deadline,
-    on_stage: &(dyn Fn(&'static str) + Sync),
+    ctx: ProbeCtx<'_>,
     subscriber: Option<Subscriber>,
 ) {
+    let ProbeCtx {
+        cfg,
+        roots,
+        deadline,
+        on_stage,
+    } = ctx;
     let not_asked = "not part of this command";
     if cfg.extras.config {
         on_stage("config");
