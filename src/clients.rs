@@ -85,6 +85,35 @@ pub struct Reading {
     pub cites: Vec<&'static str>,
 }
 
+impl Reading {
+    /// A reading that rejects (or does not take) the URL, with nothing read yet: the start of
+    /// every reading, filled in by the model that has more to say.
+    pub(crate) fn rejecting(
+        client: &'static str,
+        version: &'static str,
+        source: Source,
+    ) -> Reading {
+        Reading {
+            client,
+            version,
+            source,
+            verdict: Verdict::Rejects,
+            tls: None,
+            host: None,
+            port: None,
+            socket: None,
+            user: None,
+            password: None,
+            db: None,
+            protocol: None,
+            ignored: Vec::new(),
+            misread: Vec::new(),
+            notes: Vec::new(),
+            cites: Vec::new(),
+        }
+    }
+}
+
 /// A recorded library: name, version, and its model.
 pub(crate) struct Library {
     /// Name as shown.

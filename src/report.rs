@@ -214,6 +214,17 @@ pub struct LatencySummary {
     pub histogram: Vec<crate::latency::Bucket>,
 }
 
+impl Report {
+    /// The Sentinel topology the `sentinel` check carries in its `data`, when there is one.
+    pub fn topology(&self) -> Option<Topology> {
+        self.checks
+            .iter()
+            .find(|c| c.id == crate::verdict::CheckId::Sentinel)
+            .and_then(|c| serde_json::from_value(serde_json::Value::Object(c.data.clone())).ok())
+            .filter(|t: &Topology| !t.sentinels.is_empty())
+    }
+}
+
 /// What the Sentinels of a Sentinel URL said: `data` of the `sentinel` check (JSON contract).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Topology {

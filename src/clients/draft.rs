@@ -50,22 +50,9 @@ pub(super) fn unknown_params(t: &Target, known: &[&str]) -> Vec<String> {
 
 pub(super) fn reject(client: &'static str, src: &FromSource, why: impl Into<String>) -> Reading {
     Reading {
-        client,
-        version: src.version,
-        source: Source::Source,
-        verdict: Verdict::Rejects,
-        tls: None,
-        host: None,
-        port: None,
-        socket: None,
-        user: None,
-        password: None,
-        db: None,
-        protocol: None,
-        ignored: Vec::new(),
-        misread: Vec::new(),
         notes: vec![why.into()],
         cites: src.cites.to_vec(),
+        ..Reading::rejecting(client, src.version, Source::Source)
     }
 }
 

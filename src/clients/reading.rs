@@ -178,24 +178,7 @@ fn replace_ascii_case_insensitive(s: &str, needle: &str, with: &str) -> String {
 
 /// The reading shown for a recorded library: compared with redcheck's, explained, masked.
 pub(super) fn compare(lib: &Library, r: Raw, t: Option<&Target>, mask: &Mask) -> Reading {
-    let mut reading = Reading {
-        client: lib.name,
-        version: lib.version,
-        source: Source::Recorded,
-        verdict: Verdict::Rejects,
-        tls: None,
-        host: None,
-        port: None,
-        socket: None,
-        user: None,
-        password: None,
-        db: None,
-        protocol: None,
-        ignored: Vec::new(),
-        misread: Vec::new(),
-        notes: Vec::new(),
-        cites: Vec::new(),
-    };
+    let mut reading = Reading::rejecting(lib.name, lib.version, Source::Recorded);
     if let Some(why) = &r.rejects {
         reading.notes.push(mask.message(why));
         return reading;

@@ -31,22 +31,8 @@ pub fn readings(t: &Target, spec: &SentinelSpec) -> Vec<Reading> {
     // Sentinel setups are read from each library's documented options (see the sources above),
     // not recorded: no library version is claimed.
     let options = |client: &'static str, note: String| Reading {
-        client,
-        version: "any",
-        source: Source::Source,
-        verdict: Verdict::Rejects,
-        tls: None,
-        host: None,
-        port: None,
-        socket: None,
-        user: None,
-        password: None,
-        db: None,
-        protocol: None,
-        ignored: Vec::new(),
-        misread: Vec::new(),
         notes: vec![note],
-        cites: Vec::new(),
+        ..Reading::rejecting(client, "any", Source::Source)
     };
     let lettuce_scheme = if t.tls {
         "rediss-sentinel"
@@ -59,22 +45,14 @@ pub fn readings(t: &Target, spec: &SentinelSpec) -> Vec<Reading> {
             notes.push("the URI's password goes to the data nodes only; the Sentinels' password needs RedisURI.Builder.sentinel(host, port, masterId, sentinelPassword)".into());
         }
         Reading {
-            client: "Lettuce",
-            version: "any",
-            source: Source::Source,
             verdict: Verdict::Same,
             tls: Some(t.tls),
-            host: None,
-            port: None,
-            socket: None,
             user: t.username.clone(),
             password: Some(t.password.is_some()),
             db: Some(i64::from(t.db)),
-            protocol: None,
-            ignored: Vec::new(),
-            misread: Vec::new(),
             notes,
             cites: vec!["redis/lettuce RedisURI.java: redis-sentinel:// with #masterId"],
+            ..Reading::rejecting("Lettuce", "any", Source::Source)
         }
     } else {
         options(

@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use crate::config::OutputConfig;
 use crate::output::human;
-use crate::report::{Report, Topology};
+use crate::report::Report;
 use crate::text::{printable, printable_lines};
-use crate::verdict::{CheckId, Status};
+use crate::verdict::Status;
 
 /// Writes the plain checklist and the annotations; appends the step summary when configured.
 pub fn write(out: &mut dyn Write, reports: &[Report], cfg: &OutputConfig) -> io::Result<()> {
@@ -123,15 +123,7 @@ pub fn markdown(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
 
 /// The Sentinel topology as a second table: each Sentinel, the master, the replicas.
 fn topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
-    let Some(topo) = r
-        .checks
-        .iter()
-        .find(|c| c.id == CheckId::Sentinel)
-        .and_then(|c| {
-            serde_json::from_value::<Topology>(serde_json::Value::Object(c.data.clone())).ok()
-        })
-        .filter(|t| !t.sentinels.is_empty())
-    else {
+    let Some(topo) = r.topology() else {
         return Ok(());
     };
     writeln!(out, "| node | address | answer |")?;
@@ -224,7 +216,7 @@ mod tests {
 
     fn report() -> Report {
         let check = |id: &str, status, summary: &str, hint: Option<&str>| Check {
-            id: CheckId::named(id),
+            id: crate::verdict::CheckId::named(id),
             status,
             summary: summary.into(),
             hint: hint.map(str::to_string),

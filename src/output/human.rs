@@ -6,7 +6,7 @@ use colored::Colorize;
 
 use crate::config::OutputConfig;
 use crate::latency::show_ms;
-use crate::report::{Report, Topology};
+use crate::report::Report;
 use crate::text::plural;
 use crate::text::{printable, printable_lines};
 use crate::verdict::CheckId;
@@ -123,15 +123,7 @@ fn write_one(out: &mut dyn Write, r: &Report, cfg: &OutputConfig) -> io::Result<
 /// The Sentinel topology (the `sentinel` check's `data`) as a section before the checklist:
 /// each Sentinel and what it announces, the master, the replicas.
 fn write_topology(out: &mut dyn Write, r: &Report) -> io::Result<()> {
-    let Some(topo) = r
-        .checks
-        .iter()
-        .find(|c| c.id == CheckId::Sentinel)
-        .and_then(|c| {
-            serde_json::from_value::<Topology>(serde_json::Value::Object(c.data.clone())).ok()
-        })
-        .filter(|t| !t.sentinels.is_empty())
-    else {
+    let Some(topo) = r.topology() else {
         return Ok(());
     };
     let quorum = topo
