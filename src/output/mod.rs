@@ -133,6 +133,8 @@ pub fn write_detailed<T: serde::Serialize>(
 }
 
 #[cfg(test)]
+mod snapshot_details;
+#[cfg(test)]
 mod snapshots;
 
 #[cfg(test)]

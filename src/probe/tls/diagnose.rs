@@ -410,3 +410,7 @@ fn name_mismatch(ev: &Evidence<'_>) -> Failure {
 #[cfg(test)]
 #[path = "diagnose_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "diagnose_wording_tests.rs"]
+mod wording_tests;
