@@ -18,14 +18,13 @@ mod tls;
 pub mod workloads;
 
 use crate::config::Workload;
-use crate::verdict::CheckId;
 use serde_json::{Map, Value, json};
 
 use crate::failure::Failure;
 use crate::probe::{Findings, Outcome, Stage};
 use crate::report::{Report, TargetInfo};
 use crate::url::Endpoint;
-use crate::verdict::{Check, Status, Tool, millis};
+use crate::verdict::{Check, CheckId, Status, Tool, millis};
 
 pub use idle::{idle, show as show_idle};
 pub use latency::latency;
@@ -121,6 +120,13 @@ pub fn warn_if_nothing_read(report: &mut Report, f: &Findings) {
 pub fn retain(report: &mut Report, keep: impl Fn(&Check) -> bool) {
     report.checks.retain(keep);
     report.verdict = verdict(&report.checks);
+}
+
+/// Keeps a subcommand's own checks, and any failure, which explains why they could not run.
+pub fn retain_shown(report: &mut Report, shown: &[CheckId]) {
+    retain(report, |c| {
+        shown.contains(&c.id) || c.status == Status::Fail
+    });
 }
 
 fn target_info(f: &Findings) -> TargetInfo {

@@ -17,8 +17,7 @@ use crate::output::idle::Live;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, reach};
 use crate::report::IdleReport;
-use crate::verdict::CheckId;
-use crate::verdict::{Status, millis};
+use crate::verdict::{CheckId, millis};
 
 /// The checks shown above the ladder: how the connection was made, and what the server
 /// says about idle clients.
@@ -43,9 +42,7 @@ pub fn run(args: &IdleArgs) -> anyhow::Result<ExitCode> {
     let (findings, conn) = probe::run_open(prep, &cfg.base.check, &|s| progress.stage(s));
     progress.finish();
     let mut report = checks::evaluate(&findings, &Options::default());
-    checks::retain(&mut report, |c| {
-        SHOWN.contains(&c.id) || c.status == Status::Fail
-    });
+    checks::retain_shown(&mut report, &SHOWN);
     let idle = match (conn, &findings.target) {
         (Some(first), Some(target)) => {
             // The ladder's connections are opened alike, right after the first, which had

@@ -15,8 +15,7 @@ use crate::probe::keyspace::{Limits, Sample, SampleError};
 use crate::probe::{self, Findings, Prepared, Stage};
 use crate::report::{DbSample, KeysReport};
 use crate::url::{Endpoint, Host};
-use crate::verdict::CheckId;
-use crate::verdict::Status;
+use crate::verdict::{CheckId, Status};
 
 /// The checks this command shows; a failure elsewhere is shown too, since it explains why
 /// these could not run.
@@ -82,9 +81,7 @@ pub fn run(args: &KeysArgs) -> anyhow::Result<ExitCode> {
         ..Options::default()
     };
     let mut report = checks::evaluate(&f, &opts);
-    checks::retain(&mut report, |c| {
-        SHOWN.contains(&c.id) || c.status == Status::Fail
-    });
+    checks::retain_shown(&mut report, &SHOWN);
     let report = KeysReport {
         report,
         databases: samples.iter().map(|(node, s)| table(node, s)).collect(),

@@ -15,8 +15,7 @@ use crate::output::latency::Live;
 use crate::output::{self, progress::Progress};
 use crate::probe::{self, sampler};
 use crate::report::LatencyReport;
-use crate::verdict::CheckId;
-use crate::verdict::{Status, millis};
+use crate::verdict::{CheckId, millis};
 
 /// The connection checks shown above the statistics.
 const SHOWN: [CheckId; 6] = [
@@ -37,9 +36,7 @@ pub fn run(args: &LatencyArgs) -> anyhow::Result<ExitCode> {
     let (findings, conn) = probe::run_open(&prepared[0], &cfg.base.check, &|s| progress.stage(s));
     progress.finish();
     let mut report = checks::evaluate(&findings, &Options::default());
-    checks::retain(&mut report, |c| {
-        SHOWN.contains(&c.id) || c.status == Status::Fail
-    });
+    checks::retain_shown(&mut report, &SHOWN);
     let latency = match conn {
         Some(mut conn) => {
             // Ctrl-C raises the flag instead of killing the process, so the histogram of

@@ -8,7 +8,6 @@ use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
 use crate::report::MemoryReport;
 use crate::verdict::CheckId;
-use crate::verdict::Status;
 
 /// The checks this command shows; a failure elsewhere is shown too, since it explains why
 /// these could not run.
@@ -33,9 +32,7 @@ pub fn run(args: &MemoryArgs) -> anyhow::Result<ExitCode> {
         ..Options::default()
     };
     let mut report = checks::evaluate(f, &opts);
-    checks::retain(&mut report, |c| {
-        SHOWN.contains(&c.id) || c.status == Status::Fail
-    });
+    checks::retain_shown(&mut report, &SHOWN);
     checks::warn_if_nothing_read(&mut report, f);
     let report = MemoryReport {
         numbers: checks::memory_numbers(f),

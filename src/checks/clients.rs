@@ -5,8 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{check, skipped};
 use crate::info::Info;
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// Connections at or above this share of maxclients are a warning.
 const CLIENTS_WARN_PERCENT: f64 = 80.0;

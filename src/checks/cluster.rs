@@ -7,8 +7,7 @@ use super::{check, failed, hints, object, skipped, timed};
 use crate::failure::{Failure, Reason};
 use crate::probe::cluster::{ClusterFacts, MAX_DIALLED, Reached};
 use crate::probe::{Findings, Outcome};
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status, millis};
+use crate::verdict::{Check, CheckId, Status, millis};
 
 /// How many unreachable nodes the summary names.
 const SHOWN_NODES: usize = 3;

@@ -5,8 +5,7 @@ use serde_json::json;
 use super::{check, skipped, timed};
 use crate::probe::{Findings, Outcome};
 use crate::text::plural;
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// How many groups `data` lists.
 const LISTED: usize = 25;

@@ -7,8 +7,7 @@ use crate::latency::{Stats, show_ms};
 use crate::probe::{Findings, Outcome, Speaks};
 use crate::text::show_addrs;
 use crate::url::{Endpoint, Lint, LintLevel, PasswordSource, UrlError};
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status, millis};
+use crate::verdict::{Check, CheckId, Status, millis};
 
 /// `url`: the parsed parts and the lints.
 pub fn url(f: &Findings) -> Check {

@@ -7,8 +7,7 @@ use super::{check, failed, hints, object, skipped};
 use crate::failure::{Failure, Reason};
 use crate::info::Info;
 use crate::probe::Findings;
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// `persistence`.
 pub fn persistence(f: &Findings, info: &Info) -> Check {

@@ -32,8 +32,7 @@ use super::resets::show_seconds;
 use crate::probe::Findings;
 use crate::probe::idle::{Fate, Ladder, Rung, Sign};
 use crate::report::{IdleSummary, RungInfo};
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status, millis};
+use crate::verdict::{Check, CheckId, Status, millis};
 
 /// Redis checks idle clients about once a second and compares whole seconds: a close by
 /// `timeout N` arrives up to this much after N.

@@ -11,8 +11,7 @@ use crate::latency::{Stats, histogram, show_ms};
 use crate::probe::Findings;
 use crate::probe::sampler::Ended;
 use crate::report::LatencySummary;
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status, millis};
+use crate::verdict::{Check, CheckId, Status, millis};
 
 /// The `latency` check and the summary printed under it.
 pub fn latency(

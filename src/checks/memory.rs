@@ -3,7 +3,6 @@
 
 use crate::config::Workload;
 use crate::text::bytes;
-use crate::verdict::CheckId;
 use serde_json::{Value, json};
 
 use super::{Options, check, skipped};
@@ -12,7 +11,7 @@ use crate::info::{DbKeys, Info, MemoryFacts};
 use crate::probe::Findings;
 use crate::report::MemoryNumbers;
 use crate::text::plural;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// Memory use at or above this share of maxmemory is a warning…
 const MEMORY_WARN_PERCENT: f64 = 80.0;

@@ -8,8 +8,7 @@ use crate::latency::show_ms;
 use crate::probe::pubsub::{DELIVERY_WINDOW, Delivery, Step};
 use crate::probe::write::PROBE_TTL_SECONDS;
 use crate::probe::{Findings, Outcome};
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status, millis};
+use crate::verdict::{Check, CheckId, Status, millis};
 
 /// What a subscribed connection may still do, said with every pub/sub verdict.
 const SEPARATE_CLIENTS: &str = "a subscribed connection (RESP2) can only SUBSCRIBE, UNSUBSCRIBE, PING and QUIT: give pub/sub its own client, separate from the one that runs commands";

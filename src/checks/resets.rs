@@ -9,8 +9,7 @@ use crate::info::Info;
 use crate::probe::session::ServerConfig;
 use crate::probe::{Findings, Outcome, SkipCause};
 use crate::text::show_uptime;
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// A server idle timeout at or below this many seconds is a warning: pools commonly keep
 /// connections idle for minutes, so they will meet it. Above it, it is worth knowing.

@@ -17,8 +17,7 @@ use crate::probe::sentinel::SentinelFacts;
 use crate::probe::{Findings, Outcome};
 use crate::text::plural;
 use crate::url::sentinel::SentinelFlags;
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// Said whenever a master is announced somewhere this machine cannot reach.
 const ANNOUNCE_FIX: &str = "Sentinels hand out the address the master announces on its own network (a pod IP, an internal host name): set replica-announce-ip (and sentinel announce-ip, with sentinel announce-hostnames yes for names) to an address clients can reach — Bitnami's chart: sentinel.service + useHostnames — or run the client inside that network";

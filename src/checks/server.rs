@@ -1,7 +1,6 @@
 //! Verdicts from one INFO: `server`, and the dispatch of the other INFO-derived checks.
 
 use crate::text::show_uptime;
-use crate::verdict::CheckId;
 use serde_json::json;
 
 use super::memory::{eviction, keyspace, memory};
@@ -9,7 +8,7 @@ use super::{Options, check, clients, durability, failed, hints, object, skipped,
 use crate::failure::{Failure, Reason};
 use crate::info::Info;
 use crate::probe::{Findings, Outcome, SkipCause};
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// Checks that need INFO, after `server`, in report order.
 const INFO_CHECKS: [CheckId; 7] = [

@@ -6,8 +6,7 @@ use super::{Options, check, failed, hints, skipped, timed};
 use crate::failure::{Failure, Reason};
 use crate::probe::tls::TlsFacts;
 use crate::probe::{Findings, Outcome};
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// A certificate expiring within this many days is a warning.
 pub const EXPIRY_WARN_DAYS: i64 = 30;

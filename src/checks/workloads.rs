@@ -8,8 +8,7 @@ use crate::keyspace::{Analysis, Namespace, Use};
 use crate::probe::keyspace::Sample;
 use crate::probe::{Findings, Outcome};
 use crate::text::{grouped, plural};
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// A cache namespace with more than this share of keys without TTL is worth a warning.
 const NO_TTL_WARN_PERCENT: u64 = 10;

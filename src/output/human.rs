@@ -9,8 +9,7 @@ use crate::latency::show_ms;
 use crate::report::Report;
 use crate::text::plural;
 use crate::text::{printable, printable_lines};
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// Width of the check-id column.
 const ID_WIDTH: usize = 11;

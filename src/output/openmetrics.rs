@@ -12,8 +12,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use crate::report::Report;
-use crate::verdict::CheckId;
-use crate::verdict::{Check, Status};
+use crate::verdict::{Check, CheckId, Status};
 
 /// The content type of OpenMetrics 1.0 text.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
