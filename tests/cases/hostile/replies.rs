@@ -1,58 +1,11 @@
 //! Issue 10, section 3: replies and topologies built to exhaust memory or time, and threads
 //! that cannot start.
 
-use std::io::Read;
-use std::process::Child;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{MARGIN, PLAIN_INFO, bulk, redis_like, spawn};
-use crate::support::run::{Run, cmd, redcheck, run, secret_url};
+use crate::support::run::{cmd, redcheck, run, run_measured, secret_url};
 use crate::support::{Behavior, FakeServer};
-
-/// Runs a started child to the end, sampling its peak resident memory (VmHWM) meanwhile.
-fn run_measured(mut child: Child) -> (Run, u64) {
-    let status = format!("/proc/{}/status", child.id());
-    let sampler = thread::spawn(move || {
-        let mut peak_kib = 0u64;
-        while let Ok(text) = std::fs::read_to_string(&status) {
-            let Some(line) = text.lines().find(|l| l.starts_with("VmHWM:")) else {
-                break; // a zombie has no memory left to report
-            };
-            let kib = line
-                .split_whitespace()
-                .nth(1)
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            peak_kib = peak_kib.max(kib);
-            thread::sleep(Duration::from_millis(2));
-        }
-        peak_kib
-    });
-    let started = Instant::now();
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let code = child.wait().unwrap().code().unwrap_or(-1);
-    let run = Run {
-        code,
-        stdout,
-        stderr,
-        elapsed: started.elapsed(),
-    };
-    (run, sampler.join().unwrap() / 1024)
-}
 
 #[test]
 fn replies_of_millions_of_tiny_elements_stay_under_64_mib_even_for_four_targets() {

@@ -7,7 +7,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{Peer, QUICK, Row, Want, bulk, fake, run_matrix};
-use crate::support::run::{Run, SECRET, both, cmd, secret_url};
+use crate::support::run::{SECRET, both, cmd, run_measured, secret_url};
 use crate::support::{Behavior, FakeServer, RedisServer, resp_cmd};
 
 #[test]
@@ -78,7 +78,7 @@ fn terabyte_bulk() -> Vec<u8> {
 #[test]
 fn a_reply_announcing_a_terabyte_is_refused_without_allocating_it() {
     let server = FakeServer::start(Behavior::Garbage(terabyte_bulk()));
-    let mut child = cmd()
+    let child = cmd()
         .args([
             &secret_url("redis", server.port()),
             "--format",
@@ -90,40 +90,8 @@ fn a_reply_announcing_a_terabyte_is_refused_without_allocating_it() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start redcheck");
-    // VmHWM is the process's peak resident memory; sample it until the process is gone.
-    let status = format!("/proc/{}/status", child.id());
-    let sampler = thread::spawn(move || {
-        let mut peak_kib = 0u64;
-        while let Ok(text) = std::fs::read_to_string(&status) {
-            let Some(line) = text.lines().find(|l| l.starts_with("VmHWM:")) else {
-                break; // a zombie has no memory left to report
-            };
-            let kib = line
-                .split_whitespace()
-                .nth(1)
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            peak_kib = peak_kib.max(kib);
-            thread::sleep(Duration::from_millis(2));
-        }
-        peak_kib
-    });
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let started = Instant::now();
-    out.read_to_string(&mut stdout).unwrap();
-    err.read_to_string(&mut stderr).unwrap();
-    let code = child.wait().unwrap().code().unwrap_or(-1);
-    let elapsed = started.elapsed();
-    let peak_mib = sampler.join().unwrap() / 1024;
-    let run = Run {
-        code,
-        stdout,
-        stderr,
-        elapsed,
-    };
+    let (run, peak_mib) = run_measured(child);
+    let elapsed = run.elapsed;
     run.assert_no_secret();
     run.assert_code(1).assert_fails("auth", "protocol");
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
