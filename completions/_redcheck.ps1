@@ -23,7 +23,8 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         'redcheck' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL')
             [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
-            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample by name (SCAN; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-read', '--sample-read', [CompletionResultType]::ParameterName, 'Of the sampled keys, read TYPE and PTTL of this many, spread over the namespaces (the biggest first). Each costs the server two commands; `redcheck keys` reads every key')
             [CompletionResult]::new('--sample-budget', '--sample-budget', [CompletionResultType]::ParameterName, 'Time budget of the keyspace sample')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
@@ -66,7 +67,8 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         'redcheck;check' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL')
             [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
-            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample by name (SCAN; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-read', '--sample-read', [CompletionResultType]::ParameterName, 'Of the sampled keys, read TYPE and PTTL of this many, spread over the namespaces (the biggest first). Each costs the server two commands; `redcheck keys` reads every key')
             [CompletionResult]::new('--sample-budget', '--sample-budget', [CompletionResultType]::ParameterName, 'Time budget of the keyspace sample')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
@@ -114,7 +116,8 @@ Register-ArgumentCompleter -Native -CommandName 'redcheck' -ScriptBlock {
         'redcheck;wait' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Also check the URL in this environment variable (repeatable), e.g. --env CACHE_URL')
             [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'What the database holds; judges the eviction policy against it')
-            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-keys', '--sample-keys', [CompletionResultType]::ParameterName, 'Keys to sample by name (SCAN; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off')
+            [CompletionResult]::new('--sample-read', '--sample-read', [CompletionResultType]::ParameterName, 'Of the sampled keys, read TYPE and PTTL of this many, spread over the namespaces (the biggest first). Each costs the server two commands; `redcheck keys` reads every key')
             [CompletionResult]::new('--sample-budget', '--sample-budget', [CompletionResultType]::ParameterName, 'Time budget of the keyspace sample')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound on each TCP connect attempt')
             [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Number of PING round trips to time')

@@ -95,7 +95,7 @@ _redcheck() {
 
     case "${cmd}" in
         redcheck)
-            opts="-k -q -h -V --env --use --write-probe --sample-keys --sample-budget --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help --version check tls wait url memory keys latency idle serve completions man help"
+            opts="-k -q -h -V --env --use --write-probe --sample-keys --sample-read --sample-budget --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help --version check tls wait url memory keys latency idle serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -110,6 +110,10 @@ _redcheck() {
                     return 0
                     ;;
                 --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-read)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -181,7 +185,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__check)
-            opts="-k -q -h --env --use --write-probe --sample-keys --sample-budget --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help"
+            opts="-k -q -h --env --use --write-probe --sample-keys --sample-read --sample-budget --timeout --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +200,10 @@ _redcheck() {
                     return 0
                     ;;
                 --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-read)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -851,7 +859,7 @@ _redcheck() {
             return 0
             ;;
         redcheck__subcmd__wait)
-            opts="-k -q -h --env --use --write-probe --sample-keys --sample-budget --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --interval --max-interval --attempt-timeout --timeout --help"
+            opts="-k -q -h --env --use --write-probe --sample-keys --sample-read --sample-budget --connect-timeout --samples --password-file --sentinel-master --sentinel-password --sentinel-user --cacert --insecure --sni --cert --key --format --color --quiet --strict --output --interval --max-interval --attempt-timeout --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +874,10 @@ _redcheck() {
                     return 0
                     ;;
                 --sample-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-read)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

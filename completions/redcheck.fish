@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_redcheck_global_optspecs
-    string join \n env= use= write-probe sample-keys= sample-budget= timeout= connect-timeout= samples= password-file= sentinel-master= sentinel-password= sentinel-user= cacert= k/insecure sni= cert= key= format= color= q/quiet strict output= h/help V/version
+    string join \n env= use= write-probe sample-keys= sample-read= sample-budget= timeout= connect-timeout= samples= password-file= sentinel-master= sentinel-password= sentinel-user= cacert= k/insecure sni= cert= key= format= color= q/quiet strict output= h/help V/version
 end
 
 function __fish_redcheck_needs_command
@@ -29,7 +29,8 @@ complete -c redcheck -n "__fish_redcheck_needs_command" -l use -d 'What the data
 queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
 session\t'Sessions: nothing may be evicted before its TTL'
 mixed\t'Some of each'"
-complete -c redcheck -n "__fish_redcheck_needs_command" -l sample-keys -d 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l sample-keys -d 'Keys to sample by name (SCAN; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_needs_command" -l sample-read -d 'Of the sampled keys, read TYPE and PTTL of this many, spread over the namespaces (the biggest first). Each costs the server two commands; `redcheck keys` reads every key' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l sample-budget -d 'Time budget of the keyspace sample' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
 complete -c redcheck -n "__fish_redcheck_needs_command" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
@@ -73,7 +74,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l use -d 'What
 queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
 session\t'Sessions: nothing may be evicted before its TTL'
 mixed\t'Some of each'"
-complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sample-keys -d 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sample-keys -d 'Keys to sample by name (SCAN; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sample-read -d 'Of the sampled keys, read TYPE and PTTL of this many, spread over the namespaces (the biggest first). Each costs the server two commands; `redcheck keys` reads every key' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l sample-budget -d 'Time budget of the keyspace sample' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l timeout -d 'Bound on the whole check of one target: 10, 2.5, 500ms, 2s' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand check" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
@@ -122,7 +124,8 @@ complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l use -d 'What 
 queue\t'Jobs (BullMQ, Sidekiq, Celery…): nothing may be evicted'
 session\t'Sessions: nothing may be evicted before its TTL'
 mixed\t'Some of each'"
-complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sample-keys -d 'Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sample-keys -d 'Keys to sample by name (SCAN; no values) to see how the app uses Redis: queues, sessions, caches. 0 turns the sample off' -r
+complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sample-read -d 'Of the sampled keys, read TYPE and PTTL of this many, spread over the namespaces (the biggest first). Each costs the server two commands; `redcheck keys` reads every key' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l sample-budget -d 'Time budget of the keyspace sample' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l connect-timeout -d 'Bound on each TCP connect attempt' -r
 complete -c redcheck -n "__fish_redcheck_using_subcommand wait" -l samples -d 'Number of PING round trips to time' -r

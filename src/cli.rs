@@ -10,6 +10,9 @@ mod flags;
 
 pub use flags::*;
 
+/// `--sample-read`'s default: TYPE and PTTL of this many sampled keys (16 commands).
+pub const SAMPLE_READ: usize = 8;
+
 /// A doctor for Redis connections: walks URL, DNS, TCP, TLS, AUTH, PING and server facts,
 /// and says what is wrong and how to fix it.
 #[derive(Debug, Parser)]
@@ -179,10 +182,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub write_probe: bool,
 
-    /// Keys to sample (SCAN, then TYPE and PTTL per key; no values) to see how the app uses
-    /// Redis: queues, sessions, caches. 0 turns the sample off.
+    /// Keys to sample by name (SCAN; no values) to see how the app uses Redis: queues,
+    /// sessions, caches. 0 turns the sample off.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub sample_keys: usize,
+
+    /// Of the sampled keys, read TYPE and PTTL of this many, spread over the namespaces (the
+    /// biggest first). Each costs the server two commands; `redcheck keys` reads every key.
+    #[arg(long, value_name = "N", default_value_t = SAMPLE_READ)]
+    pub sample_read: usize,
 
     /// Time budget of the keyspace sample.
     #[arg(long, value_name = "DUR", default_value = "100ms", value_parser = parse_duration)]

@@ -74,6 +74,8 @@ pub struct Extras {
     pub config: bool,
     /// The keyspace sample: `Some(0)` turned off by `--sample-keys 0`, `None` not asked.
     pub sample_keys: Option<usize>,
+    /// How many sampled keys get TYPE and PTTL read (`--sample-read`).
+    pub sample_read: usize,
     /// Time budget of the keyspace sample.
     pub sample_budget: Duration,
     /// `CLIENT LIST`: the shape of the other connections.
@@ -115,6 +117,7 @@ impl Config {
                     write: args.write_probe,
                     config: true,
                     sample_keys: Some(args.sample_keys),
+                    sample_read: args.sample_read,
                     sample_budget: args.sample_budget,
                     connections: true,
                 },

@@ -132,6 +132,8 @@ pub struct Connection {
     armed: Option<Instant>,
     /// Commands sent ahead whose replies are still to be read, in order (`ahead.rs`).
     ahead: std::collections::VecDeque<Vec<u8>>,
+    /// Replies of a flight read before their turn, kept for their commands (`ahead.rs`).
+    parked: std::collections::VecDeque<(Vec<u8>, Value)>,
 }
 
 impl Connection {
@@ -144,6 +146,7 @@ impl Connection {
             deadline,
             armed: None,
             ahead: std::collections::VecDeque::new(),
+            parked: std::collections::VecDeque::new(),
         }
     }
 
@@ -178,6 +181,9 @@ impl Connection {
     /// Sends a command and reads one reply. Server errors come back as `Value::ServerError`.
     pub fn call(&mut self, cmd: &redis::Cmd) -> Result<Value, WireError> {
         let packed = cmd.get_packed_command();
+        if let Some(reply) = self.take_parked(&packed) {
+            return Ok(reply);
+        }
         if !self.take_ahead(&packed) {
             self.send(&packed)?;
         }

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::text::grouped;
+
 pub use namespace::namespace_of;
 pub use signatures::Signature;
 
@@ -62,18 +64,32 @@ impl KeyType {
     }
 }
 
-/// One sampled key: its name, TYPE, PTTL and, when asked for, MEMORY USAGE.
+/// One sampled key: its name and, when they were read, its TYPE, PTTL and MEMORY USAGE.
+/// The default check reads TYPE and PTTL of a few keys per namespace (`--sample-read`);
+/// `redcheck keys` reads them for every key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Key {
     /// The name (lossy UTF-8).
     pub name: String,
-    /// TYPE.
+    /// TYPE, read together with PTTL; `None` when only the name was sampled.
     #[serde(rename = "type")]
-    pub kind: KeyType,
-    /// PTTL in milliseconds; `None` when the key has no TTL.
+    pub kind: Option<KeyType>,
+    /// PTTL in milliseconds; `None` when the key has no TTL, or was not read.
     pub ttl_ms: Option<u64>,
     /// MEMORY USAGE in bytes, when it was read.
     pub memory: Option<u64>,
+}
+
+impl Key {
+    /// A key of which only the name was sampled.
+    pub fn named(name: String) -> Key {
+        Key {
+            name,
+            kind: None,
+            ttl_ms: None,
+            memory: None,
+        }
+    }
 }
 
 /// What a namespace is used for.
@@ -124,9 +140,12 @@ pub struct Namespace {
     pub estimated: u64,
     /// Share of the sampled keys, in percent.
     pub share_percent: f64,
-    /// Sampled keys by TYPE.
+    /// Sampled keys whose TYPE and PTTL were read: all of them in `redcheck keys`, a few per
+    /// namespace in the default check (`--sample-read`).
+    pub read: u64,
+    /// Read keys by TYPE.
     pub types: BTreeMap<&'static str, u64>,
-    /// Sampled keys with a TTL.
+    /// Read keys with a TTL.
     pub with_ttl: u64,
     /// Median TTL of the keys that have one, in ms.
     pub ttl_p50_ms: Option<u64>,
@@ -146,9 +165,33 @@ pub struct Namespace {
 }
 
 impl Namespace {
-    /// Sampled keys without a TTL.
+    /// Read keys without a TTL.
     pub fn without_ttl(&self) -> u64 {
-        self.sampled - self.with_ttl
+        self.read - self.with_ttl
+    }
+
+    /// `3 of 40 sampled sessions`, or when only some keys were read `2 of the 3 sessions read
+    /// (40 sampled)`: `part` counts read keys, `noun` names them (or is empty).
+    pub fn of_read(&self, part: u64, noun: &str) -> String {
+        let noun = if noun.is_empty() {
+            String::new()
+        } else {
+            format!(" {noun}")
+        };
+        if self.read == self.sampled {
+            format!(
+                "{} of {} sampled{noun}",
+                grouped(part),
+                grouped(self.sampled)
+            )
+        } else {
+            format!(
+                "{} of the {}{noun} read ({} sampled)",
+                grouped(part),
+                grouped(self.read),
+                grouped(self.sampled)
+            )
+        }
     }
 
     /// `bull:email:* (BullMQ queue)`, `product:* (cache)`.
@@ -165,6 +208,8 @@ impl Namespace {
 pub struct Analysis {
     /// Keys sampled.
     pub sampled: u64,
+    /// Of those, keys whose TYPE and PTTL were read.
+    pub read: u64,
     /// Keys the scaling is based on (DBSIZE, or the estimate for a `--pattern`).
     pub total: u64,
     /// Namespaces, biggest first.
@@ -181,6 +226,45 @@ impl Analysis {
     pub fn with_use(&self, u: Use) -> impl Iterator<Item = &Namespace> {
         self.namespaces.iter().filter(move |n| n.usage == u)
     }
+}
+
+/// Which of `keys` (sampled by name) to read TYPE and PTTL of, at most `n`: one key of each
+/// namespace in turn, the biggest namespaces first, so a small budget still sees every
+/// namespace that matters. Namespaces are told by name alone here (a library's layout
+/// matches on its names); SCAN order is the hash table's, so the first keys of a namespace
+/// are as good as any. Returns indexes into `keys`, ascending.
+pub fn pick_reads(keys: &[Key], n: usize) -> Vec<usize> {
+    let context = signatures::Context::of(keys);
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        let pattern = match signatures::match_key(key, &context) {
+            Some((pattern, _)) => pattern,
+            None => namespace_of(&key.name),
+        };
+        groups.entry(pattern).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    // Biggest first; equal sizes keep the patterns' order (the map's), so picks are stable.
+    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+    let mut picked = Vec::with_capacity(n.min(keys.len()));
+    let mut round = 0;
+    while picked.len() < n {
+        let before = picked.len();
+        for g in &groups {
+            if picked.len() == n {
+                break;
+            }
+            if let Some(&i) = g.get(round) {
+                picked.push(i);
+            }
+        }
+        if picked.len() == before {
+            break;
+        }
+        round += 1;
+    }
+    picked.sort_unstable();
+    picked
 }
 
 /// Groups `keys` into namespaces, infers each one's use, and scales counts to `total` keys.
@@ -221,6 +305,7 @@ pub fn analyse(keys: &[Key], total: u64) -> Analysis {
     namespaces.sort_by(|a, b| b.sampled.cmp(&a.sampled).then(a.pattern.cmp(&b.pattern)));
     Analysis {
         sampled,
+        read: namespaces.iter().map(|n| n.read).sum(),
         total,
         namespaces,
     }
@@ -243,8 +328,10 @@ impl Group<'_> {
     fn summarise(self, pattern: String, scale: f64, sampled_all: u64) -> Namespace {
         let n = self.keys.len() as u64;
         let mut types = BTreeMap::new();
-        for k in &self.keys {
-            *types.entry(k.kind.as_str()).or_insert(0) += 1;
+        let mut read = 0;
+        for kind in self.keys.iter().filter_map(|k| k.kind) {
+            *types.entry(kind.as_str()).or_insert(0) += 1;
+            read += 1;
         }
         let mut ttls: Vec<u64> = self.keys.iter().filter_map(|k| k.ttl_ms).collect();
         ttls.sort_unstable();
@@ -259,7 +346,7 @@ impl Group<'_> {
             (b as f64 / sizes.len() as f64 * estimated as f64).round() as u64
         });
         let stats = Shape {
-            keys: n,
+            keys: read,
             with_ttl: ttls.len() as u64,
             ttl_p50: pct(0.5),
             types: &types,
@@ -273,8 +360,8 @@ impl Group<'_> {
                     "{} key layout ({}; {} of {} sampled match)",
                     sig.library,
                     sig.layout,
-                    crate::text::grouped(self.signed),
-                    crate::text::grouped(n)
+                    grouped(self.signed),
+                    grouped(n)
                 ),
             ),
             None => {
@@ -291,6 +378,7 @@ impl Group<'_> {
             } else {
                 (n as f64 * 1000.0 / sampled_all as f64).round() / 10.0
             },
+            read,
             types,
             with_ttl,
             ttl_p50_ms: pct(0.5),
@@ -304,9 +392,9 @@ impl Group<'_> {
     }
 }
 
-/// What shape rules look at: counts, TTLs and types of one namespace.
+/// What shape rules look at: counts, TTLs and types of one namespace's read keys.
 pub struct Shape<'a> {
-    /// Keys.
+    /// Keys read (TYPE and PTTL).
     pub keys: u64,
     /// Keys with a TTL.
     pub with_ttl: u64,

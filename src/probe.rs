@@ -283,7 +283,7 @@ fn session(
     on_stage("auth");
     let started = Instant::now();
     // A failed write shows again, and is judged, at authenticate's first command.
-    let _ = conn.send_ahead(&pipeline::auth_flight(t));
+    let _ = conn.send_ahead(&pipeline::first_flight(t, cfg));
     match session::authenticate(&mut conn, t) {
         Ok(facts) => {
             if !tls && matches!(t.endpoint, Endpoint::Tcp { .. }) {
@@ -302,6 +302,17 @@ fn session(
             return None;
         }
     }
+    // INFO's reply came with the login's: read it now, judge it after the samples. A server
+    // without HELLO took another path, which dropped the flight: ask again.
+    let info_started = Instant::now();
+    if !conn.has_flight() {
+        let _ = conn.send_ahead(&pipeline::introspection(cfg));
+    }
+    let info = session::info(&mut conn);
+    // CONFIG GET and the sample's first SCAN are read by the stages after the samples. A
+    // failed read shows again, and is judged, at the first PING.
+    let _ = conn.park_flight();
+    let info_took = info_started.elapsed();
     on_stage("ping");
     let started = Instant::now();
     let mut refused = None;
@@ -354,9 +365,9 @@ fn session(
         }
     }
     on_stage("info");
-    let started = Instant::now();
-    let _ = conn.send_ahead(&pipeline::after_ping(cfg, f.auth.facts()));
-    match session::info(&mut conn) {
+    let now = Instant::now();
+    let started = now.checked_sub(info_took).unwrap_or(now);
+    match info {
         Ok(text) => {
             let info = Info::parse(&text);
             // A plain URL at a Sentinel: every app command would fail there.
@@ -364,6 +375,7 @@ fn session(
                 f.at_sentinel = Some(sentinel::monitored(&mut conn));
                 f.info = Stage::done(info, started.elapsed());
                 f.skip_from(StageId::Cluster, "the port is a Sentinel, not a data node");
+                conn.drop_parked();
                 return Some(conn);
             }
             f.info = Stage::done(info, started.elapsed());
@@ -382,5 +394,6 @@ fn session(
         return None;
     }
     extras::run(f, t, &mut conn, ctx, subscriber);
+    conn.drop_parked();
     Some(conn)
 }

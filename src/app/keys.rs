@@ -246,6 +246,7 @@ fn sample_db(server: &mut Server, db: u32, cfg: &KeysConfig) -> Result<Sample, S
     }
     let limits = Limits {
         keys: cfg.sample,
+        read: None,
         budget: cfg.budget,
         pattern: cfg.pattern.clone(),
         memory_every: cfg.sample.div_ceil(MEMORY_KEYS).max(1),

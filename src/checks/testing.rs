@@ -134,7 +134,7 @@ impl Build {
         .into_iter()
         .map(|(name, kind, ttl_ms)| crate::keyspace::Key {
             name: name.into(),
-            kind,
+            kind: Some(kind),
             ttl_ms,
             memory: None,
         })

@@ -22,8 +22,20 @@ pub fn seen(f: &Findings) -> Option<&Sample> {
     f.keyspace.facts().filter(|s| !s.keys.is_empty())
 }
 
-/// `1,000 of ~1,000,000 keys` or `12 keys` (every key seen).
+/// `1,000 of ~1,000,000 keys sampled, 8 read` or `all 12 keys sampled` (every key seen and
+/// read).
 fn sampled_words(s: &Sample) -> String {
+    let a = &s.analysis;
+    let words = counted_words(s);
+    if a.read < a.sampled {
+        format!("{words}, {} read", grouped(a.read))
+    } else {
+        words
+    }
+}
+
+/// `1,000 of ~1,000,000 keys sampled` or `all 12 keys sampled`.
+fn counted_words(s: &Sample) -> String {
     if s.analysis.is_estimate() {
         format!(
             "{} of ~{} keys sampled",
@@ -75,14 +87,13 @@ pub fn workloads(f: &Findings) -> Check {
         hints.push(hint);
     };
     for n in a.with_use(Use::Cache) {
-        if n.without_ttl() * 100 > n.sampled * NO_TTL_WARN_PERCENT {
+        if n.without_ttl() * 100 > n.read * NO_TTL_WARN_PERCENT {
             raise(
                 Status::Warn,
                 format!(
-                    "{} {} of {} sampled without TTL: stale entries never expire and the cache only grows; set one on every write (SET key value EX seconds)",
+                    "{} {} without TTL: stale entries never expire and the cache only grows; set one on every write (SET key value EX seconds)",
                     n.pattern,
-                    grouped(n.without_ttl()),
-                    grouped(n.sampled)
+                    n.of_read(n.without_ttl(), "")
                 ),
             );
         }
@@ -92,10 +103,9 @@ pub fn workloads(f: &Findings) -> Check {
             raise(
                 Status::Warn,
                 format!(
-                    "{}: {} of {} sampled rate-limit counters have no TTL: INCR then EXPIRE is not atomic, and a crash between them leaves a counter that never expires and locks the client out; use SET key 0 EX window NX then INCR, a Lua script, or MULTI",
+                    "{}: {} have no TTL: INCR then EXPIRE is not atomic, and a crash between them leaves a counter that never expires and locks the client out; use SET key 0 EX window NX then INCR, a Lua script, or MULTI",
                     n.label(),
-                    grouped(n.without_ttl()),
-                    grouped(n.sampled)
+                    n.of_read(n.without_ttl(), "rate-limit counters")
                 ),
             );
         }
@@ -105,10 +115,9 @@ pub fn workloads(f: &Findings) -> Check {
             raise(
                 Status::Warn,
                 format!(
-                    "{}: {} of {} sampled sessions have no TTL: they never expire, so logged-out and abandoned sessions pile up; give each the session lifetime as TTL",
+                    "{}: {} have no TTL: they never expire, so logged-out and abandoned sessions pile up; give each the session lifetime as TTL",
                     n.label(),
-                    grouped(n.without_ttl()),
-                    grouped(n.sampled)
+                    n.of_read(n.without_ttl(), "sessions")
                 ),
             );
         }
@@ -118,10 +127,9 @@ pub fn workloads(f: &Findings) -> Check {
             raise(
                 Status::Warn,
                 format!(
-                    "{}: {} of {} sampled locks have no TTL: a holder that crashes never releases them; take locks with SET key token NX PX milliseconds",
+                    "{}: {} have no TTL: a holder that crashes never releases them; take locks with SET key token NX PX milliseconds",
                     n.label(),
-                    grouped(n.without_ttl()),
-                    grouped(n.sampled)
+                    n.of_read(n.without_ttl(), "locks")
                 ),
             );
         }
@@ -199,6 +207,7 @@ fn data(s: &Sample) -> Value {
         "db": s.db,
         "dbsize": s.dbsize,
         "sampled": s.analysis.sampled,
+        "read": s.analysis.read,
         "estimated_total": s.analysis.total,
         "estimate": s.analysis.is_estimate(),
         "stopped": s.stop,
@@ -275,7 +284,7 @@ pub fn eviction_from_sample(
             let bare: Vec<&Namespace> = caches
                 .iter()
                 .copied()
-                .filter(|n| n.without_ttl() * 100 > n.sampled * NO_TTL_WARN_PERCENT)
+                .filter(|n| n.without_ttl() * 100 > n.read * NO_TTL_WARN_PERCENT)
                 .collect();
             if bare.is_empty() {
                 (
@@ -289,10 +298,9 @@ pub fn eviction_from_sample(
                     Status::Warn,
                     seen,
                     format!(
-                        "under {policy} only keys with a TTL can be evicted, and {} {} of {} sampled have none: they can never be evicted, so memory fills and writes fail with OOM instead; set TTLs on cache keys",
+                        "under {policy} only keys with a TTL can be evicted, and {} {} have none: they can never be evicted, so memory fills and writes fail with OOM instead; set TTLs on cache keys",
                         labels(&bare),
-                        grouped(n.without_ttl()),
-                        grouped(n.sampled)
+                        n.of_read(n.without_ttl(), "")
                     ),
                 )
             }
@@ -324,7 +332,7 @@ mod tests {
         (0..n)
             .map(|i| Key {
                 name: format!("{prefix}:{i}"),
-                kind,
+                kind: Some(kind),
                 ttl_ms,
                 memory: None,
             })

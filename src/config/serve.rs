@@ -60,6 +60,7 @@ impl ServeConfig {
                     config: true,
                     // The default check's sample (`redcheck --help`: 1000 keys, 100 ms).
                     sample_keys: Some(1000),
+                    sample_read: crate::cli::SAMPLE_READ,
                     sample_budget: std::time::Duration::from_millis(100),
                     connections: true,
                 },

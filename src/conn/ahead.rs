@@ -3,6 +3,10 @@
 //! each. [`Connection::call`] takes a reply from the flight when its command is the next one
 //! there; any other command first reads (and drops) the replies still on their way, so a
 //! caller that takes another path gets exactly what it would have without the flight.
+//!
+//! A caller that knows the flight's replies are good (the login succeeded) but has other
+//! commands to send first parks them ([`Connection::park_flight`]): each is then served to
+//! the first call of the very same command, in any order, until [`Connection::drop_parked`].
 
 use std::io::Write;
 
@@ -28,6 +32,38 @@ impl Connection {
         self.io.flush().map_err(WireError::Io)?;
         self.ahead.extend(cmds.iter().map(Cmd::get_packed_command));
         Ok(())
+    }
+
+    /// Reads the flight's replies still on their way and keeps each for the first
+    /// [`Connection::call`] of its command, whatever comes in between. Only once the commands
+    /// before them have answered as expected: a parked reply is served as if just asked.
+    pub fn park_flight(&mut self) -> Result<(), WireError> {
+        while let Some(packed) = self.ahead.pop_front() {
+            match self.read() {
+                Ok(reply) => self.parked.push_back((packed, reply)),
+                Err(e) => {
+                    self.ahead.clear();
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the parked replies nobody asked for, so a later command is sent afresh.
+    pub fn drop_parked(&mut self) {
+        self.parked.clear();
+    }
+
+    /// The parked reply of `packed`, if there is one.
+    pub(super) fn take_parked(&mut self, packed: &[u8]) -> Option<redis::Value> {
+        let at = self.parked.iter().position(|(p, _)| p == packed)?;
+        self.parked.remove(at).map(|(_, reply)| reply)
+    }
+
+    /// Whether replies of a flight are still to be read.
+    pub fn has_flight(&self) -> bool {
+        !self.ahead.is_empty()
     }
 
     /// Whether `packed` is the next command of the flight (its reply is the next on the wire).

@@ -175,6 +175,13 @@ pub fn infer(pattern: &str, s: &Shape<'_>) -> (Use, String) {
     if let Some(word) = has(CACHE_WORDS) {
         return (Use::Cache, format!("the name says '{word}'"));
     }
+    if s.keys == 0 {
+        return (
+            Use::Other,
+            "no library signature or telling name, and none of its keys' TYPE and PTTL was read (--sample-read)"
+                .into(),
+        );
+    }
     let plain = strings + count(KeyType::Hash);
     if majority(plain) && ttl_majority {
         return (

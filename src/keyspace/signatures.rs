@@ -225,14 +225,16 @@ impl Context {
 /// The namespace and signature of a key that matches a known layout.
 pub fn match_key(key: &Key, ctx: &Context) -> Option<(String, &'static Signature)> {
     let n = key.name.as_str();
+    // A key sampled by name only (its TYPE was not read) matches on its name alone.
     let t = key.kind;
+    let is = |want: KeyType| t.is_none_or(|k| k == want);
     let hit = |pattern: &str, sig: &'static Signature| Some((pattern.to_string(), sig));
     if let Some(rest) = n.strip_prefix("bull:") {
         let (queue, part) = rest.split_once(':')?;
-        let sig = match (part, t) {
-            ("events", KeyType::Stream) | ("meta", KeyType::Hash) | ("marker", KeyType::Zset) => {
-                &BULLMQ
-            }
+        let sig = match part {
+            "events" if is(KeyType::Stream) => &BULLMQ,
+            "meta" if is(KeyType::Hash) => &BULLMQ,
+            "marker" if is(KeyType::Zset) => &BULLMQ,
             _ => &BULL,
         };
         return Some((format!("bull:{queue}:*"), sig));
@@ -259,7 +261,7 @@ pub fn match_key(key: &Key, ctx: &Context) -> Option<(String, &'static Signature
     if matches!(n, "unacked" | "unacked_index" | "unacked_mutex") {
         return hit("unacked*", &CELERY);
     }
-    if t == KeyType::List && (n == "celery" || ctx.kombu_queues.contains(n)) {
+    if is(KeyType::List) && (n == "celery" || ctx.kombu_queues.contains(n)) {
         return hit(n, &CELERY);
     }
     if n.starts_with("celery-task-meta-") || n.starts_with("celery-taskset-meta-") {
@@ -280,7 +282,7 @@ pub fn match_key(key: &Key, ctx: &Context) -> Option<(String, &'static Signature
     if n.starts_with("sess:") {
         return hit("sess:*", &CONNECT_REDIS);
     }
-    if n.starts_with("rl:") && t == KeyType::String {
+    if n.starts_with("rl:") && is(KeyType::String) {
         return hit("rl:*", &RATE_LIMIT_REDIS);
     }
     if n.starts_with("rlflx:") {
@@ -292,20 +294,22 @@ pub fn match_key(key: &Key, ctx: &Context) -> Option<(String, &'static Signature
     if n.starts_with("PHPREDIS_SESSION:") {
         return hit("PHPREDIS_SESSION:*", &PHP_SESSION);
     }
-    if n == "socket.io" && t == KeyType::Stream {
+    if n == "socket.io" && is(KeyType::Stream) {
         return hit(n, &SOCKET_IO);
     }
     None
 }
 
 /// Sidekiq's keys, which have no prefix of their own.
-fn sidekiq(n: &str, t: KeyType) -> Option<(String, &'static Signature)> {
-    let pattern = match (n, t) {
-        (q, KeyType::List) if q.starts_with("queue:") => "queue:*",
-        ("schedule" | "retry" | "dead", KeyType::Zset) | ("queues" | "processes", KeyType::Set) => {
-            n
-        }
-        (s, KeyType::String) if s.starts_with("stat:processed") || s.starts_with("stat:failed") => {
+fn sidekiq(n: &str, t: Option<KeyType>) -> Option<(String, &'static Signature)> {
+    let is = |want: KeyType| t.is_none_or(|k| k == want);
+    let pattern = match n {
+        q if q.starts_with("queue:") && is(KeyType::List) => "queue:*",
+        "schedule" | "retry" | "dead" if is(KeyType::Zset) => n,
+        "queues" | "processes" if is(KeyType::Set) => n,
+        s if (s.starts_with("stat:processed") || s.starts_with("stat:failed"))
+            && is(KeyType::String) =>
+        {
             "stat:*"
         }
         _ => return None,
@@ -314,13 +318,13 @@ fn sidekiq(n: &str, t: KeyType) -> Option<(String, &'static Signature)> {
 }
 
 /// Laravel's queue, cache and session keys, behind the optional connection prefix.
-fn laravel(n: &str, t: KeyType) -> Option<(String, &'static Signature)> {
+fn laravel(n: &str, t: Option<KeyType>) -> Option<(String, &'static Signature)> {
     // `laravel_database_queues:default`, `queues:default:reserved`
     if let Some(at) = n.find("queues:") {
         let prefix = &n[..at];
         let rest = &n[at + "queues:".len()..];
         let tail_ok = match rest.split_once(':') {
-            None => t == KeyType::List,
+            None => t.is_none_or(|k| k == KeyType::List),
             Some((_, tail)) => matches!(tail, "reserved" | "delayed" | "notify"),
         };
         if (prefix.is_empty() || prefix.ends_with('_')) && tail_ok && !rest.is_empty() {

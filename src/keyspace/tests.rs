@@ -6,7 +6,7 @@ use super::*;
 fn key(name: &str, kind: KeyType, ttl_ms: Option<u64>) -> Key {
     Key {
         name: name.into(),
-        kind,
+        kind: Some(kind),
         ttl_ms,
         memory: None,
     }
@@ -163,7 +163,68 @@ fn every_recorded_library_is_recognised_with_its_use() {
             "{library}: {:?}",
             a.namespaces
         );
+        // The default check reads TYPE and PTTL of a few keys and only the names of the
+        // rest: the recording reads the same.
+        let picks = pick_reads(&keys, 2);
+        let partial: Vec<Key> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                if picks.contains(&i) {
+                    k.clone()
+                } else {
+                    Key::named(k.name.clone())
+                }
+            })
+            .collect();
+        let b = analyse(&partial, partial.len() as u64);
+        let m = b
+            .namespaces
+            .iter()
+            .find(|n| n.pattern == pattern)
+            .unwrap_or_else(|| panic!("{library} read partly: no {pattern} in {b:?}"));
+        assert_eq!(
+            (m.library, m.usage),
+            (Some(library), usage),
+            "{pattern} read partly"
+        );
+        assert_eq!(
+            b.namespaces.iter().map(|n| n.read).sum::<u64>(),
+            2.min(keys.len() as u64)
+        );
     }
+}
+
+#[test]
+fn reads_go_to_every_namespace_in_turn_biggest_first() {
+    let mut keys: Vec<Key> = (0..50)
+        .map(|i| Key::named(format!("product:{i}")))
+        .collect();
+    keys.extend((0..5).map(|i| Key::named(format!("sess:{i}"))));
+    keys.push(Key::named("jobs:email".into()));
+    let picks = pick_reads(&keys, 4);
+    let names: Vec<&str> = picks.iter().map(|&i| keys[i].name.as_str()).collect();
+    // One of each namespace, then the biggest again.
+    assert_eq!(names, ["product:0", "product:1", "sess:0", "jobs:email"]);
+    assert_eq!(pick_reads(&keys, 0), Vec::<usize>::new());
+    assert_eq!(pick_reads(&keys, 1000).len(), keys.len());
+    // A namespace none of whose keys was read says so, and no TTL verdict comes from it.
+    let mut partial = keys.clone();
+    partial[0] = key("product:0", KeyType::String, None);
+    let a = analyse(&partial, 56);
+    let product = &a.namespaces[0];
+    assert_eq!(
+        (product.sampled, product.read, product.without_ttl()),
+        (50, 1, 1)
+    );
+    assert_eq!(product.of_read(1, ""), "1 of the 1 read (50 sampled)");
+    assert_eq!(
+        product.of_read(1, "locks"),
+        "1 of the 1 locks read (50 sampled)"
+    );
+    let jobs = a.namespaces.iter().find(|n| n.sampled == 1).unwrap();
+    assert_eq!((jobs.read, jobs.usage), (0, Use::Other));
+    assert!(jobs.evidence.contains("--sample-read"), "{}", jobs.evidence);
 }
 
 #[test]

@@ -111,7 +111,7 @@ fn table(out: &mut dyn Write, d: &DbSample, cfg: &OutputConfig) -> io::Result<()
             format!(
                 "{} ({}, {})",
                 printable(&k.name),
-                k.kind.as_str(),
+                k.kind.map_or("?", crate::keyspace::KeyType::as_str),
                 bytes(k.memory.unwrap_or(0))
             )
         })

@@ -158,14 +158,14 @@ fn keys_details() {
         .iter()
         .map(|k| Key {
             name: k["key"].as_str().expect("a name").into(),
-            kind: KeyType::parse(k["type"].as_str().expect("a type")),
+            kind: Some(KeyType::parse(k["type"].as_str().expect("a type"))),
             ttl_ms: k["ttl_ms"].as_u64(),
             memory: Some(120),
         })
         .collect();
     keys.extend((0..6u64).map(|i| Key {
         name: format!("cache:product:{}", 1000 + i),
-        kind: KeyType::String,
+        kind: Some(KeyType::String),
         ttl_ms: (i % 2 == 0).then_some(3_600_000 - i * 1000),
         memory: Some(2048 + i * 512),
     }));

@@ -9,7 +9,7 @@ use crate::conn::Connection;
 use crate::deadline::Deadline;
 use crate::url::Target;
 
-use super::keyspace::{self, Limits, SampleError};
+use super::keyspace::{self, Limits, Named, SampleError};
 use super::pipeline::{self, Subscribed, Subscriber};
 use super::pubsub::{self, PubsubError};
 use super::session::{self, InfoError, SessionError};
@@ -44,6 +44,8 @@ pub fn run(
     } else {
         f.config = Stage::not_asked(not_asked);
     }
+    // DBSIZE and the first SCAN came in the first flight, after CONFIG GET.
+    let named = sample_names(f, t, conn, cfg, deadline, on_stage);
     if !cfg.extras.cluster {
         f.cluster = Stage::not_asked(not_asked);
     } else if is_cluster(f) {
@@ -63,22 +65,25 @@ pub fn run(
         f.cluster = Stage::not_applicable("cluster mode is off");
     }
 
-    sample(f, t, conn, cfg, deadline, on_stage);
-    // CLIENT LIST and the PUBLISH share a round trip when the subscriber is ready by then (it
-    // has been opening since the first PING answered).
+    // The sample's TYPE/PTTL reads, CLIENT LIST and the PUBLISH share a round trip when the
+    // subscriber is ready by then (it has been opening since the first PING answered).
     let mut pending = subscriber;
     let joined = pending
         .take_if(|s| s.ready_within(wait_for_subscriber(f, deadline)))
         .map(|s| (s.channel.clone(), s.join()));
-    let published = match &joined {
+    let mut flight = named.as_ref().map(|(n, _)| n.reads()).unwrap_or_default();
+    let publish = match &joined {
         Some((channel, Ok(sub))) if matches!(sub.subscribed, Ok(None)) && lists_clients(f, cfg) => {
-            let at = Instant::now();
-            conn.send_ahead(&[pipeline::client_list(), pubsub::publish_cmd(channel)])
-                .ok()
-                .map(|()| at)
+            flight.extend([pipeline::client_list(), pubsub::publish_cmd(channel)]);
+            true
         }
-        _ => None,
+        _ => false,
     };
+    let at = Instant::now();
+    // A failed write shows again, and is judged, at the first read.
+    let sent = conn.send_ahead(&flight).is_ok();
+    let published = (publish && sent).then_some(at);
+    sample_finish(f, conn, named);
     clients(f, conn, cfg, on_stage);
 
     if cfg.extras.pubsub {
@@ -167,35 +172,62 @@ pub fn run(
     }
 }
 
-/// The keyspace sample of the URL's database, within `--sample-keys` and `--sample-budget`.
-fn sample(
+/// The keyspace sample's names (`keyspace::names`) of the URL's database, within
+/// `--sample-keys` and `--sample-budget`, with when it started; the stage is set here when
+/// there is no sample to finish.
+fn sample_names(
     f: &mut Findings,
     t: &Target,
     conn: &mut Connection,
     cfg: &CheckConfig,
     deadline: Deadline,
     on_stage: &(dyn Fn(&'static str) + Sync),
-) {
-    f.keyspace = match cfg.extras.sample_keys {
-        None => Stage::not_asked("not part of this command"),
-        Some(0) => Stage::not_asked("turned off (--sample-keys 0)"),
-        Some(n) => {
-            on_stage("keyspace");
-            let started = Instant::now();
-            let limits = Limits {
-                keys: n,
-                budget: cfg.extras.sample_budget,
-                ..Limits::default()
-            };
-            match keyspace::sample(conn, t.db, &limits, deadline, &|_| {}) {
-                Ok(s) => Stage::done(s, started.elapsed()),
-                Err(SampleError::Forbidden(why)) => Stage::forbidden(format!(
-                    "the keyspace sample needs SCAN, TYPE, PTTL and DBSIZE, which are not allowed: {why}"
-                )),
-                Err(SampleError::Failed(e)) => Stage::failed(session_failure(e), started.elapsed()),
-            }
+) -> Option<(Named, Instant)> {
+    let n = match cfg.extras.sample_keys {
+        None => {
+            f.keyspace = Stage::not_asked("not part of this command");
+            return None;
         }
+        Some(0) => {
+            f.keyspace = Stage::not_asked("turned off (--sample-keys 0)");
+            return None;
+        }
+        Some(n) => n,
     };
+    on_stage("keyspace");
+    let started = Instant::now();
+    let limits = Limits {
+        keys: n,
+        read: Some(cfg.extras.sample_read),
+        budget: cfg.extras.sample_budget,
+        ..Limits::default()
+    };
+    match keyspace::names(conn, t.db, &limits, deadline, &|_| {}) {
+        Ok(named) => Some((named, started)),
+        Err(e) => {
+            f.keyspace = sample_failed(e, started);
+            None
+        }
+    }
+}
+
+/// The sample's TYPE/PTTL reads (sent ahead by the caller) and its analysis.
+fn sample_finish(f: &mut Findings, conn: &mut Connection, named: Option<(Named, Instant)>) {
+    if let Some((named, started)) = named {
+        f.keyspace = match named.finish(conn) {
+            Ok(s) => Stage::done(s, started.elapsed()),
+            Err(e) => sample_failed(e, started),
+        };
+    }
+}
+
+fn sample_failed(e: SampleError, started: Instant) -> Stage<keyspace::Sample> {
+    match e {
+        SampleError::Forbidden(why) => Stage::forbidden(format!(
+            "the keyspace sample needs SCAN, TYPE, PTTL and DBSIZE, which are not allowed: {why}"
+        )),
+        SampleError::Failed(e) => Stage::failed(session_failure(e), started.elapsed()),
+    }
 }
 
 /// `CLIENT LIST`, unless INFO counts more connections than it is worth listing.

@@ -1,16 +1,23 @@
-//! The keyspace sample: `SCAN … COUNT ≤ 1000` on the selected database, with `TYPE` and
-//! `PTTL` (and, for `redcheck keys`, `MEMORY USAGE … SAMPLES 5`) pipelined per batch of keys,
-//! until enough keys or the time budget is spent. Never `KEYS`, never a value read.
+//! The keyspace sample: `SCAN … COUNT ≤ 1000` on the selected database until enough key
+//! names or the time budget is spent, and `TYPE` and `PTTL` (and, for `redcheck keys`,
+//! `MEMORY USAGE … SAMPLES 5`) pipelined for the keys to read: every key, batch by batch, for
+//! `redcheck keys`; a few per namespace, in one flight after the names, for the default check
+//! (its server cost stays a few dozen commands however big the keyspace). Never `KEYS`, never
+//! a value read.
 
 use std::time::{Duration, Instant};
 
-use redis::Value;
+use redis::{Cmd, Value};
 
 use crate::conn::{Connection, server_error, text};
 use crate::deadline::Deadline;
-use crate::keyspace::{self, Analysis, Key, KeyType};
+use crate::keyspace::{self, Analysis, Key};
 
 use super::session::{self, SessionError};
+
+mod read;
+
+use read::{Replies, read_cmds, read_replies};
 
 /// The largest `COUNT` a SCAN asks for: bounds the work of one call on the server.
 pub const MAX_SCAN_COUNT: usize = 1000;
@@ -24,6 +31,9 @@ pub const PACE_FACTOR: u32 = 14;
 pub struct Limits {
     /// Stop after this many keys.
     pub keys: usize,
+    /// Read TYPE and PTTL of at most this many of the keys, spread over the namespaces
+    /// (`keyspace::pick_reads`), once the names are in; `None`: of every key, per batch.
+    pub read: Option<usize>,
     /// Stop once this much time has passed (pauses included).
     pub budget: Duration,
     /// Only keys matching this glob (`SCAN … MATCH`).
@@ -120,6 +130,39 @@ pub fn sample(
     deadline: Deadline,
     progress: &dyn Fn(usize),
 ) -> Result<Sample, SampleError> {
+    let named = names(conn, db, limits, deadline, progress)?;
+    // A failed write shows again, and is judged, at the first read.
+    let _ = conn.send_ahead(&named.reads());
+    named.finish(conn)
+}
+
+/// A sample whose names are in, with the keys whose TYPE and PTTL are still to be read
+/// ([`Named::reads`], sent ahead alone or with the caller's next commands, then
+/// [`Named::finish`]).
+pub struct Named {
+    db: u32,
+    dbsize: u64,
+    keys: Vec<Key>,
+    picks: Vec<usize>,
+    stop: Stop,
+    cursor: u64,
+    scans: u32,
+    unreadable: u64,
+    memory_note: Option<String>,
+    pattern: bool,
+    started: Instant,
+    busy: Duration,
+}
+
+/// `DBSIZE`, then `SCAN` until the limits: with [`Limits::read`] only the names, otherwise
+/// every batch read as it comes.
+pub fn names(
+    conn: &mut Connection,
+    db: u32,
+    limits: &Limits,
+    deadline: Deadline,
+    progress: &dyn Fn(usize),
+) -> Result<Named, SampleError> {
     let started = Instant::now();
     let mut busy = Duration::ZERO;
     let reply = conn.call(&redis::cmd("DBSIZE"))?;
@@ -156,7 +199,7 @@ pub fn sample(
             scan.arg("MATCH").arg(p);
         }
         scan.arg("COUNT").arg(count);
-        // The first one may be in the flight after PING (pipeline::first_scan): same bytes.
+        // The first one may be in the check's first flight (pipeline::first_scan): same bytes.
         debug_assert!(
             cursor != 0
                 || !keys.is_empty()
@@ -177,19 +220,34 @@ pub fn sample(
         })?;
         cursor = next;
         let room = limits.keys - keys.len();
-        let names = &names[..names.len().min(room)];
-        if !names.is_empty() {
-            let (read, refused, note) = describe(conn, names, memory_every, keys.len())?;
-            keys.extend(read);
-            unreadable += refused;
-            if let Some(note) = note {
-                memory_every = 0;
-                memory_note = Some(note);
-            }
-            if refused == names.len() as u64 && keys.is_empty() {
-                return Err(SampleError::Forbidden(
-                    "TYPE/PTTL: the ACL refuses them on the keys SCAN returned".into(),
-                ));
+        let names = names.into_iter().take(room);
+        if limits.read.is_some() {
+            keys.extend(names.map(|n| Key::named(String::from_utf8_lossy(&n).into_owned())));
+        } else {
+            let names: Vec<Vec<u8>> = names.collect();
+            if !names.is_empty() {
+                let memory: Vec<bool> = (0..names.len())
+                    .map(|i| memory_every > 0 && (keys.len() + i).is_multiple_of(memory_every))
+                    .collect();
+                let _ = conn.send_ahead(&read_cmds(&names, &memory));
+                let Replies {
+                    read,
+                    refused,
+                    note,
+                    ..
+                } = read_replies(conn, &names, &memory)?;
+                let none_read = keys.is_empty() && read.is_empty();
+                keys.extend(read.into_iter().map(|(_, k)| k));
+                unreadable += refused;
+                if let Some(note) = note {
+                    memory_every = 0;
+                    memory_note = Some(note);
+                }
+                if refused == names.len() as u64 && none_read {
+                    return Err(SampleError::Forbidden(
+                        "TYPE/PTTL: the ACL refuses them on the keys SCAN returned".into(),
+                    ));
+                }
             }
         }
         let batch = batch_started.elapsed();
@@ -203,39 +261,102 @@ pub fn sample(
             std::thread::sleep((batch * PACE_FACTOR).min(left));
         }
     };
-    let covered = if stop == Stop::Complete {
-        1.0
-    } else {
-        covered(cursor, dbsize)
-    };
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let total = match (&limits.pattern, stop) {
-        (None, _) => dbsize,
-        (Some(_), Stop::Complete) => keys.len() as u64 + unreadable,
-        (Some(_), _) if covered > 0.0 => ((keys.len() as f64 / covered).round() as u64).min(dbsize),
-        (Some(_), _) => keys.len() as u64,
-    };
-    let analysis = keyspace::analyse(&keys, total);
-    Ok(Sample {
+    let picks = limits
+        .read
+        .map(|n| keyspace::pick_reads(&keys, n))
+        .unwrap_or_default();
+    Ok(Named {
         db,
         dbsize,
         keys,
+        picks,
         stop,
-        covered,
-        total,
+        cursor,
         scans,
         unreadable,
         memory_note,
-        took: started.elapsed(),
+        pattern: limits.pattern.is_some(),
+        started,
         busy,
-        analysis,
-        nodes: 1,
-        all_primaries: false,
     })
+}
+
+impl Named {
+    /// `TYPE` and `PTTL` of the picked keys, in the order [`Named::finish`] asks for them.
+    pub fn reads(&self) -> Vec<Cmd> {
+        let names: Vec<&[u8]> = self
+            .picks
+            .iter()
+            .map(|&i| self.keys[i].name.as_bytes())
+            .collect();
+        read_cmds(&names, &vec![false; names.len()])
+    }
+
+    /// Reads the picked keys' replies (from the flight when [`Named::reads`] was sent ahead)
+    /// and analyses the sample. A picked key that expired since SCAN is left out; one the ACL
+    /// refuses is counted and keeps its name only (SCAN showed it).
+    pub fn finish(mut self, conn: &mut Connection) -> Result<Sample, SampleError> {
+        if !self.picks.is_empty() {
+            let started = Instant::now();
+            let names: Vec<Vec<u8>> = self
+                .picks
+                .iter()
+                .map(|&i| self.keys[i].name.clone().into_bytes())
+                .collect();
+            let replies = read_replies(conn, &names, &vec![false; names.len()])?;
+            self.busy += started.elapsed();
+            if replies.refused == names.len() as u64 {
+                return Err(SampleError::Forbidden(
+                    "TYPE/PTTL: the ACL refuses them on the keys SCAN returned".into(),
+                ));
+            }
+            self.unreadable += replies.refused;
+            for (at, key) in replies.read {
+                self.keys[self.picks[at]] = key;
+            }
+            let mut gone: Vec<usize> = replies.gone.iter().map(|&at| self.picks[at]).collect();
+            gone.sort_unstable();
+            for i in gone.into_iter().rev() {
+                self.keys.remove(i);
+            }
+        }
+        let covered = if self.stop == Stop::Complete {
+            1.0
+        } else {
+            covered(self.cursor, self.dbsize)
+        };
+        let sampled = self.keys.len() as u64;
+        #[allow(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss
+        )]
+        let total = match (self.pattern, self.stop) {
+            (false, _) => self.dbsize,
+            (true, Stop::Complete) => sampled + self.unreadable,
+            (true, _) if covered > 0.0 => {
+                ((sampled as f64 / covered).round() as u64).min(self.dbsize)
+            }
+            (true, _) => sampled,
+        };
+        let analysis = keyspace::analyse(&self.keys, total);
+        Ok(Sample {
+            db: self.db,
+            dbsize: self.dbsize,
+            keys: self.keys,
+            stop: self.stop,
+            covered,
+            total,
+            scans: self.scans,
+            unreadable: self.unreadable,
+            memory_note: self.memory_note,
+            took: self.started.elapsed(),
+            busy: self.busy,
+            analysis,
+            nodes: 1,
+            all_primaries: false,
+        })
+    }
 }
 
 /// `[cursor, [key…]]`.
@@ -254,74 +375,6 @@ fn scan_reply(v: &Value) -> Option<(u64, Vec<Vec<u8>>)> {
         })
         .collect();
     Some((cursor, names))
-}
-
-/// TYPE, PTTL (and MEMORY USAGE) of `names`, pipelined: the keys read, how many the ACL
-/// refused, and why memory could not be read when it was refused. MEMORY USAGE goes to every
-/// `memory_every`-th key, counting from `offset` (keys read before this batch).
-fn describe(
-    conn: &mut Connection,
-    names: &[Vec<u8>],
-    memory_every: usize,
-    offset: usize,
-) -> Result<(Vec<Key>, u64, Option<String>), SampleError> {
-    let sized = |i: usize| memory_every > 0 && (offset + i).is_multiple_of(memory_every);
-    let mut out = Vec::with_capacity(names.len() * 48);
-    for (i, name) in names.iter().enumerate() {
-        let memory = sized(i);
-        out.extend(redis::cmd("TYPE").arg(name.as_slice()).get_packed_command());
-        out.extend(redis::cmd("PTTL").arg(name.as_slice()).get_packed_command());
-        if memory {
-            out.extend(
-                redis::cmd("MEMORY")
-                    .arg("USAGE")
-                    .arg(name.as_slice())
-                    .arg("SAMPLES")
-                    .arg(5)
-                    .get_packed_command(),
-            );
-        }
-    }
-    conn.send(&out)?;
-    let mut keys = Vec::with_capacity(names.len());
-    let mut refused = 0;
-    let mut note = None;
-    // Every reply is read, refused or not, so the connection stays in step.
-    for (i, name) in names.iter().enumerate() {
-        let kind = conn.read()?;
-        let ttl = conn.read()?;
-        let size = if sized(i) { Some(conn.read()?) } else { None };
-        if server_error(&kind).is_some() || server_error(&ttl).is_some() {
-            refused += 1;
-            continue;
-        }
-        let kind = KeyType::parse(&text(&kind).unwrap_or_default());
-        let ttl_ms = match ttl {
-            // -2: the key expired or was deleted since SCAN returned it.
-            Value::Int(-2) => continue,
-            Value::Int(n) if n >= 0 => Some(n.unsigned_abs()),
-            _ => None,
-        };
-        let memory = match &size {
-            Some(Value::Int(n)) => Some(n.unsigned_abs()),
-            Some(v) => {
-                if let Some((_, msg)) = server_error(v) {
-                    note.get_or_insert_with(|| {
-                        format!("MEMORY USAGE: {}", session::sanitize(&msg))
-                    });
-                }
-                None
-            }
-            None => None,
-        };
-        keys.push(Key {
-            name: String::from_utf8_lossy(name).into_owned(),
-            kind,
-            ttl_ms,
-            memory,
-        });
-    }
-    Ok((keys, refused, note))
 }
 
 /// The share of the table a SCAN cursor has walked. SCAN visits buckets in reverse-binary

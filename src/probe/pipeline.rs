@@ -65,10 +65,13 @@ pub fn select(db: u32) -> Cmd {
     cmd
 }
 
-/// `CONFIG GET <name>`.
-pub fn config_get(name: &str) -> Cmd {
+/// `CONFIG GET <name>…` (several names need Redis 7).
+pub fn config_get(names: &[&str]) -> Cmd {
     let mut cmd = redis::cmd("CONFIG");
-    cmd.arg("GET").arg(name);
+    cmd.arg("GET");
+    for name in names {
+        cmd.arg(*name);
+    }
     cmd
 }
 
@@ -98,26 +101,30 @@ pub fn auth_flight(t: &Target) -> Vec<Cmd> {
     cmds
 }
 
-/// What follows the PING samples when the server is the data node it should be: `INFO`, the
-/// `CONFIG GET`s, and the start of the keyspace sample (`DBSIZE`, the first `SCAN`). CLIENT
-/// LIST is not among them: whether it is sent depends on INFO's count of connections.
-pub fn after_ping(cfg: &CheckConfig, auth: Option<&AuthFacts>) -> Vec<Cmd> {
+/// What the check asks once logged in, sent in the login's flight ([`first_flight`]):
+/// `INFO`, the `CONFIG GET`, and the start of the keyspace sample (`DBSIZE`, the first
+/// `SCAN`). CLIENT LIST is not among them: whether it is sent depends on INFO's count of
+/// connections.
+pub fn introspection(cfg: &CheckConfig) -> Vec<Cmd> {
     let mut cmds = vec![redis::cmd("INFO")];
     if cfg.extras.config {
-        cmds.extend(CONFIG_READS.iter().map(|name| config_get(name)));
+        cmds.push(config_get(&CONFIG_READS));
     }
-    // A cluster node is asked about the cluster first; its sample goes its own way.
-    let cluster = auth.is_some_and(|a| {
-        a.hello_fields
-            .iter()
-            .any(|(k, v)| k == "mode" && v == "cluster")
-    });
-    if let Some(n) = cfg.extras.sample_keys.filter(|n| *n > 0)
-        && !(cluster && cfg.extras.cluster)
-    {
+    if let Some(n) = cfg.extras.sample_keys.filter(|n| *n > 0) {
         cmds.push(redis::cmd("DBSIZE"));
         cmds.push(first_scan(n));
     }
+    cmds
+}
+
+/// The check's first flight on its connection: the login ([`auth_flight`]) and the
+/// [`introspection`], whose replies are read right after the login's (INFO before the PING
+/// samples, the rest by the stages after them). A wrong password makes the rest fail with
+/// NOAUTH, unread; a server without HELLO takes another path, which drops them, and
+/// [`introspection`] is sent again after the samples.
+pub fn first_flight(t: &Target, cfg: &CheckConfig) -> Vec<Cmd> {
+    let mut cmds = auth_flight(t);
+    cmds.extend(introspection(cfg));
     cmds
 }
 

@@ -14,6 +14,10 @@ use crate::url::Target;
 
 use super::pipeline;
 
+mod config;
+
+pub use config::{CONFIG_READS, ServerConfig, read_config};
+
 /// Why a session step failed: a classified server answer, or the wire itself.
 #[derive(Debug)]
 pub enum SessionError {
@@ -319,73 +323,6 @@ pub fn ping_denied(
     Ok((out, PingDenied { refusal, via }))
 }
 
-/// Server settings read with `CONFIG GET`, each `None` when the server does not know it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServerConfig {
-    /// `timeout`: seconds after which the server closes an idle client (0: never).
-    pub timeout: Option<u64>,
-    /// `tcp-keepalive`: seconds between the server's TCP keep-alive probes (0: off).
-    pub tcp_keepalive: Option<u64>,
-    /// `client-output-buffer-limit`, as the server prints it
-    /// (`normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60`).
-    pub output_buffer_limit: Option<String>,
-    /// `maxmemory-clients` (Redis ≥ 7.0): the memory all clients together may use.
-    pub maxmemory_clients: Option<String>,
-}
-
-/// The settings [`read_config`] asks for, one `CONFIG GET` each: several names in one
-/// `CONFIG GET` need Redis 7.
-pub const CONFIG_READS: [&str; 4] = [
-    "timeout",
-    "tcp-keepalive",
-    "client-output-buffer-limit",
-    "maxmemory-clients",
-];
-
-/// Reads [`CONFIG_READS`]. A refusal (ACL, a renamed or blocked CONFIG on managed services)
-/// is [`InfoError::Forbidden`] with the server's words, which name the permission.
-pub fn read_config(conn: &mut Connection) -> Result<ServerConfig, InfoError> {
-    let mut cfg = ServerConfig::default();
-    for name in CONFIG_READS {
-        let reply = conn
-            .call(&pipeline::config_get(name))
-            .map_err(|e| InfoError::Failed(e.into()))?;
-        if let Some((code, msg)) = server_error(&reply) {
-            return match code.as_str() {
-                "NOAUTH" | "LOADING" | "BUSY" => Err(InfoError::Failed(SessionError::Server(
-                    classify(&code, &msg, false),
-                ))),
-                // NOPERM, unknown command (renamed or blocked), or a proxy's refusal.
-                _ => Err(InfoError::Forbidden(sanitize(&msg))),
-            };
-        }
-        let value = config_value(&reply, name);
-        match name {
-            "timeout" => cfg.timeout = value.and_then(|v| v.trim().parse().ok()),
-            "tcp-keepalive" => cfg.tcp_keepalive = value.and_then(|v| v.trim().parse().ok()),
-            "client-output-buffer-limit" => cfg.output_buffer_limit = value,
-            _ => cfg.maxmemory_clients = value,
-        }
-    }
-    Ok(cfg)
-}
-
-/// The value of `name` in a `CONFIG GET` reply: a flat array (RESP2) or a map (RESP3).
-fn config_value(reply: &Value, name: &str) -> Option<String> {
-    let pairs: Vec<(&Value, &Value)> = match reply {
-        Value::Map(m) => m.iter().map(|(k, v)| (k, v)).collect(),
-        Value::Array(a) => a.chunks_exact(2).map(|kv| (&kv[0], &kv[1])).collect(),
-        _ => return None,
-    };
-    pairs
-        .into_iter()
-        .find(|(k, _)| text(k).is_some_and(|k| k.eq_ignore_ascii_case(name)))
-        .and_then(|(_, v)| match v {
-            Value::Int(i) => Some(i.to_string()),
-            other => text(other),
-        })
-}
-
 /// Why INFO gave no facts, when that is not a failure of the target.
 #[derive(Debug)]
 pub enum InfoError {
@@ -503,17 +440,6 @@ mod tests {
         for (code, msg, user, want) in cases {
             assert_eq!(classify(code, msg, user).reason, want, "{msg}");
         }
-    }
-
-    #[test]
-    fn config_values_come_from_resp2_arrays_and_resp3_maps() {
-        let bulk = |s: &str| Value::BulkString(s.as_bytes().to_vec());
-        let resp2 = Value::Array(vec![bulk("timeout"), bulk("300")]);
-        assert_eq!(config_value(&resp2, "timeout").as_deref(), Some("300"));
-        let resp3 = Value::Map(vec![(bulk("tcp-keepalive"), bulk("0"))]);
-        assert_eq!(config_value(&resp3, "tcp-keepalive").as_deref(), Some("0"));
-        assert_eq!(config_value(&Value::Array(vec![]), "timeout"), None);
-        assert_eq!(config_value(&resp2, "maxmemory-clients"), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::RedisServer;
 use crate::support::redis::RedisBuilder;
@@ -251,7 +251,17 @@ fn without_maxmemory_a_wrong_policy_is_a_warning() {
 fn cache_keys_without_ttl_under_volatile_lru_warn_by_prefix() {
     let s = server("volatile-lru").start();
     Loader::new(s.port()).strings("product", 5000, 20).flush();
-    let run = both(&[&url(&s), "--sample-keys", "5000", "--sample-budget", "5s"]);
+    // Every key read: the exact share (the default reads a few per namespace, and 8 of 5,000
+    // would likely miss the 20 with a TTL that make the namespace look like a cache).
+    let run = both(&[
+        &url(&s),
+        "--sample-keys",
+        "5000",
+        "--sample-read",
+        "5000",
+        "--sample-budget",
+        "5s",
+    ]);
     assert_eq!(run.status("eviction"), "warn");
     let h = hint(&run, "eviction");
     assert!(
@@ -422,6 +432,78 @@ fn the_sample_sends_only_scan_type_pttl_dbsize_client_list_and_memory_usage() {
     // MONITOR leaves out admin commands such as CLIENT LIST; the connections check shows it ran.
     let run = redcheck(&[&u, "--format", "json"]);
     assert_eq!(run.status("connections"), "pass", "{}", run.stdout);
+}
+
+/// `INFO commandstats` as command → calls, read on a connection of its own (after AUTH).
+fn commandstats(port: u16) -> std::collections::BTreeMap<String, u64> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(
+        &[
+            resp_cmd(&["AUTH", SECRET]),
+            resp_cmd(&["INFO", "commandstats"]),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 65536];
+    // +OK, then one bulk string: its length is on the line after +OK.
+    loop {
+        let text = String::from_utf8_lossy(&seen).into_owned();
+        if let Some(rest) = text.strip_prefix("+OK\r\n$")
+            && let Some((len, body)) = rest.split_once("\r\n")
+            && body.len() >= len.parse::<usize>().unwrap()
+        {
+            return body
+                .lines()
+                .filter_map(|l| l.strip_prefix("cmdstat_"))
+                .filter_map(|l| {
+                    let (name, rest) = l.split_once(':')?;
+                    let calls = rest.strip_prefix("calls=")?.split(',').next()?;
+                    Some((name.to_string(), calls.parse().ok()?))
+                })
+                .collect();
+        }
+        let n = s.read(&mut buf).expect("read INFO");
+        assert!(n > 0, "the server closed the connection");
+        seen.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[test]
+fn the_default_sample_costs_the_server_a_few_dozen_commands() {
+    let s = server("allkeys-lru").start();
+    Loader::new(s.port())
+        .fixture("bullmq", true)
+        .strings("product", 600, 600)
+        .strings("sess", 300, 0)
+        .cmd(&["CONFIG", "RESETSTAT"])
+        .flush();
+    let run = both(&[&url(&s)]);
+    let calls = commandstats(s.port());
+    let sent: u64 = calls
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "config|resetstat" | "echo" | "auth"))
+        .map(|(_, n)| n)
+        .sum();
+    // Both runs (human and JSON): 8 keys read each, and at most 40 commands in all per run.
+    assert_eq!((calls["type"], calls["pttl"]), (16, 16), "{calls:?}");
+    assert!(sent <= 2 * 40, "{sent} commands for two runs: {calls:?}");
+    let w = run.check("workloads");
+    let summary = w["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("all 911 keys sampled, 8 read"),
+        "{summary}"
+    );
+    // Every namespace is seen by name, the biggest read first; the verdict names the queue.
+    for pattern in ["product:*", "sess:*", "bull:email:*"] {
+        let n = namespace(&run, pattern);
+        assert!(n["read"].as_u64().unwrap() >= 1, "{n:#}");
+    }
+    assert_eq!(namespace(&run, "bull:email:*")["library"], "BullMQ");
+    run.assert_code(1)
+        .assert_fails("eviction", "eviction-policy");
 }
 
 #[test]
@@ -669,16 +751,31 @@ fn keys_the_acl_hides_are_counted_not_described() {
         .strings("cache", 10, 10)
         .flush();
     let u = format!("redis://cacheonly:{SECRET}@127.0.0.1:{}", s.port());
+    // By default 8 keys are read, 4 of each namespace: the 4 BullMQ ones are refused, and the
+    // namespace is still known by its names (SCAN is not limited by key patterns).
     let run = both(&[&u]);
     let w = run.check("workloads");
-    assert_eq!(w["data"]["unreadable"], 11, "{w:#}");
-    let patterns: Vec<&str> = w["data"]["namespaces"]
+    assert_eq!(w["data"]["unreadable"], 4, "{w:#}");
+    let bull = w["data"]["namespaces"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| n["pattern"].as_str().unwrap())
+        .find(|n| n["pattern"] == "bull:email:*")
+        .unwrap_or_else(|| panic!("{w:#}"));
+    assert_eq!(
+        (&bull["read"], &bull["library"]),
+        (&json!(0), &json!("BullMQ"))
+    );
+    let run = both(&[&u, "--sample-read", "100"]);
+    let w = run.check("workloads");
+    assert_eq!(w["data"]["unreadable"], 11, "{w:#}");
+    let read: Vec<(&str, u64)> = w["data"]["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["pattern"].as_str().unwrap(), n["read"].as_u64().unwrap()))
         .collect();
-    assert_eq!(patterns, ["cache:*"]);
+    assert_eq!(read, [("bull:email:*", 0), ("cache:*", 10)]);
     assert!(
         w["summary"]
             .as_str()

@@ -141,15 +141,13 @@ fn noauth_names_both_url_forms_and_wrongpass_the_disabled_default_user() {
     );
 }
 
-/// A Valkey 9.1 that dropped a slow subscriber, an oversized query, a client over
-/// maxmemory-clients and a connection at maxclients, replayed from a real capture
-/// (tests/fixtures/capture_resets.py): Debian 12 has no Valkey to run.
-#[test]
-fn valkey_buffer_disconnections_from_a_real_capture_are_named_with_their_limits() {
+/// The replayed Valkey 9.1 of the capture; with `single_config`, its `CONFIG GET` takes one
+/// name only and refuses more the way Redis 6.2 does.
+fn replayed_valkey(single_config: bool) -> FakeServer {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let info = std::fs::read(dir.join("info/valkey-9.1-resets.txt")).unwrap();
     let config = std::fs::read_to_string(dir.join("config/valkey-9.1-resets.txt")).unwrap();
-    let fake = FakeServer::start(Behavior::respond(move |args| {
+    FakeServer::start(Behavior::respond(move |args| {
         let name = String::from_utf8_lossy(&args[0]).to_ascii_uppercase();
         match name.as_str() {
             "HELLO" => {
@@ -163,22 +161,41 @@ fn valkey_buffer_disconnections_from_a_real_capture_are_named_with_their_limits(
                 out.extend_from_slice(b"\r\n");
                 out
             }
+            // Redis before 7 refuses more than one name.
+            "CONFIG" if single_config && args.len() > 3 => {
+                b"-ERR Unknown subcommand or wrong number of arguments for 'get'. Try CONFIG HELP.\r\n"
+                    .to_vec()
+            }
+            // `CONFIG GET name…`: every name asked for, as Valkey answers (RESP2 pairs).
             "CONFIG" => {
-                let wanted = String::from_utf8_lossy(&args[2]).to_string();
-                let value = config
-                    .lines()
-                    .find_map(|l| l.strip_prefix(&format!("{wanted} ")))
-                    .unwrap_or_default();
-                format!(
-                    "*2\r\n${}\r\n{wanted}\r\n${}\r\n{value}\r\n",
-                    wanted.len(),
-                    value.len()
-                )
-                .into_bytes()
+                let pairs: Vec<String> = args[2..]
+                    .iter()
+                    .map(|a| String::from_utf8_lossy(a).to_string())
+                    .map(|wanted| {
+                        let value = config
+                            .lines()
+                            .find_map(|l| l.strip_prefix(&format!("{wanted} ")))
+                            .unwrap_or_default();
+                        format!(
+                            "${}\r\n{wanted}\r\n${}\r\n{value}\r\n",
+                            wanted.len(),
+                            value.len()
+                        )
+                    })
+                    .collect();
+                format!("*{}\r\n{}", pairs.len() * 2, pairs.concat()).into_bytes()
             }
             _ => b"-ERR unknown command\r\n".to_vec(),
         }
-    }));
+    }))
+}
+
+/// A Valkey 9.1 that dropped a slow subscriber, an oversized query, a client over
+/// maxmemory-clients and a connection at maxclients, replayed from a real capture
+/// (tests/fixtures/capture_resets.py): Debian 12 has no Valkey to run.
+#[test]
+fn valkey_buffer_disconnections_from_a_real_capture_are_named_with_their_limits() {
+    let fake = replayed_valkey(false);
     let run = redcheck(&[
         &format!("redis://127.0.0.1:{}", fake.port()),
         "--format",
@@ -207,6 +224,33 @@ fn valkey_buffer_disconnections_from_a_real_capture_are_named_with_their_limits(
     ] {
         assert!(hint.contains(says), "{says}: {hint}");
     }
+}
+
+/// A server before Redis 7 takes one name per `CONFIG GET`: the merged read falls back to
+/// one each, and the verdict is the same.
+#[test]
+fn config_reads_fall_back_to_one_name_each_before_redis_7() {
+    let fake = replayed_valkey(true);
+    let run = redcheck(&[
+        &format!("redis://127.0.0.1:{}", fake.port()),
+        "--format",
+        "json",
+    ]);
+    let c = run.check("resets");
+    assert_eq!(c["status"], "warn", "{c:#}");
+    let summary = c["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("the server closes clients idle for 5 min"),
+        "{summary}"
+    );
+    assert!(summary.contains("tcp-keepalive off"), "{summary}");
+    assert!(
+        c["hint"]
+            .as_str()
+            .unwrap()
+            .contains("pubsub hard 64.0 KiB, soft 32.0 KiB for 1 s"),
+        "{c:#}"
+    );
 }
 
 /// Reads from `s` until `want` has arrived (10 s at most).
