@@ -48,15 +48,14 @@ NOTES = [
     "The proxy cannot delay the TCP handshake (the kernel answers the SYN), so over a real network "
     "add one round trip per connection on the critical path: one for `check` (the pub/sub "
     "subscriber's connect is off it).",
-    "`check`'s critical path after: 1 round trip for HELLO/AUTH, ACL WHOAMI (and SELECT) in one flight; "
-    "the 10 PING samples; 1 for INFO, the four CONFIG GETs, DBSIZE and the first SCAN in one flight; "
-    "1 for CLIENT LIST and PUBLISH together = 13. Over a slow path (a login of 5 ms or more) the "
-    "subscriber connects on its own thread during the samples, and sends its login, CLIENT ID and "
-    "SUBSCRIBE in one flight from the first PONG on; over a fast one it opens after the samples, "
-    "which its TLS handshake would disturb. On a database "
-    "with keys the keyspace sample adds its TYPE/PTTL batches within `--sample-budget` (100 ms); "
-    "the measured database is empty.",
-    "`--samples 1` over TLS: handshake 1 + login 1 + PING 1 + flight 1 + CLIENT LIST with PUBLISH 1 = 5. "
+    "`check`'s critical path after: 1 round trip for HELLO/AUTH, ACL WHOAMI (and SELECT), INFO, the "
+    "CONFIG GET, DBSIZE and the first SCAN in one flight; the 10 PING samples; 1 for the keyspace "
+    "sample's TYPE/PTTL reads, CLIENT LIST and PUBLISH together = 12. Over a slow path (a login of "
+    "5 ms or more) the subscriber connects on its own thread during the samples, and sends its login, "
+    "CLIENT ID and SUBSCRIBE in one flight from the first PONG on; over a fast one it opens after the "
+    "samples, which its TLS handshake would disturb. The measured database is empty; on one with keys "
+    "the first SCAN usually brings the 1,000 names, and a sparser table costs a SCAN round trip more.",
+    "`--samples 1` over TLS: handshake 1 + login with INFO 1 + PING 1 + CLIENT LIST with PUBLISH 1 = 4. "
     "The subscriber connects and completes its TLS handshake during the login and PING, and sends its "
     "login only after the first PONG: logging in before that was tried and dropped, as it doubles what "
     "a hostile server can make each target hold (tests/cases/hostile/replies.rs measured 74 MiB for "
@@ -75,9 +74,12 @@ NOTES = [
     "proxy's listen backlog was raised to 4,096, 200 checks (each with its subscriber connecting at "
     "once) overflowed std's 128 and the retransmitted handshakes set the figure; a server whose "
     "`tcp-backlog` (or `somaxconn`) is that small would see the same from a large fleet.",
-    "Server cost: the default keyspace sample (1,000 keys: SCAN, then TYPE and PTTL per key) is about "
-    "2,000 of the commands; the `--sample-keys 0` row shows a check without it. The goal of ≤ 40 "
-    "commands predates the sample; meeting it with the sample on would take a far smaller default.",
+    "Server cost: the default check reads the names of 1,000 keys with one SCAN and TYPE + PTTL of "
+    "8 of them (one per namespace in turn, `--sample-read`): 16 commands instead of 2,000. SCAN COUNT "
+    "1000 on a million keys is most of the server CPU (about 1 ms); `SCAN … TYPE t` costs as much per "
+    "call, so reading types through six typed SCANs would cost more than 1,000 TYPEs. One CONFIG GET "
+    "names all four settings (Redis 7; one per name before). The `--sample-keys 0` row shows a check "
+    "without the sample.",
 ]
 
 
