@@ -284,6 +284,11 @@ fn session(
     let started = Instant::now();
     // A failed write shows again, and is judged, at authenticate's first command.
     let _ = conn.send_ahead(&pipeline::first_flight(t, cfg));
+    // Over a slow TLS path the pub/sub subscriber connects and shakes hands while this
+    // connection logs in (it sends nothing before it is told to go, below).
+    let mut subscriber = (cfg.extras.pubsub && tls && pipeline::overlap(f.tls.took))
+        .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
+        .flatten();
     match session::authenticate(&mut conn, t) {
         Ok(facts) => {
             if !tls && matches!(t.endpoint, Endpoint::Tcp { .. }) {
@@ -302,26 +307,29 @@ fn session(
             return None;
         }
     }
-    // INFO's reply came with the login's: read it now, judge it after the samples. A server
-    // without HELLO took another path, which dropped the flight: ask again.
-    let info_started = Instant::now();
+    // INFO, CONFIG GET and the sample's first SCAN came with the login's replies: keep them
+    // for the stages after the PING samples. A server without HELLO took another path, which
+    // dropped them: ask again. A failed read shows again, and is judged, at the first PING.
     if !conn.has_flight() {
         let _ = conn.send_ahead(&pipeline::introspection(cfg));
     }
-    let info = session::info(&mut conn);
-    // CONFIG GET and the sample's first SCAN are read by the stages after the samples. A
-    // failed read shows again, and is judged, at the first PING.
     let _ = conn.park_flight();
-    let info_took = info_started.elapsed();
     on_stage("ping");
     let started = Instant::now();
     let mut refused = None;
-    // Over a slow path the pub/sub subscriber connects (and shakes hands) while PING is sampled,
-    // and logs in and subscribes once PING has answered: a server that fails PING never sees
-    // its login. Over a fast one it waits for the samples, which it would disturb.
-    let mut subscriber = (cfg.extras.pubsub && pipeline::overlap(f.auth.took))
-        .then(|| pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel()))
-        .flatten();
+    // Over a slow path the subscriber logs in and subscribes while PING is sampled, once this
+    // connection has shown a healthy server: after the first PONG (a server that fails PING
+    // never sees a second login, and a hostile one cannot make both connections hold its
+    // replies), or right after the login when a single sample leaves nothing to overlap with.
+    // Over a fast path it opens after the samples, which its handshake and login would disturb.
+    if subscriber.is_none() && cfg.extras.pubsub && pipeline::overlap(f.auth.took) {
+        subscriber = pipeline::Subscriber::start(f, t, roots, cfg, deadline, extras::channel());
+    }
+    if cfg.samples <= 1
+        && let Some(s) = subscriber.as_mut()
+    {
+        s.go();
+    }
     let pinged = pipeline::ping_then(&mut conn, cfg.samples, || {
         if let Some(s) = subscriber.as_mut() {
             s.go();
@@ -365,9 +373,8 @@ fn session(
         }
     }
     on_stage("info");
-    let now = Instant::now();
-    let started = now.checked_sub(info_took).unwrap_or(now);
-    match info {
+    let started = Instant::now();
+    match session::info(&mut conn) {
         Ok(text) => {
             let info = Info::parse(&text);
             // A plain URL at a Sentinel: every app command would fail there.

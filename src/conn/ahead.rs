@@ -14,6 +14,35 @@ use redis::Cmd;
 
 use super::{Connection, WireError};
 
+/// What parked replies may hold: a SCAN of 1,000 names is tens of KiB; a hostile server's
+/// megabyte answers are not kept (tests/cases/hostile/replies.rs bounds the whole run).
+const PARK_BYTES: usize = 256 * 1024;
+
+/// About the memory a reply holds: its bytes, and a few words per element.
+fn size(v: &redis::Value) -> usize {
+    use redis::Value;
+    const ELEMENT: usize = 32;
+    ELEMENT
+        + match v {
+            Value::BulkString(b) => b.len(),
+            Value::SimpleString(s) => s.len(),
+            Value::VerbatimString { text, .. } => text.len(),
+            Value::Array(items) | Value::Set(items) | Value::Push { data: items, .. } => {
+                items.iter().map(size).sum()
+            }
+            Value::Map(pairs) => pairs.iter().map(|(k, v)| size(k) + size(v)).sum(),
+            Value::Attribute { data, attributes } => {
+                size(data)
+                    + attributes
+                        .iter()
+                        .map(|(k, v)| size(k) + size(v))
+                        .sum::<usize>()
+            }
+            Value::ServerError(e) => e.code().len() + e.details().map_or(0, str::len),
+            _ => 0,
+        }
+}
+
 impl Connection {
     /// Sends `cmds` in one write; their replies wait on the wire until [`Connection::call`]
     /// asks for the same commands in the same order. Only for commands that change nothing
@@ -37,10 +66,19 @@ impl Connection {
     /// Reads the flight's replies still on their way and keeps each for the first
     /// [`Connection::call`] of its command, whatever comes in between. Only once the commands
     /// before them have answered as expected: a parked reply is served as if just asked.
+    /// Parked replies hold at most [`PARK_BYTES`] in all; a reply that does not fit is
+    /// dropped, and its command sent afresh when it is asked for.
     pub fn park_flight(&mut self) -> Result<(), WireError> {
+        let mut held: usize = self.parked.iter().map(|(_, r)| size(r)).sum();
         while let Some(packed) = self.ahead.pop_front() {
             match self.read() {
-                Ok(reply) => self.parked.push_back((packed, reply)),
+                Ok(reply) => {
+                    let n = size(&reply);
+                    if held + n <= PARK_BYTES {
+                        held += n;
+                        self.parked.push_back((packed, reply));
+                    }
+                }
                 Err(e) => {
                     self.ahead.clear();
                     return Err(e);

@@ -66,7 +66,7 @@ pub fn run(
     }
 
     // The sample's TYPE/PTTL reads, CLIENT LIST and the PUBLISH share a round trip when the
-    // subscriber is ready by then (it has been opening since the first PING answered).
+    // subscriber is ready by then (over a slow path it has been opening since the login).
     let mut pending = subscriber;
     let joined = pending
         .take_if(|s| s.ready_within(wait_for_subscriber(f, deadline)))

@@ -118,22 +118,22 @@ pub fn introspection(cfg: &CheckConfig) -> Vec<Cmd> {
 }
 
 /// The check's first flight on its connection: the login ([`auth_flight`]) and the
-/// [`introspection`], whose replies are read right after the login's (INFO before the PING
-/// samples, the rest by the stages after them). A wrong password makes the rest fail with
-/// NOAUTH, unread; a server without HELLO takes another path, which drops them, and
-/// [`introspection`] is sent again after the samples.
+/// [`introspection`], whose replies are parked after the login's (`Connection::park_flight`)
+/// for the stages after the PING samples. A wrong password makes the rest fail with NOAUTH,
+/// unread; a server without HELLO takes another path, which drops them, and
+/// [`introspection`] is sent again.
 pub fn first_flight(t: &Target, cfg: &CheckConfig) -> Vec<Cmd> {
     let mut cmds = auth_flight(t);
     cmds.extend(introspection(cfg));
     cmds
 }
 
-/// A login that took at least this long marks a path slow enough for the subscriber to open
-/// during the PING samples: there it saves round trips of tens of milliseconds, while on a
-/// fast path its TLS handshake (a millisecond of the server's CPU) would show in the samples.
+/// A TLS handshake or login that took at least this long marks a path slow enough for the
+/// subscriber to open alongside: there it saves round trips of tens of milliseconds, while on
+/// a fast path its TLS handshake (a millisecond of the server's CPU) would show in the samples.
 const OVERLAP_FROM: Duration = Duration::from_millis(5);
 
-/// Whether the subscriber opens during the PING samples, given how long the login took.
+/// Whether the subscriber opens alongside, given how long the handshake or login took.
 pub fn overlap(login: Duration) -> bool {
     login >= OVERLAP_FROM
 }
@@ -152,7 +152,7 @@ pub fn ping_then(
 }
 
 /// The pub/sub subscriber: connected (and through TLS) on its own thread while the first
-/// connection samples PING, and logged in and subscribed once told to go.
+/// connection logs in or samples PING, and logged in and subscribed once told to go.
 pub struct Subscriber {
     /// The channel it subscribes to.
     pub channel: String,
@@ -175,7 +175,8 @@ pub struct Subscribed {
 impl Subscriber {
     /// Opens the second connection the way the first was opened (`reach::open`) on its own
     /// thread; on [`Subscriber::go`] it logs in with `CLIENT ID` and `SUBSCRIBE` in the login's
-    /// flight and reads both. Not told to go (PING failed), it closes without a command sent.
+    /// flight and reads both. Not told to go (the first connection's login failed), it closes
+    /// without a command sent.
     /// `None` when no thread can be started; the stage then opens it in turn, as before.
     pub fn start(
         f: &Findings,
