@@ -196,6 +196,45 @@ mod tests {
     }
 
     #[test]
+    fn parked_replies_serve_their_own_command_once_in_any_order() {
+        let (mut c, seen) = conn();
+        c.send_ahead(&[redis::cmd("A"), redis::cmd("B"), redis::cmd("C")])
+            .expect("flight");
+        c.park_flight().expect("park");
+        assert!(!c.has_flight());
+        // Another command goes out and is answered; the parked ones wait for theirs.
+        let ask = |c: &mut Connection, w: &str| text(&c.call(&redis::cmd(w)).expect(w));
+        assert_eq!(ask(&mut c, "X").as_deref(), Some("X"));
+        assert_eq!(ask(&mut c, "C").as_deref(), Some("C"));
+        assert_eq!(ask(&mut c, "A").as_deref(), Some("A"));
+        // Served once: a second A is sent; after drop_parked, B is sent afresh too.
+        assert_eq!(ask(&mut c, "A").as_deref(), Some("A"));
+        c.drop_parked();
+        assert_eq!(ask(&mut c, "B").as_deref(), Some("B"));
+        let got: Vec<String> = seen.try_iter().collect();
+        assert_eq!(got, ["A", "B", "C", "X", "A", "B"]);
+    }
+
+    #[test]
+    fn parking_keeps_small_replies_and_drops_big_ones() {
+        let (mut c, seen) = conn();
+        // The peer echoes the command's name: this one's reply is bigger than the budget.
+        let big = "W".repeat(PARK_BYTES + 1);
+        c.send_ahead(&[redis::cmd(&big), redis::cmd("S")])
+            .expect("flight");
+        c.park_flight().expect("park");
+        assert_eq!(
+            text(&c.call(&redis::cmd("S")).expect("S")).as_deref(),
+            Some("S")
+        );
+        // The big reply was read and dropped: asking again sends the command again.
+        let again = c.call(&redis::cmd(&big)).expect("big");
+        assert_eq!(text(&again).map(|t| t.len()), Some(big.len()));
+        let got: Vec<usize> = seen.try_iter().map(|w| w.len()).collect();
+        assert_eq!(got, [big.len(), 1, big.len()]);
+    }
+
+    #[test]
     fn another_path_drops_the_flights_replies_and_gets_its_own() {
         let (mut c, seen) = conn();
         c.send_ahead(&[redis::cmd("A"), redis::cmd("B"), redis::cmd("C")])
