@@ -283,9 +283,18 @@ pub fn names(
 
 impl Named {
     /// `TYPE` and `PTTL` of the picked keys, in the order [`Named::finish`] asks for them.
+    /// At most [`MAX_SCAN_COUNT`] keys go in one flight; [`Named::finish`] sends the rest.
     pub fn reads(&self) -> Vec<Cmd> {
+        self.batch_cmds(0)
+    }
+
+    /// TYPE and PTTL of the `n`-th batch of picked keys.
+    fn batch_cmds(&self, n: usize) -> Vec<Cmd> {
         let names: Vec<&[u8]> = self
             .picks
+            .chunks(MAX_SCAN_COUNT)
+            .nth(n)
+            .unwrap_or_default()
             .iter()
             .map(|&i| self.keys[i].name.as_bytes())
             .collect();
@@ -303,18 +312,28 @@ impl Named {
                 .iter()
                 .map(|&i| self.keys[i].name.clone().into_bytes())
                 .collect();
-            let replies = read_replies(conn, &names, &vec![false; names.len()])?;
+            let mut refused = 0;
+            let mut gone = Vec::new();
+            for (n, batch) in names.chunks(MAX_SCAN_COUNT).enumerate() {
+                if n > 0 {
+                    // A failed write shows again, and is judged, at the first read.
+                    let _ = conn.send_ahead(&self.batch_cmds(n));
+                }
+                let replies = read_replies(conn, batch, &vec![false; batch.len()])?;
+                let first = n * MAX_SCAN_COUNT;
+                refused += replies.refused;
+                for (at, key) in replies.read {
+                    self.keys[self.picks[first + at]] = key;
+                }
+                gone.extend(replies.gone.iter().map(|&at| self.picks[first + at]));
+            }
             self.busy += started.elapsed();
-            if replies.refused == names.len() as u64 {
+            if refused == names.len() as u64 {
                 return Err(SampleError::Forbidden(
                     "TYPE/PTTL: the ACL refuses them on the keys SCAN returned".into(),
                 ));
             }
-            self.unreadable += replies.refused;
-            for (at, key) in replies.read {
-                self.keys[self.picks[at]] = key;
-            }
-            let mut gone: Vec<usize> = replies.gone.iter().map(|&at| self.picks[at]).collect();
+            self.unreadable += refused;
             gone.sort_unstable();
             for i in gone.into_iter().rev() {
                 self.keys.remove(i);
