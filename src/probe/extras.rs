@@ -173,7 +173,7 @@ pub fn run(
 }
 
 /// The keyspace sample's names (`keyspace::names`) of the URL's database, within
-/// `--sample-keys` and `--sample-budget`, with when it started; the stage is set here when
+/// `--sample-keys` and `--sample-budget`, with how long they took; the stage is set here when
 /// there is no sample to finish.
 fn sample_names(
     f: &mut Findings,
@@ -182,7 +182,7 @@ fn sample_names(
     cfg: &CheckConfig,
     deadline: Deadline,
     on_stage: &(dyn Fn(&'static str) + Sync),
-) -> Option<(Named, Instant)> {
+) -> Option<(Named, Duration)> {
     let n = match cfg.extras.sample_keys {
         None => {
             f.keyspace = Stage::not_asked("not part of this command");
@@ -203,30 +203,32 @@ fn sample_names(
         ..Limits::default()
     };
     match keyspace::names(conn, t.db, &limits, deadline, &|_| {}) {
-        Ok(named) => Some((named, started)),
+        Ok(named) => Some((named, started.elapsed())),
         Err(e) => {
-            f.keyspace = sample_failed(e, started);
+            f.keyspace = sample_failed(e, started.elapsed());
             None
         }
     }
 }
 
 /// The sample's TYPE/PTTL reads (sent ahead by the caller) and its analysis.
-fn sample_finish(f: &mut Findings, conn: &mut Connection, named: Option<(Named, Instant)>) {
-    if let Some((named, started)) = named {
+/// The stage's time leaves out what ran between the names and the reads (the cluster stage).
+fn sample_finish(f: &mut Findings, conn: &mut Connection, named: Option<(Named, Duration)>) {
+    if let Some((named, took)) = named {
+        let started = Instant::now();
         f.keyspace = match named.finish(conn) {
-            Ok(s) => Stage::done(s, started.elapsed()),
-            Err(e) => sample_failed(e, started),
+            Ok(s) => Stage::done(s, took + started.elapsed()),
+            Err(e) => sample_failed(e, took + started.elapsed()),
         };
     }
 }
 
-fn sample_failed(e: SampleError, started: Instant) -> Stage<keyspace::Sample> {
+fn sample_failed(e: SampleError, took: Duration) -> Stage<keyspace::Sample> {
     match e {
         SampleError::Forbidden(why) => Stage::forbidden(format!(
             "the keyspace sample needs SCAN, TYPE, PTTL and DBSIZE, which are not allowed: {why}"
         )),
-        SampleError::Failed(e) => Stage::failed(session_failure(e), started.elapsed()),
+        SampleError::Failed(e) => Stage::failed(session_failure(e), took),
     }
 }
 

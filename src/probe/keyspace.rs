@@ -150,7 +150,8 @@ pub struct Named {
     unreadable: u64,
     memory_note: Option<String>,
     pattern: bool,
-    started: Instant,
+    /// Wall time of the names (DBSIZE and the SCANs, pauses included).
+    took: Duration,
     busy: Duration,
 }
 
@@ -276,7 +277,7 @@ pub fn names(
         unreadable,
         memory_note,
         pattern: limits.pattern.is_some(),
-        started,
+        took: started.elapsed(),
         busy,
     })
 }
@@ -305,8 +306,8 @@ impl Named {
     /// and analyses the sample. A picked key that expired since SCAN is left out; one the ACL
     /// refuses is counted and keeps its name only (SCAN showed it).
     pub fn finish(mut self, conn: &mut Connection) -> Result<Sample, SampleError> {
+        let started = Instant::now();
         if !self.picks.is_empty() {
-            let started = Instant::now();
             let names: Vec<Vec<u8>> = self
                 .picks
                 .iter()
@@ -369,7 +370,8 @@ impl Named {
             scans: self.scans,
             unreadable: self.unreadable,
             memory_note: self.memory_note,
-            took: self.started.elapsed(),
+            // The caller may have done other work between the names and the reads.
+            took: self.took + started.elapsed(),
             busy: self.busy,
             analysis,
             nodes: 1,
