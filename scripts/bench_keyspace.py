@@ -155,7 +155,8 @@ def measure(exe, tmp, log, runs=20, rounds=3):
     notes = [
         "Keyspace rows: one redis-server holds 1,000,000 strings from DEBUG POPULATE in a known mix (60% product, "
         "25% sess, 10% jobs, 5% lock), another none; medians of alternating runs. The default check samples "
-        "1,000 keys (one SCAN, one pipeline of TYPE + PTTL). `redcheck keys` samples 15,000 keys with MEMORY "
+        "the names of 1,000 keys (one SCAN) and reads TYPE + PTTL of 8 of them (`--sample-read`) in the round "
+        "trip it makes for CLIENT LIST anyway. `redcheck keys` samples and reads 15,000 keys, MEMORY "
         "USAGE on every fifth and pauses 14× each batch's round trips between batches; `redis-cli --bigkeys` "
         "scans every key. Server CPU is INFO's used_cpu_user + used_cpu_sys over the run.",
     ]

@@ -52,15 +52,32 @@ impl Connection {
             return Ok(());
         }
         self.settle()?;
-        let mut bytes = Vec::new();
-        for cmd in cmds {
-            cmd.write_packed_command(&mut bytes);
-        }
+        let packed: Vec<Vec<u8>> = cmds.iter().map(Cmd::get_packed_command).collect();
         self.arm()?;
-        self.io.write_all(&bytes).map_err(WireError::Io)?;
+        self.io.write_all(&packed.concat()).map_err(WireError::Io)?;
         self.io.flush().map_err(WireError::Io)?;
-        self.ahead.extend(cmds.iter().map(Cmd::get_packed_command));
+        self.ahead.extend(packed);
         Ok(())
+    }
+
+    /// Whether `cmd` is the flight's next command (its reply is the next on the wire).
+    pub fn flight_next_is(&self, cmd: &Cmd) -> bool {
+        self.ahead
+            .front()
+            .is_some_and(|next| *next == cmd.get_packed_command())
+    }
+
+    /// The reply of the flight's next command, whichever it is: for a caller reading back, in
+    /// order, a flight it knows it sent ([`Connection::flight_next_is`]), without packing each
+    /// command again to find it.
+    pub fn read_flight(&mut self) -> Result<redis::Value, WireError> {
+        if self.ahead.pop_front().is_none() {
+            return Err(WireError::Io(std::io::Error::other(
+                "no command in flight to read the reply of",
+            )));
+        }
+        super::arm(&self.io, self.deadline, &mut self.armed).map_err(WireError::Io)?;
+        self.read()
     }
 
     /// Reads the flight's replies still on their way and keeps each for the first
@@ -193,6 +210,21 @@ mod tests {
         assert_eq!(text(&c2).as_deref(), Some("C"));
         let got: Vec<String> = seen.try_iter().collect();
         assert_eq!(got, ["A", "B", "P", "C"]);
+    }
+
+    #[test]
+    fn a_flight_read_back_in_order_needs_no_packing_and_ends_with_an_error() {
+        let (mut c, seen) = conn();
+        c.send_ahead(&[redis::cmd("A"), redis::cmd("B")])
+            .expect("flight");
+        assert!(c.flight_next_is(&redis::cmd("A")));
+        assert!(!c.flight_next_is(&redis::cmd("B")));
+        assert_eq!(text(&c.read_flight().expect("A")).as_deref(), Some("A"));
+        assert_eq!(text(&c.read_flight().expect("B")).as_deref(), Some("B"));
+        // Nothing left in flight: an error, never some other reply.
+        assert!(c.read_flight().is_err());
+        let got: Vec<String> = seen.try_iter().collect();
+        assert_eq!(got, ["A", "B"]);
     }
 
     #[test]

@@ -230,13 +230,13 @@ pub fn names(
                 let memory: Vec<bool> = (0..names.len())
                     .map(|i| memory_every > 0 && (keys.len() + i).is_multiple_of(memory_every))
                     .collect();
-                let _ = conn.send_ahead(&read_cmds(&names, &memory));
+                let cmds = read_cmds(&names, &memory);
                 let Replies {
                     read,
                     refused,
                     note,
                     ..
-                } = read_replies(conn, &names, &memory)?;
+                } = read_replies(conn, &cmds, &names, &memory)?;
                 let none_read = keys.is_empty() && read.is_empty();
                 keys.extend(read.into_iter().map(|(_, k)| k));
                 unreadable += refused;
@@ -316,11 +316,9 @@ impl Named {
             let mut refused = 0;
             let mut gone = Vec::new();
             for (n, batch) in names.chunks(MAX_SCAN_COUNT).enumerate() {
-                if n > 0 {
-                    // A failed write shows again, and is judged, at the first read.
-                    let _ = conn.send_ahead(&self.batch_cmds(n));
-                }
-                let replies = read_replies(conn, batch, &vec![false; batch.len()])?;
+                // The first batch is usually in the caller's flight already.
+                let cmds = self.batch_cmds(n);
+                let replies = read_replies(conn, &cmds, batch, &vec![false; batch.len()])?;
                 let first = n * MAX_SCAN_COUNT;
                 refused += replies.refused;
                 for (at, key) in replies.read {

@@ -42,30 +42,29 @@ pub(super) struct Replies {
     pub(super) note: Option<String>,
 }
 
-/// The replies to [`read_cmds`], asked for in the same order.
+/// The replies to `cmds` ([`read_cmds`] of the same `names` and `memory`): from the flight
+/// when they are its next commands (sent ahead by the caller), otherwise sent here first.
 pub(super) fn read_replies(
     conn: &mut Connection,
+    cmds: &[Cmd],
     names: &[Vec<u8>],
     memory: &[bool],
 ) -> Result<Replies, SampleError> {
+    if let Some(first) = cmds.first()
+        && !conn.flight_next_is(first)
+    {
+        conn.send_ahead(cmds)?;
+    }
     let mut keys = Vec::with_capacity(names.len());
     let mut refused = 0;
     let mut gone = Vec::new();
     let mut note = None;
     // Every reply is read, refused or not, so the connection stays in step.
     for (i, (name, &sized)) in names.iter().zip(memory).enumerate() {
-        let kind = conn.call(redis::cmd("TYPE").arg(name.as_slice()))?;
-        let ttl = conn.call(redis::cmd("PTTL").arg(name.as_slice()))?;
+        let kind = conn.read_flight()?;
+        let ttl = conn.read_flight()?;
         let size = if sized {
-            Some(
-                conn.call(
-                    redis::cmd("MEMORY")
-                        .arg("USAGE")
-                        .arg(name.as_slice())
-                        .arg("SAMPLES")
-                        .arg(5),
-                )?,
-            )
+            Some(conn.read_flight()?)
         } else {
             None
         };
