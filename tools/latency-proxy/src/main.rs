@@ -197,6 +197,8 @@ struct Proxy {
     conns: HashMap<usize, Conn>,
     next_id: usize,
     in_flight: VecDeque<Due>,
+    /// When the timer is set to fire, so an unchanged oldest chunk does not cost a system call.
+    armed_for: Option<Instant>,
     buf: Vec<u8>,
 }
 
@@ -224,6 +226,7 @@ impl Proxy {
             conns: HashMap::new(),
             next_id: 0,
             in_flight: VecDeque::new(),
+            armed_for: None,
             buf: vec![0; CHUNK],
         })
     }
@@ -238,7 +241,10 @@ impl Proxy {
                 if wait.is_zero() {
                     continue;
                 }
-                self.timer.arm(wait);
+                if self.armed_for != Some(first.due) {
+                    self.timer.arm(wait);
+                    self.armed_for = Some(first.due);
+                }
             }
             if let Err(e) = self.poll.poll(&mut events, None) {
                 assert!(e.kind() == ErrorKind::Interrupted, "epoll: {e}");
@@ -247,13 +253,20 @@ impl Proxy {
             for event in &events {
                 match event.token() {
                     LISTENER => self.accept(),
-                    TIMER => self.timer.clear(),
-                    Token(t) => self.on_socket(
-                        t / 2,
-                        t % 2,
-                        event.is_readable() || event.is_read_closed() || event.is_error(),
-                        event.is_writable() || event.is_error(),
-                    ),
+                    TIMER => {
+                        self.timer.clear();
+                        self.armed_for = None;
+                    }
+                    Token(t) => {
+                        let ending = event.is_read_closed() || event.is_error();
+                        let read = match (event.is_readable(), ending) {
+                            (_, true) => Some(Drain::UntilWouldBlock),
+                            (true, false) => Some(Drain::UntilShortRead),
+                            (false, false) => None,
+                        };
+                        let writable = event.is_writable() || event.is_error();
+                        self.on_socket(t / 2, t % 2, read, writable);
+                    }
                 }
             }
         }
@@ -297,7 +310,7 @@ impl Proxy {
         }
     }
 
-    fn on_socket(&mut self, id: usize, side: usize, readable: bool, writable: bool) {
+    fn on_socket(&mut self, id: usize, side: usize, read_to: Option<Drain>, writable: bool) {
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
@@ -308,11 +321,14 @@ impl Proxy {
                 Err(_) => return self.close(id),
             }
         }
-        if readable && (side == 0 || conn.connected) {
+        if let Some(drain) = read_to
+            && (side == 0 || conn.connected)
+        {
             read(
                 conn,
                 id,
                 side,
+                drain,
                 self.delay,
                 &mut self.buf,
                 &mut self.in_flight,
@@ -398,12 +414,25 @@ fn connect_result(server: &TcpStream) -> io::Result<bool> {
     }
 }
 
-/// Reads flow `flow`'s source until it would block, the end, or `HOLD`; each read is a chunk due
-/// `delay` from now.
+/// How far one readiness event lets a source be read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Drain {
+    /// Data arrived: a read shorter than the buffer emptied the socket, and epoll (edge
+    /// triggered) reports any later arrival (epoll(7) on stream sockets), so no read is spent
+    /// just to see it would block.
+    UntilShortRead,
+    /// The peer closed or failed (its end may wait behind the data), or reading resumes after
+    /// `HOLD` (the events that came meanwhile were already taken): read until it would block.
+    UntilWouldBlock,
+}
+
+/// Reads flow `flow`'s source as far as `drain` says, to its end, or to `HOLD`; each read is a
+/// chunk due `delay` from now.
 fn read(
     conn: &mut Conn,
     id: usize,
     flow: usize,
+    drain: Drain,
     delay: Duration,
     buf: &mut [u8],
     in_flight: &mut VecDeque<Due>,
@@ -423,16 +452,25 @@ fn read(
             // A reset reads as an end, as it did for the threaded proxy.
             Err(_) => None,
         };
-        match &chunk {
-            Some(c) => f.held += c.len(),
-            None => f.read_done = true,
-        }
+        let drained = match &chunk {
+            Some(c) => {
+                f.held += c.len();
+                drain == Drain::UntilShortRead && c.len() < buf.len()
+            }
+            None => {
+                f.read_done = true;
+                true
+            }
+        };
         in_flight.push_back(Due {
             due: Instant::now() + delay,
             conn: id,
             flow,
             chunk,
         });
+        if drained {
+            return;
+        }
     }
 }
 
@@ -480,6 +518,14 @@ fn write(
         return;
     }
     if f.paused && f.held < HOLD {
-        read(conn, id, flow, delay, buf, in_flight);
+        read(
+            conn,
+            id,
+            flow,
+            Drain::UntilWouldBlock,
+            delay,
+            buf,
+            in_flight,
+        );
     }
 }
