@@ -10,29 +10,35 @@
 //! `latency-proxy --delay-ms 10 --upstream 127.0.0.1:6379 [--listen 127.0.0.1:0]` prints
 //! `listening ADDR` once it accepts, then runs until killed.
 //!
-//! One thread runs every connection: non-blocking sockets on epoll (mio) and one queue of
-//! chunks in flight. The delay is the same for every chunk, so chunks fall due in the order they
-//! arrived and a FIFO is the whole timer queue; a timerfd wakes the loop when the oldest is due
-//! (epoll's own timeout is in whole milliseconds, which would add up to 1 ms to every hop).
+//! One event loop per CPU, each with its own connections: non-blocking sockets on epoll (mio)
+//! and one queue of chunks in flight. The delay is the same for every chunk, so a loop's chunks
+//! fall due in the order they arrived and a FIFO is its whole timer queue; a timerfd wakes the
+//! loop when the oldest is due (epoll's own timeout is in whole milliseconds, which would add up
+//! to 1 ms to every hop). The first loop accepts and deals the connections out in turn.
 //! Over a real network the delay costs the client machine nothing; a thread per direction (the
 //! first version of this proxy) cost two CPUs' worth of context switches under a 200-target
-//! fleet and so slowed the very thing it measured. A destination that stops reading keeps its
-//! bytes queued here (a partial write waits for the socket to be writable again), and past
-//! `HOLD` bytes queued in one direction the proxy stops reading that direction's source, so TCP
-//! pushes back on the sender as it would on a real path.
+//! fleet and so slowed the very thing it measured, while a single loop forwarded each burst of
+//! 200 replies one after the other on one CPU. A destination that stops reading keeps its bytes
+//! queued here (a partial write waits for the socket to be writable again), and past `HOLD`
+//! bytes queued in one direction the proxy stops reading that direction's source, so TCP pushes
+//! back on the sender as it would on a real path.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, TcpStream};
 use mio::unix::SourceFd;
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Interest, Poll, Token, Waker};
 
 const LISTENER: Token = Token(usize::MAX);
 const TIMER: Token = Token(usize::MAX - 1);
+const HANDOFF: Token = Token(usize::MAX - 2);
 /// The most one read takes in: one chunk.
 const CHUNK: usize = 64 * 1024;
 /// Bytes one direction may hold (in flight or waiting for the destination) before the proxy
@@ -81,9 +87,25 @@ fn main() {
         "listening {}",
         listener.local_addr().expect("a bound address")
     );
-    Proxy::new(TcpListener::from_std(listener), upstream, delay)
-        .expect("set up epoll and a timerfd")
-        .run()
+    // One loop per CPU; the first accepts and deals the connections out in turn.
+    let loops = thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut first = Proxy::new(upstream, delay).expect("set up epoll and a timerfd");
+    for _ in 1..loops {
+        let (tx, rx) = mpsc::channel();
+        let mut other = Proxy::new(upstream, delay).expect("set up epoll and a timerfd");
+        let waker = Waker::new(other.poll.registry(), HANDOFF).expect("an eventfd");
+        other.inbox = Some(rx);
+        thread::spawn(move || other.run());
+        first.peers.push((tx, Arc::new(waker)));
+    }
+    let mut listener = TcpListener::from_std(listener);
+    first
+        .poll
+        .registry()
+        .register(&mut listener, LISTENER, Interest::READABLE)
+        .expect("register the listener");
+    first.listener = Some(listener);
+    first.run()
 }
 
 /// The standard library listens with a backlog of 128: hundreds of checks connecting at once
@@ -188,9 +210,15 @@ struct Conn {
     flows: [Flow; 2],
 }
 
+/// One event loop: its own epoll, timer and connections.
 struct Proxy {
     poll: Poll,
-    listener: TcpListener,
+    /// The first loop accepts, keeps every n-th connection and hands the others to `peers`.
+    listener: Option<TcpListener>,
+    peers: Vec<(Sender<TcpStream>, Arc<Waker>)>,
+    dealt: usize,
+    /// The other loops take their connections from here, woken by `HANDOFF`.
+    inbox: Option<Receiver<TcpStream>>,
     timer: Timer,
     upstream: SocketAddr,
     delay: Duration,
@@ -207,11 +235,9 @@ fn token(conn: usize, side: usize) -> Token {
 }
 
 impl Proxy {
-    fn new(mut listener: TcpListener, upstream: SocketAddr, delay: Duration) -> io::Result<Self> {
+    fn new(upstream: SocketAddr, delay: Duration) -> io::Result<Self> {
         let poll = Poll::new()?;
         let timer = Timer::new()?;
-        poll.registry()
-            .register(&mut listener, LISTENER, Interest::READABLE)?;
         poll.registry().register(
             &mut SourceFd(&timer.0.as_raw_fd()),
             TIMER,
@@ -219,7 +245,10 @@ impl Proxy {
         )?;
         Ok(Self {
             poll,
-            listener,
+            listener: None,
+            peers: Vec::new(),
+            dealt: 0,
+            inbox: None,
             timer,
             upstream,
             delay,
@@ -253,6 +282,12 @@ impl Proxy {
             for event in &events {
                 match event.token() {
                     LISTENER => self.accept(),
+                    HANDOFF => {
+                        while let Some(client) = self.inbox.as_ref().and_then(|r| r.try_recv().ok())
+                        {
+                            self.adopt(client);
+                        }
+                    }
                     TIMER => {
                         self.timer.clear();
                         self.armed_for = None;
@@ -274,7 +309,10 @@ impl Proxy {
 
     fn accept(&mut self) {
         loop {
-            let mut client = match self.listener.accept() {
+            let Some(listener) = &self.listener else {
+                return;
+            };
+            let client = match listener.accept() {
                 Ok((client, _)) => client,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -284,30 +322,44 @@ impl Proxy {
                     return;
                 }
             };
-            let Ok(mut server) = TcpStream::connect(self.upstream) else {
-                continue;
-            };
-            for s in [&client, &server] {
-                let _ = s.set_nodelay(true);
+            let turn = self.dealt % (self.peers.len() + 1);
+            self.dealt += 1;
+            match turn.checked_sub(1).map(|i| &self.peers[i]) {
+                None => self.adopt(client),
+                Some((tx, waker)) => {
+                    if tx.send(client).is_ok() {
+                        let _ = waker.wake();
+                    }
+                }
             }
-            let id = self.next_id;
-            self.next_id += 1;
-            let both = Interest::READABLE | Interest::WRITABLE;
-            let registry = self.poll.registry();
-            if registry.register(&mut client, token(id, 0), both).is_err()
-                || registry.register(&mut server, token(id, 1), both).is_err()
-            {
-                continue;
-            }
-            self.conns.insert(
-                id,
-                Conn {
-                    sockets: [client, server],
-                    connected: false,
-                    flows: [Flow::default(), Flow::default()],
-                },
-            );
         }
+    }
+
+    /// Connects upstream for an accepted client and starts relaying.
+    fn adopt(&mut self, mut client: TcpStream) {
+        let Ok(mut server) = TcpStream::connect(self.upstream) else {
+            return;
+        };
+        for s in [&client, &server] {
+            let _ = s.set_nodelay(true);
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let both = Interest::READABLE | Interest::WRITABLE;
+        let registry = self.poll.registry();
+        if registry.register(&mut client, token(id, 0), both).is_err()
+            || registry.register(&mut server, token(id, 1), both).is_err()
+        {
+            return;
+        }
+        self.conns.insert(
+            id,
+            Conn {
+                sockets: [client, server],
+                connected: false,
+                flows: [Flow::default(), Flow::default()],
+            },
+        );
     }
 
     fn on_socket(&mut self, id: usize, side: usize, read_to: Option<Drain>, writable: bool) {
