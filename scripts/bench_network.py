@@ -26,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DELAY_MS = 10
 FLEET = 200
 FLEET_SERVERS = 20
+FLEET_RUNS = 7
 RUNS = 3
 
 
@@ -221,23 +222,27 @@ def measure(exes, tmp, ca, tls_port, log):
         for servers in (fleet[:1], fleet):
             figs = []
             urls = [servers[i % len(servers)][2] for i in range(FLEET)]
-            for label, exe in exes:
-                log(f"network: {label} {FLEET} targets on {len(servers)} server(s) …")
-                one = _wall([exe, "--format", "json", url])
-                runs = []
-                for _ in range(RUNS):
+            log(f"network: {FLEET} targets on {len(servers)} server(s) …")
+            # Builds alternate run by run: other work on the machine moves these figures more
+            # than any other row's, and should weigh on every build alike.
+            ones = {label: _wall([exe, "--format", "json", url]) for label, exe in exes}
+            runs = {label: [] for label, _ in exes}
+            for _ in range(FLEET_RUNS):
+                for label, exe in exes:
                     for p, _, _ in servers:
                         bench_keyspace._cli(p, "config", "resetstat")
                     server0 = sum(bench_keyspace._server_cpu(p) for p, _, _ in servers)
                     proxy0 = sum(_proc_cpu(x.pid) for _, x, _ in servers)
                     took, threads, rss, cpu = _threads_and_rss([exe, "--format", "json"] + urls)
-                    runs.append((took, threads, rss, cpu,
-                                 sum(bench_keyspace._server_cpu(p) for p, _, _ in servers) - server0,
-                                 sum(_proc_cpu(x.pid) for _, x, _ in servers) - proxy0,
-                                 sum(_command_usec(p, "client|list") for p, _, _ in servers) / 1e6))
+                    runs[label].append((took, threads, rss, cpu,
+                                        sum(bench_keyspace._server_cpu(p) for p, _, _ in servers) - server0,
+                                        sum(_proc_cpu(x.pid) for _, x, _ in servers) - proxy0,
+                                        sum(_command_usec(p, "client|list") for p, _, _ in servers) / 1e6))
+            for label, exe in exes:
+                one, r = ones[label], runs[label]
                 # The median run by wall time; the most threads and memory of any run.
-                took, _, _, cpu, server_cpu, proxy_cpu, client_list = sorted(runs)[len(runs) // 2]
-                threads, rss = max(r[1] for r in runs), max(r[2] for r in runs)
+                took, _, _, cpu, server_cpu, proxy_cpu, client_list = sorted(r)[len(r) // 2]
+                threads, rss = max(x[1] for x in r), max(x[2] for x in r)
                 figs.append(f"{took * 1000:.0f} ms vs {one * 1000:.0f} ms = **{took / one:.2f}×**; peak {threads} "
                             f"threads, peak RSS {rss / 1000:.1f} MB; CPU: redcheck {cpu * 1000:.0f} ms, "
                             f"redis-server {server_cpu * 1000:.0f} ms (CLIENT LIST {client_list * 1000:.0f} ms), "
@@ -292,7 +297,7 @@ def run(exe, out, log, started, tls_port, ca, baseline=None, load=None):
     lines = [BEGIN, "", "## Over a network: round trips, the mismatch probe, fleets", "",
              f"Measured {started:%Y-%m-%d %H:%M} UTC by `scripts/bench --only network"
              + (" --baseline BIN" if baseline else "") + f"`, through `tools/latency-proxy --delay-ms {DELAY_MS}` "
-             "(20 ms RTT); medians of " + str(RUNS) + " runs." + (f" Load from other work: {load}." if load else ""), "",
+             "(20 ms RTT); medians of " + str(RUNS) + f" runs ({FLEET_RUNS} for the fleets, the builds alternating)." + (f" Load from other work: {load}." if load else ""), "",
              head, "|" + "---|" * (len(exes) + 2)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     rel = lambda c: (c.replace(exe, "target/release/redcheck").replace(baseline or "\0", "BASELINE")  # noqa: E731
