@@ -18,7 +18,7 @@ use crate::cli::{CheckArgs, Cli, Command, TlsCommandArgs, UrlArgs};
 use crate::config::{Config, UsageError};
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
-use crate::probe::{prepare, probe_all};
+use crate::probe::{prepare, probe_all, probe_all_then};
 use crate::report::{Report, TlsReport};
 use crate::verdict::CheckId;
 
@@ -103,17 +103,15 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         format!("checking {} targets", prepared.len())
     };
     let progress = Progress::new(cfg.output.progress, &what);
-    let findings = probe_all(&prepared, &cfg.check, &|s| progress.stage(s));
-    progress.finish();
     let opts = Options {
         workload: cfg.workload,
         write_probe: cfg.check.extras.write,
         ..Options::default()
     };
-    let reports: Vec<Report> = findings
-        .iter()
-        .map(|f| checks::evaluate(f, &opts))
-        .collect();
+    let reports = probe_all_then(&prepared, &cfg.check, &|s| progress.stage(s), |f| {
+        checks::evaluate(&f, &opts)
+    });
+    progress.finish();
     emit(
         &reports,
         &cfg,

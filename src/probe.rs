@@ -39,7 +39,7 @@ use crate::url::{Endpoint, Target, UrlError};
 
 use self::classify::{record_session_error, wire_failure};
 pub use self::findings::{Findings, Outcome, Prepared, SkipCause, Speaks, Stage, StageId};
-pub use self::prepare::{prepare, probe_all};
+pub use self::prepare::{prepare, probe_all, probe_all_then};
 
 use self::session::{InfoError, SessionError};
 use self::tcp::TcpFacts;

@@ -1,7 +1,7 @@
 //! `redcheck wait`: the full check, repeated until every target passes or `--timeout` runs out.
 //!
-//! Each attempt is an ordinary check (`probe::prepare` once, then `probe_all` + `evaluate`) whose
-//! own deadline never outlives the wait's. The first passing attempt answers at once.
+//! Each attempt is an ordinary check (`probe::prepare` once, then `probe_all_then` with
+//! `evaluate`) whose own deadline never outlives the wait's. The first passing attempt answers at once.
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -11,7 +11,7 @@ use crate::cli::WaitArgs;
 use crate::config::{Backoff, WaitConfig};
 use crate::exit_code::ExitCode;
 use crate::output::{self, progress::Progress};
-use crate::probe::{prepare, probe_all};
+use crate::probe::{prepare, probe_all_then};
 use crate::report::Report;
 use crate::verdict::{CheckId, Status};
 
@@ -56,11 +56,9 @@ pub fn run(args: &WaitArgs) -> anyhow::Result<ExitCode> {
             .min(deadline.saturating_duration_since(Instant::now()))
             .max(Duration::from_millis(1));
         check.connect_timeout = check.connect_timeout.min(check.timeout);
-        let findings = probe_all(&prepared, &check, &|s| progress.stage(s));
-        let reports: Vec<Report> = findings
-            .iter()
-            .map(|f| checks::evaluate(f, &opts))
-            .collect();
+        let reports = probe_all_then(&prepared, &check, &|s| progress.stage(s), |f| {
+            checks::evaluate(&f, &opts)
+        });
         if ExitCode::for_reports(&reports, strict) == ExitCode::Success {
             break (reports, End::Ready);
         }

@@ -69,12 +69,24 @@ pub fn probe_all(
     cfg: &CheckConfig,
     on_stage: &(dyn Fn(&'static str) + Sync),
 ) -> Vec<Findings> {
+    probe_all_then(prepared, cfg, on_stage, |f| f)
+}
+
+/// [`probe_all`], handing each target's findings to `then` on the thread that probed it, as
+/// soon as that target is done: with many targets, judging them (and freeing their findings
+/// where they were allocated) overlaps the others' round trips instead of following the last.
+pub fn probe_all_then<R: Send>(
+    prepared: &[Prepared],
+    cfg: &CheckConfig,
+    on_stage: &(dyn Fn(&'static str) + Sync),
+    then: impl Fn(Findings) -> R + Sync,
+) -> Vec<R> {
     if prepared.len() == 1 {
-        return vec![super::run(&prepared[0], cfg, on_stage)];
+        return vec![then(super::run(&prepared[0], cfg, on_stage))];
     }
     let overall = crate::deadline::Deadline::after(cfg.timeout);
     super::pool::map(prepared, |p, here| {
-        if here {
+        then(if here {
             let left = CheckConfig {
                 timeout: overall.left(),
                 ..cfg.clone()
@@ -82,6 +94,6 @@ pub fn probe_all(
             super::run(p, &left, on_stage)
         } else {
             super::run(p, cfg, on_stage)
-        }
+        })
     })
 }
