@@ -57,11 +57,13 @@ NOTES = [
     "CLIENT ID and SUBSCRIBE in one flight from the first PONG on; over a fast one it opens after the "
     "samples, which its TLS handshake would disturb. The measured database is empty; on one with keys "
     "the first SCAN usually brings the 1,000 names, and a sparser table costs a SCAN round trip more.",
-    "`--samples 1` over TLS: handshake 1 + login with INFO 1 + PING 1 + CLIENT LIST with PUBLISH 1 = 4. "
-    "The subscriber connects and completes its TLS handshake during the login and PING, and sends its "
-    "login only after the first PONG: logging in before that was tried and dropped, as it doubles what "
-    "a hostile server can make each target hold (tests/cases/hostile/replies.rs measured 74 MiB for "
-    "four targets) and sends a second login to a server that fails PING.",
+    "`--samples 1` over TLS: handshake 1 + login with INFO 1 + PING 1 + the sample's reads, CLIENT LIST "
+    "and PUBLISH 1 = 4. Over a slow TLS path (a handshake of 5 ms or more) the subscriber connects and "
+    "shakes hands while the first connection logs in; with a single sample it logs in as soon as that "
+    "login succeeded, as nothing else would overlap its login. With more samples it waits for the first "
+    "PONG: logging in earlier lets a hostile server fill both connections at once "
+    "(tests/cases/hostile/replies.rs: 56 MiB for four targets against 39) and sends a second login to "
+    "a server that fails PING.",
     "`rediss://` at a plaintext port: a plaintext PING on a second connection starts after twice the "
     "TCP connect time of silence (at least 50 ms, at most the old fixed 1 s) and races the TLS attempt. "
     "Through the proxy the connect time reads as ~0, so the 50 ms floor applies; over a real 20 ms "
