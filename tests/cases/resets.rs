@@ -192,65 +192,42 @@ fn replayed_valkey(single_config: bool) -> FakeServer {
 
 /// A Valkey 9.1 that dropped a slow subscriber, an oversized query, a client over
 /// maxmemory-clients and a connection at maxclients, replayed from a real capture
-/// (tests/fixtures/capture_resets.py): Debian 12 has no Valkey to run.
+/// (tests/fixtures/capture_resets.py): Debian 12 has no Valkey to run. The same server with a
+/// `CONFIG GET` of one name at a time (before Redis 7) gets the same verdict: the merged read
+/// falls back to one per name.
 #[test]
 fn valkey_buffer_disconnections_from_a_real_capture_are_named_with_their_limits() {
-    let fake = replayed_valkey(false);
-    let run = redcheck(&[
-        &format!("redis://127.0.0.1:{}", fake.port()),
-        "--format",
-        "json",
-    ]);
-    let c = run.check("resets");
-    assert_eq!(c["status"], "warn", "{c:#}");
-    let summary = c["summary"].as_str().unwrap();
-    for part in [
-        "the server closes clients idle for 5 min",
-        "tcp-keepalive off",
-        "1 dropped at the output buffer limit",
-        "1 dropped at the query buffer limit",
-        "1 evicted (maxmemory-clients)",
-        "1 refused",
-    ] {
-        assert!(summary.contains(part), "{part}: {summary}");
+    for single_config in [false, true] {
+        let fake = replayed_valkey(single_config);
+        let run = redcheck(&[
+            &format!("redis://127.0.0.1:{}", fake.port()),
+            "--format",
+            "json",
+        ]);
+        let c = run.check("resets");
+        assert_eq!(c["status"], "warn", "{c:#}");
+        let summary = c["summary"].as_str().unwrap();
+        for part in [
+            "the server closes clients idle for 5 min",
+            "tcp-keepalive off",
+            "1 dropped at the output buffer limit",
+            "1 dropped at the query buffer limit",
+            "1 evicted (maxmemory-clients)",
+            "1 refused",
+        ] {
+            assert!(summary.contains(part), "{part}: {summary}");
+        }
+        let hint = c["hint"].as_str().unwrap();
+        for says in [
+            "pubsub hard 64.0 KiB, soft 32.0 KiB for 1 s",
+            "slower than publishers write",
+            "client-query-buffer-limit",
+            "maxclients 10000",
+            "since start, 2 s ago",
+        ] {
+            assert!(hint.contains(says), "{single_config}: {says}: {hint}");
+        }
     }
-    let hint = c["hint"].as_str().unwrap();
-    for says in [
-        "pubsub hard 64.0 KiB, soft 32.0 KiB for 1 s",
-        "slower than publishers write",
-        "client-query-buffer-limit",
-        "maxclients 10000",
-        "since start, 2 s ago",
-    ] {
-        assert!(hint.contains(says), "{says}: {hint}");
-    }
-}
-
-/// A server before Redis 7 takes one name per `CONFIG GET`: the merged read falls back to
-/// one each, and the verdict is the same.
-#[test]
-fn config_reads_fall_back_to_one_name_each_before_redis_7() {
-    let fake = replayed_valkey(true);
-    let run = redcheck(&[
-        &format!("redis://127.0.0.1:{}", fake.port()),
-        "--format",
-        "json",
-    ]);
-    let c = run.check("resets");
-    assert_eq!(c["status"], "warn", "{c:#}");
-    let summary = c["summary"].as_str().unwrap();
-    assert!(
-        summary.contains("the server closes clients idle for 5 min"),
-        "{summary}"
-    );
-    assert!(summary.contains("tcp-keepalive off"), "{summary}");
-    assert!(
-        c["hint"]
-            .as_str()
-            .unwrap()
-            .contains("pubsub hard 64.0 KiB, soft 32.0 KiB for 1 s"),
-        "{c:#}"
-    );
 }
 
 /// Reads from `s` until `want` has arrived (10 s at most).
